@@ -1,0 +1,51 @@
+"""The Flask application: factory, extensions, blueprints. Thin: views call workflows/."""
+
+from __future__ import annotations
+
+import atexit
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import db, errors, security
+from api.views import auth, dossiers, health, procedures, process_models, tasks
+from workflows import scheduler as timer_scheduler
+from workflows import settings as settings_module
+
+BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, dossiers.blp, tasks.blp)
+
+
+def create_app(settings: settings_module.Settings | None = None, *, start_scheduler: bool = False) -> Flask:
+    settings = settings or settings_module.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        MOTCUA=settings,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        JSON_SORT_KEYS=False,
+        API_TITLE="MotCua API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Dịch vụ tự động hoá thủ tục hành chính một cửa — Sở Giáo dục và Đào tạo. "
+                                    "Log in at POST /api/v1/auth/login, then send `Authorization: Bearer <token>`."},
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    app.json.ensure_ascii = False
+    db.init_app(app)
+    api = Api(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    errors.init_app(app)
+    security.init_app(app)
+    if start_scheduler and settings.scheduler_enabled:
+        scheduler = timer_scheduler.build_scheduler(db.session_factory(app), poll_seconds=settings.timer_poll_seconds)
+        scheduler.start()
+        app.extensions["motcua_scheduler"] = scheduler
+        atexit.register(lambda: scheduler.shutdown(wait=False))
+    return app

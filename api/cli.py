@@ -1,0 +1,126 @@
+"""The `motcua` command: migrate, deploy models, seed demo data, create users, serve, run timers."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+import migrations
+from engine.db import make_engine, make_session_factory
+from workflows import settings as settings_module
+from workflows.errors import EngineError
+
+
+def _sessions(settings):
+    return make_session_factory(make_engine(settings.database_url))
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """MotCua: BPMN automation of one-stop administrative procedures."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = settings_module.from_env()
+    if ctx.obj.database_url.startswith("sqlite:///"):
+        ctx.obj.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+@main.command()
+@click.pass_obj
+def migrate(settings) -> None:
+    """Upgrade the database schema to the latest migration."""
+    migrations.upgrade(settings.database_url)
+    click.echo(f"database at head: {_safe_url(settings.database_url)}")
+
+
+@main.command("deploy-models")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--actor", default="cli", show_default=True, help="Who the audit trail names.")
+@click.pass_obj
+def deploy_models(settings, paths, actor) -> None:
+    """Deploy .bpmn files, or every .bpmn file in the given folders (default: bpmn_models/)."""
+    from workflows.process_models import deploy_model
+
+    files = []
+    for path in paths or (Path("bpmn_models"),):
+        files.extend(sorted(path.glob("*.bpmn")) if path.is_dir() else [path])
+    sessions = _sessions(settings)
+    for file in files:
+        try:
+            with sessions() as session, session.begin():
+                version, created = deploy_model(session, file.read_bytes(), file.name, actor=actor)
+        except EngineError as exc:
+            raise click.ClickException(f"{file}: {exc.message} {exc.details}") from None
+        state = "deployed" if created else "unchanged"
+        click.echo(f"{state}: {version.process_id} v{version.version} ({file})")
+
+
+@main.command("seed-demo")
+@click.pass_obj
+def seed_demo(settings) -> None:
+    """Create the demo units, procedures and users (password 'demo'); keeps what exists."""
+    from workflows.seed import seed_demo as run_seed
+
+    with _sessions(settings)() as session, session.begin():
+        created = run_seed(session)
+    click.echo("demo data: " + ", ".join(f"{n} new {kind}" for kind, n in created.items()))
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--full-name", required=True)
+@click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.option("--unit", "unit_code", default=None)
+@click.option("--password", default=None, help="Prompted for when left out.")
+@click.pass_obj
+def create_user(settings, username, full_name, roles, unit_code, password) -> None:
+    """Create a user with one or more roles."""
+    from workflows.auth import create_user as create
+
+    password = password or getpass.getpass(f"Password for {username}: ")
+    try:
+        with _sessions(settings)() as session, session.begin():
+            create(session, username=username, password=password, full_name=full_name, roles=list(roles),
+                   unit_code=unit_code, actor="cli")
+    except EngineError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"user {username} created")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Default: $PORT or 5000.")
+@click.option("--workers", type=int, default=None, help="Default: $MOTCUA_WORKERS or 1.")
+@click.pass_obj
+def serve(settings, port, workers) -> None:
+    """Serve the API on 127.0.0.1 (gunicorn) with the timer scheduler in the same process."""
+    settings = settings.with_overrides(port=port or settings.port, workers=workers or settings.workers)
+    from api.server import run
+
+    run(settings)
+
+
+@main.command()
+@click.pass_obj
+def scheduler(settings) -> None:
+    """Run the timer scheduler alone (for servers started with MOTCUA_SCHEDULER=off)."""
+    from workflows.scheduler import build_scheduler
+
+    click.echo("timer scheduler running; Ctrl+C to stop")
+    try:
+        build_scheduler(_sessions(settings), poll_seconds=settings.timer_poll_seconds, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""One JSON error shape for every failure: {code, status, message, errors}.
+
+`code` is a stable machine-readable key, `status` the HTTP status, `message` a sentence for a
+person (Vietnamese, or English with `Accept-Language: en`), `errors` the details: fields at
+fault, the BPMN file, line and element, the specific English explanation. Never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from api.i18n import error_message
+from workflows import errors
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR = (
+    (errors.Unauthenticated, 401),
+    (errors.Forbidden, 403),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.ModelInvalid, 422),
+    (errors.InvalidTaskData, 422),
+    (errors.InvalidInput, 422),
+    (errors.ExecutionFailed, 422),
+)
+
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_error",
+}
+
+
+def error_response(status: int, code: str, english: str, details: dict | None = None):
+    details = details or {}
+    body = {
+        "code": code,
+        "status": status,
+        "message": error_message(code, english, details),
+        "errors": {**details, "detail": english},
+    }
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="motcua"'
+    return response
+
+
+def handle_service_error(error: errors.EngineError):
+    status = next((s for cls, s in STATUS_BY_ERROR if isinstance(error, cls)), 400)
+    return error_response(status, error.code, error.message, error.details)
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    if status >= 500:
+        return handle_unexpected(error)
+    data = getattr(error, "data", None) or {}
+    details = {}
+    if "messages" in data:  # webargs / marshmallow validation
+        details = {location: fields for location, fields in data["messages"].items()}
+    code = HTTP_CODES.get(status, "bad_request")
+    english = error.description if status != 422 else "The request data is not valid; see the fields."
+    return error_response(status, code, english, details)
+
+
+def handle_unexpected(error: Exception):
+    log.exception("unexpected error", exc_info=error)
+    return error_response(500, "internal_error", "An unexpected error occurred; nothing was changed.")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(errors.EngineError, handle_service_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,45 @@
+"""The language of what the API says to people: Vietnamese first, English on request."""
+
+from __future__ import annotations
+
+from flask import request
+
+SUPPORTED = ("vi", "en")
+
+# Messages for error codes, in Vietnamese. Placeholders come from the error's details; the
+# specific English message stays available in `errors.detail`.
+ERROR_MESSAGES_VI = {
+    "unauthenticated": "Bạn cần đăng nhập (tên đăng nhập, mật khẩu hoặc mã truy cập không đúng hoặc đã hết hạn).",
+    "forbidden": "Bạn không có quyền thực hiện thao tác này.",
+    "not_found": "Không tìm thấy đối tượng được yêu cầu.",
+    "conflict": "Thao tác xung đột với trạng thái hiện tại của hồ sơ.",
+    "task_not_ready": "Công việc này đã được xử lý hoặc chưa sẵn sàng; vui lòng tải lại danh sách công việc.",
+    "concurrent_update": "Hồ sơ vừa được người khác cập nhật cùng lúc; vui lòng tải lại và thử lại.",
+    "invalid_task_data": "Dữ liệu nhập cho công việc chưa hợp lệ; xem chi tiết từng trường.",
+    "execution_failed": "Quy trình không thể tiếp tục tại bước '{element}'; dữ liệu hồ sơ được giữ nguyên.",
+    "bpmn_invalid": "Tệp BPMN '{file}' không hợp lệ; xem chi tiết (dòng, phần tử).",
+    "invalid_input": "Dữ liệu gửi lên chưa hợp lệ; xem chi tiết.",
+    "validation_error": "Dữ liệu gửi lên chưa hợp lệ; xem chi tiết từng trường.",
+    "bad_request": "Yêu cầu không hợp lệ.",
+    "method_not_allowed": "Phương thức HTTP này không được hỗ trợ cho địa chỉ này.",
+    "payload_too_large": "Dữ liệu gửi lên vượt quá dung lượng cho phép.",
+    "unsupported_media_type": "Định dạng dữ liệu gửi lên không được hỗ trợ.",
+    "internal_error": "Đã có lỗi hệ thống; dữ liệu không bị thay đổi. Vui lòng thử lại hoặc báo quản trị viên.",
+}
+
+
+def language() -> str:
+    best = request.accept_languages.best_match(SUPPORTED) if request else None
+    return best or "vi"
+
+
+def error_message(code: str, english: str, details: dict) -> str:
+    if language() == "en":
+        return english
+    template = ERROR_MESSAGES_VI.get(code)
+    if template is None:
+        return english
+    try:
+        return template.format(**details)
+    except (KeyError, IndexError):
+        return template.split(";")[0] + "."

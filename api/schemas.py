@@ -1,0 +1,243 @@
+"""Marshmallow schemas of the API: what requests may carry and what responses hold."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from marshmallow import Schema, fields, validate
+
+from api.i18n import language
+from workflows import statuses
+from workflows.dossiers import CHANNELS
+from workflows.procedures import TIME_UNITS
+from workflows.roles import ROLES
+from workflows.tasks import SCOPES, STATES
+
+
+def local_iso(value):
+    """An aware UTC datetime shown in the service's time zone (Asia/Ho_Chi_Minh), with offset."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(current_app.config["MOTCUA"].timezone)).isoformat()
+
+
+class LocalDateTime(fields.DateTime):
+    """Stored in UTC, shown in the service's time zone with its offset."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return local_iso(value)
+
+
+class StrictSchema(Schema):
+    class Meta:
+        ordered = True
+
+
+# --- auth -----------------------------------------------------------------------------------
+
+class LoginSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenSchema(StrictSchema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_at = LocalDateTime()
+
+
+class MeSchema(StrictSchema):
+    username = fields.String()
+    full_name = fields.String()
+    roles = fields.List(fields.String())
+    unit_code = fields.String(allow_none=True)
+
+
+# --- procedures ------------------------------------------------------------------------------
+
+class RequiredDocumentSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    form = fields.String(required=True, validate=validate.OneOf(("original", "copy")),
+                         metadata={"description": "original (bản chính) or copy (bản sao)"})
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
+
+
+class ProcedureFieldsSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=500))
+    field = fields.String(validate=validate.Length(min=1, max=255))
+    legal_basis = fields.String(validate=validate.Length(max=5000))
+    required_documents = fields.List(fields.Nested(RequiredDocumentSchema))
+    fee_vnd = fields.Integer(validate=validate.Range(min=0))
+    fee_note = fields.String(validate=validate.Length(max=500))
+    processing_time_value = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=365))
+    processing_time_unit = fields.String(validate=validate.OneOf(TIME_UNITS))
+    deciding_unit_code = fields.String(validate=validate.Length(min=1, max=50))
+    process_id = fields.String(validate=validate.Length(min=1, max=255))
+    lane_roles = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(list(ROLES))),
+                             metadata={"description": "Lane name -> role code, for lanes not named after a role"})
+    active = fields.Boolean()
+
+
+class ProcedureCreateSchema(ProcedureFieldsSchema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9_]{2,50}$", error=(
+        "Use 2-50 capital letters, digits or underscores.")))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    field = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    processing_time_value = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=365))
+    processing_time_unit = fields.String(required=True, validate=validate.OneOf(TIME_UNITS))
+    deciding_unit_code = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    process_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+
+class ProcedureSchema(StrictSchema):
+    code = fields.String()
+    name = fields.String()
+    field = fields.String()
+    legal_basis = fields.String()
+    required_documents = fields.List(fields.Nested(RequiredDocumentSchema))
+    fee_vnd = fields.Integer()
+    fee_note = fields.String()
+    processing_time_value = fields.Float()
+    processing_time_unit = fields.String()
+    deciding_unit_code = fields.Function(lambda p: p.deciding_unit.code)
+    deciding_unit_name = fields.Function(lambda p: p.deciding_unit.name)
+    process_id = fields.String()
+    lane_roles = fields.Dict()
+    active = fields.Boolean()
+    updated_at = LocalDateTime()
+
+
+# --- process models --------------------------------------------------------------------------
+
+class UploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ProcessVersionSchema(StrictSchema):
+    process_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    filename = fields.String()
+    checksum = fields.String()
+    lanes = fields.List(fields.String())
+    user_tasks = fields.List(fields.Dict())
+    deployed_at = LocalDateTime()
+    deployed_by = fields.String()
+
+
+class ProcessModelSchema(ProcessVersionSchema):
+    version_count = fields.Integer()
+
+
+class ProcessVersionDetailSchema(ProcessVersionSchema):
+    bpmn_xml = fields.String()
+
+
+# --- dossiers --------------------------------------------------------------------------------
+
+class ApplicantSchema(StrictSchema):
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    id_number = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z]{6,20}$", error=(
+        "An ID number has 6-20 letters or digits.")))
+    phone = fields.String(load_default="", validate=validate.Regexp(r"^$|^\+?[0-9 .-]{8,20}$", error=(
+        "A phone number has 8-20 digits.")))
+    email = fields.String(load_default="", validate=validate.Regexp(r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$", error=(
+        "Not a valid email address.")))
+    address = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class DossierCreateSchema(StrictSchema):
+    procedure_code = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    channel = fields.String(load_default="in_person", validate=validate.OneOf(CHANNELS))
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", error=(
+        "Data keys are identifiers: letters, digits and underscores."))), load_default=dict)
+
+
+class DossierSchema(StrictSchema):
+    code = fields.String()
+    procedure_code = fields.Function(lambda d: d.procedure.code)
+    procedure_name = fields.Function(lambda d: d.procedure.name)
+    status = fields.Integer()
+    status_label = fields.Function(lambda d: statuses.label(d.status, language()))
+    channel = fields.String()
+    applicant = fields.Function(lambda d: {
+        "full_name": d.applicant_name, "id_number": d.applicant_id_number, "phone": d.applicant_phone,
+        "email": d.applicant_email, "address": d.applicant_address,
+    })
+    received_at = LocalDateTime()
+    received_by = fields.String()
+    due_at = LocalDateTime(allow_none=True)
+    status_changed_at = LocalDateTime()
+    data = fields.Dict()
+
+
+class DossierQuerySchema(StrictSchema):
+    status = fields.Integer(validate=validate.OneOf(list(statuses.LABELS)))
+    procedure_code = fields.String()
+    received_from = fields.Date(metadata={"description": "first day, local date (YYYY-MM-DD)"})
+    received_to = fields.Date(metadata={"description": "last day, local date (YYYY-MM-DD), inclusive"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class DossierPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(DossierSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class HistoryEventSchema(StrictSchema):
+    id = fields.Integer()
+    occurred_at = LocalDateTime()
+    actor = fields.String()
+    action = fields.String()
+    subject = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+class TaskSchema(StrictSchema):
+    id = fields.Function(lambda v: v.task.id)
+    dossier_code = fields.Function(lambda v: v.dossier.code)
+    procedure_code = fields.Function(lambda v: v.dossier.procedure.code)
+    bpmn_id = fields.Function(lambda v: v.task.bpmn_id)
+    name = fields.Function(lambda v: v.task.name)
+    lane = fields.Function(lambda v: v.task.lane)
+    role = fields.Function(lambda v: v.task.role)
+    assignee = fields.Function(lambda v: v.task.assignee)
+    state = fields.Function(lambda v: v.task.state)
+    created_at = fields.Function(lambda v: local_iso(v.task.created_at))
+    due_at = fields.Function(lambda v: local_iso(v.task.due_at))
+    completed_at = fields.Function(lambda v: local_iso(v.task.completed_at))
+    completed_by = fields.Function(lambda v: v.task.completed_by)
+
+
+class TaskDetailSchema(TaskSchema):
+    form_schema = fields.Dict(allow_none=True)
+    data = fields.Function(lambda v: v.task.data)
+
+
+class TaskQuerySchema(StrictSchema):
+    dossier_code = fields.String()
+    scope = fields.String(validate=validate.OneOf(SCOPES))
+    state = fields.String(validate=validate.OneOf(STATES))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class CompleteTaskSchema(StrictSchema):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class CompletionSchema(StrictSchema):
+    dossier = fields.Nested(DossierSchema(only=("code", "status", "status_label")))
+    next_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class HealthSchema(StrictSchema):
+    status = fields.String()
+    database = fields.String()

@@ -1,0 +1,29 @@
+"""Running the app under gunicorn (or Werkzeug where gunicorn cannot run)."""
+
+from __future__ import annotations
+
+from api import create_app
+from workflows.settings import Settings
+
+
+def run(settings: Settings) -> None:
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:  # e.g. Windows
+        create_app(settings, start_scheduler=True).run(host=settings.host, port=settings.port)
+        return
+
+    class _Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{settings.host}:{settings.port}")
+            self.cfg.set("workers", settings.workers)
+            self.cfg.set("threads", 8)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self):
+            # Each worker builds its own app and scheduler; timers are claimed in the database.
+            return create_app(settings, start_scheduler=True)
+
+    _Server().run()

@@ -1,0 +1,45 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.db import transaction
+from api.schemas import ProcedureCreateSchema, ProcedureFieldsSchema, ProcedureSchema
+from api.security import current_principal, requires
+from workflows import procedures
+from workflows.roles import ADMIN
+
+blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures",
+                description="The catalogue of administrative procedures")
+
+
+@blp.route("")
+class Procedures(MethodView):
+    @blp.response(200, ProcedureSchema(many=True))
+    def get(self):
+        """List the active procedures"""
+        with transaction() as session:
+            return procedures.list_procedures(session)
+
+    @requires(ADMIN)
+    @blp.arguments(ProcedureCreateSchema)
+    @blp.response(201, ProcedureSchema)
+    def post(self, values):
+        """Add a procedure (admin); its model must be deployed and its lanes mapped to roles"""
+        with transaction() as session:
+            return procedures.create_procedure(session, values, actor=current_principal().username)
+
+
+@blp.route("/<string:code>")
+class ProcedureByCode(MethodView):
+    @blp.response(200, ProcedureSchema)
+    def get(self, code):
+        """One procedure"""
+        with transaction() as session:
+            return procedures.get_procedure(session, code)
+
+    @requires(ADMIN)
+    @blp.arguments(ProcedureFieldsSchema)
+    @blp.response(200, ProcedureSchema)
+    def put(self, values, code):
+        """Change a procedure (admin); fields left out keep their value; every change is audited"""
+        with transaction() as session:
+            return procedures.update_procedure(session, code, values, actor=current_principal().username)

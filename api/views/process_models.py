@@ -1,0 +1,46 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.db import transaction
+from api.schemas import ProcessModelSchema, ProcessVersionDetailSchema, ProcessVersionSchema, UploadSchema
+from api.security import current_principal, requires
+from engine import deployments
+from workflows.errors import InvalidInput
+from workflows.process_models import deploy_model
+from workflows.roles import DESIGNER
+
+blp = Blueprint("process_models", __name__, url_prefix="/api/v1/process-models",
+                description="Deployed BPMN models and their versions")
+
+
+@blp.route("")
+class ProcessModels(MethodView):
+    @blp.response(200, ProcessModelSchema(many=True))
+    def get(self):
+        """Each deployed process with its latest version"""
+        with transaction() as session:
+            rows = deployments.list_latest_versions(session)
+        return [{**ProcessVersionSchema().dump(version), "version_count": count} for version, count in rows]
+
+    @requires(DESIGNER)
+    @blp.arguments(UploadSchema, location="files")
+    @blp.response(201, ProcessVersionSchema)
+    @blp.alt_response(200, schema=ProcessVersionSchema, description="Identical content was already deployed")
+    def post(self, files):
+        """Deploy a .bpmn file (designer): a new version, or the existing one if nothing changed"""
+        upload = files["file"]
+        filename = upload.filename or "upload.bpmn"
+        if not filename.lower().endswith(".bpmn"):
+            raise InvalidInput("Upload a .bpmn file.", file=filename)
+        with transaction() as session:
+            version, created = deploy_model(session, upload.read(), filename, actor=current_principal().username)
+        return version, 201 if created else 200
+
+
+@blp.route("/<string:process_id>/versions/<int:number>")
+class ProcessVersionByNumber(MethodView):
+    @blp.response(200, ProcessVersionDetailSchema)
+    def get(self, process_id, number):
+        """One version's metadata and BPMN XML"""
+        with transaction() as session:
+            return deployments.get_version(session, process_id, number)

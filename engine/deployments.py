@@ -1,0 +1,89 @@
+"""Versioned deployment of BPMN models.
+
+A changed file with a known process id becomes version N+1; the same content as the latest
+version is a no-op that returns it. Instances keep the version they started on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.clock import utcnow
+from engine.errors import ConcurrentUpdate, NotFound
+from engine.models import ProcessVersion
+from engine.parsing import parse_model
+from engine.serialization import spec_from_json, spec_to_json
+
+
+def deploy(session: Session, content: bytes, filename: str, *, actor: str) -> tuple[ProcessVersion, bool]:
+    """Deploy `content`; returns the version and whether it was created (False: identical)."""
+    parsed = parse_model(content, filename)
+    checksum = hashlib.sha256(content).hexdigest()
+    latest = find_latest_version(session, parsed.process_id)
+    if latest is not None and latest.checksum == checksum:
+        return latest, False
+    version = ProcessVersion(
+        process_id=parsed.process_id,
+        version=(latest.version + 1) if latest else 1,
+        name=parsed.name,
+        filename=filename,
+        checksum=checksum,
+        bpmn_xml=content.decode("utf-8"),
+        spec_json=spec_to_json(parsed.spec, parsed.subprocess_specs),
+        lanes=parsed.lanes,
+        user_tasks=parsed.user_tasks,
+        deployed_at=utcnow(),
+        deployed_by=actor,
+    )
+    session.add(version)
+    try:
+        session.flush()
+    except sa.exc.IntegrityError:
+        raise ConcurrentUpdate(
+            f"Another deployment of '{parsed.process_id}' happened at the same moment; try again.",
+            process_id=parsed.process_id) from None
+    audit.record(session, actor=actor, action="model.deployed", subject=parsed.process_id,
+                 data={"version": version.version, "filename": filename, "checksum": checksum})
+    return version, True
+
+
+def find_latest_version(session: Session, process_id: str) -> ProcessVersion | None:
+    query = (select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+             .order_by(ProcessVersion.version.desc()).limit(1))
+    return session.scalars(query).first()
+
+
+def get_latest_version(session: Session, process_id: str) -> ProcessVersion:
+    version = find_latest_version(session, process_id)
+    if version is None:
+        raise NotFound(f"No model with process id '{process_id}' is deployed.", process_id=process_id)
+    return version
+
+
+def get_version(session: Session, process_id: str, number: int) -> ProcessVersion:
+    query = select(ProcessVersion).where(ProcessVersion.process_id == process_id,
+                                         ProcessVersion.version == number)
+    version = session.scalars(query).first()
+    if version is None:
+        raise NotFound(f"Process '{process_id}' has no version {number}.", process_id=process_id, version=number)
+    return version
+
+
+def list_latest_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
+    """Each deployed process's latest version, with its number of versions, by process id."""
+    latest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("n"))
+              .group_by(ProcessVersion.process_id).subquery())
+    query = (select(ProcessVersion, latest.c.n)
+             .join(latest, sa.and_(ProcessVersion.process_id == latest.c.process_id,
+                                   ProcessVersion.version == latest.c.n))
+             .order_by(ProcessVersion.process_id))
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def load_spec(version: ProcessVersion) -> tuple:
+    return spec_from_json(f"{version.id}:{version.checksum}", version.spec_json)

@@ -1,0 +1,50 @@
+"""Errors the engine raises. Each carries a stable `code` and the details a person needs."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Root of every error the engine raises on purpose."""
+
+    code = "engine_error"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = {k: v for k, v in details.items() if v not in (None, "")}
+
+
+class ModelInvalid(EngineError):
+    """A BPMN file cannot be deployed. `details` names the file, line and element."""
+
+    code = "bpmn_invalid"
+
+
+class NotFound(EngineError):
+    code = "not_found"
+
+
+class Conflict(EngineError):
+    """The state changed under the caller: someone else won the race, or the task is done."""
+
+    code = "conflict"
+
+
+class TaskNotReady(Conflict):
+    code = "task_not_ready"
+
+
+class ConcurrentUpdate(Conflict):
+    code = "concurrent_update"
+
+
+class InvalidTaskData(EngineError):
+    """The data submitted to complete a task does not satisfy the task's form."""
+
+    code = "invalid_task_data"
+
+
+class ExecutionFailed(EngineError):
+    """The model could not continue (an expression failed, no gateway path matched...)."""
+
+    code = "execution_failed"

@@ -1,0 +1,33 @@
+"""Task forms: the JSON Schema a user task declares in its `form_schema` property."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from engine.errors import InvalidTaskData
+
+FORM_SCHEMA_PROPERTY = "form_schema"
+
+
+def form_schema(task_properties: dict) -> dict | None:
+    raw = task_properties.get(FORM_SCHEMA_PROPERTY)
+    return json.loads(raw) if raw else None
+
+
+def validate_task_data(schema: dict | None, data: dict, task_name: str) -> None:
+    """Raise `InvalidTaskData` with one message per field when `data` does not fit the form."""
+    if schema is None:
+        return
+    validator = jsonschema.Draft202012Validator(schema)
+    errors: dict[str, list[str]] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else "?"
+            errors.setdefault(missing, []).append("This field is required.")
+            continue
+        path = ".".join(str(p) for p in error.path) or "_schema"
+        errors.setdefault(path, []).append(error.message)
+    if errors:
+        raise InvalidTaskData(f"The data for task '{task_name}' does not fit its form.", data=errors)

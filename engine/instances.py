@@ -1,0 +1,291 @@
+"""Process instances in the database: start, complete a human task, claim, fire timers.
+
+Each function works inside the caller's transaction and flushes; the caller commits. The
+workflow state, the human-task rows, the waiting-timer rows and the audit events change
+together, so a commit is all of it or none of it. `ProcessInstance.revision` is the optimistic
+lock: a writer whose copy of the state is stale gets `ConcurrentUpdate` and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import audit, runtime
+from engine.clock import utcnow
+from engine.deployments import get_latest_version, load_spec
+from engine.errors import Conflict, ConcurrentUpdate, NotFound, TaskNotReady
+from engine.forms import form_schema, validate_task_data
+from engine.models import OPEN_TASK_STATES, HumanTask, ProcessInstance, WaitingTimer
+from engine.scripting import make_script_engine
+from engine.serialization import state_from_json, state_to_json
+
+_default_script_engine = make_script_engine()
+
+
+def set_script_engine(script_engine) -> None:
+    """Install the script engine every instance runs with (helpers, sandbox)."""
+    global _default_script_engine
+    _default_script_engine = script_engine
+
+
+@dataclass
+class CompletedElement:
+    bpmn_id: str
+    name: str
+    properties: dict
+
+
+@dataclass
+class StepResult:
+    """What one step changed: the elements that completed, in order, and the tasks now open."""
+
+    instance: ProcessInstance
+    completed: list[CompletedElement] = field(default_factory=list)
+    ready_tasks: list[HumanTask] = field(default_factory=list)
+    finished: bool = False
+
+
+def _completed(task: Task) -> CompletedElement:
+    return CompletedElement(runtime.element_id(task), runtime.element_name(task), runtime.properties(task))
+
+
+def start_instance(
+    session: Session,
+    process_id: str,
+    *,
+    actor: str,
+    data: dict | None = None,
+    business_key: str | None = None,
+    lane_roles: dict | None = None,
+) -> StepResult:
+    """Start the latest version of `process_id` and run it to its first wait."""
+    version = get_latest_version(session, process_id)
+    spec, subprocess_specs = load_spec(version)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_default_script_engine)
+    workflow.task_tree.data.update(data or {})
+    for task in workflow.tasks.values():
+        if task.state == TaskState.READY:
+            task.data.update(data or {})
+    now = utcnow()
+    instance = ProcessInstance(
+        process_version=version, business_key=business_key, status="running", state="{}",
+        lane_roles=lane_roles or {}, started_at=now, started_by=actor, updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    result = StepResult(instance)
+    runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+    audit.record(session, actor=actor, action="instance.started", instance_id=instance.id,
+                 subject=process_id, data={"version": version.version, "business_key": business_key})
+    _save(session, instance, workflow, result, actor=actor, now=now)
+    return result
+
+
+def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
+    spec, subprocess_specs = load_spec(instance.process_version)
+    return state_from_json(instance.state, spec, subprocess_specs, _default_script_engine)
+
+
+def get_task(session: Session, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"Task '{task_id}' does not exist.", task_id=task_id)
+    return task
+
+
+def task_form_schema(task: HumanTask) -> dict | None:
+    spec, _ = load_spec(task.instance.process_version)
+    task_spec = spec.task_specs.get(task.bpmn_id)
+    props = dict(getattr(task_spec, "extensions", {}).get("properties", {})) if task_spec else {}
+    return form_schema(props)
+
+
+def complete_task(session: Session, task_id: str, *, actor: str, data: dict | None = None) -> StepResult:
+    """Complete a ready human task with `data` and run the instance to its next wait."""
+    data = data or {}
+    row = get_task(session, task_id)
+    if row.state not in OPEN_TASK_STATES:
+        raise TaskNotReady(f"Task '{row.name}' is already {row.state}.", task_id=task_id, state=row.state)
+    if row.assignee is not None and row.assignee != actor:
+        raise Conflict(f"Task '{row.name}' is claimed by {row.assignee}.", task_id=task_id, assignee=row.assignee)
+    instance = row.instance
+    workflow = load_workflow(instance)
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.READY:
+        raise TaskNotReady(f"Task '{row.name}' is not ready.", task_id=task_id)
+    validate_task_data(form_schema(runtime.properties(task)), data, row.name)
+
+    now = utcnow()
+    result = StepResult(instance)
+    task.data.update(data)
+    runtime.run_task(workflow, task)
+    result.completed.append(_completed(task))
+    runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+
+    closed = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.state.in_(OPEN_TASK_STATES))
+        .values(state="completed", completed_at=now, completed_by=actor, data=data)
+        .execution_options(synchronize_session="fetch")
+    )
+    if closed.rowcount != 1:
+        raise TaskNotReady(f"Task '{row.name}' was completed by someone else.", task_id=task_id)
+    audit.record(session, actor=actor, action="task.completed", instance_id=instance.id, subject=task_id,
+                 data={"bpmn_id": row.bpmn_id, "name": row.name, "data": data}, at=now)
+    _save(session, instance, workflow, result, actor=actor, now=now)
+    return result
+
+
+def claim_task(session: Session, task_id: str, *, actor: str) -> HumanTask:
+    row = get_task(session, task_id)
+    if row.state == "claimed" and row.assignee == actor:
+        return row
+    claimed = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.state == "ready")
+        .values(state="claimed", assignee=actor)
+        .execution_options(synchronize_session="fetch")
+    )
+    if claimed.rowcount != 1:
+        session.refresh(row)
+        who = f" by {row.assignee}" if row.assignee else ""
+        raise Conflict(f"Task '{row.name}' is already {row.state}{who}.", task_id=task_id, state=row.state)
+    audit.record(session, actor=actor, action="task.claimed", instance_id=row.instance_id, subject=task_id,
+                 data={"bpmn_id": row.bpmn_id, "name": row.name})
+    session.refresh(row)
+    return row
+
+
+def unclaim_task(session: Session, task_id: str, *, actor: str) -> HumanTask:
+    """Give a claimed task back to the pool. The caller checks who may do it."""
+    row = get_task(session, task_id)
+    released = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.state == "claimed")
+        .values(state="ready", assignee=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    if released.rowcount != 1:
+        raise Conflict(f"Task '{row.name}' is not claimed (it is {row.state}).", task_id=task_id, state=row.state)
+    audit.record(session, actor=actor, action="task.unclaimed", instance_id=row.instance_id, subject=task_id,
+                 data={"bpmn_id": row.bpmn_id, "name": row.name, "previous_assignee": row.assignee})
+    session.refresh(row)
+    return row
+
+
+def instances_with_due_timers(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    query = (select(WaitingTimer.instance_id).where(WaitingTimer.due_at <= now)
+             .group_by(WaitingTimer.instance_id).order_by(WaitingTimer.instance_id).limit(limit))
+    return list(session.scalars(query))
+
+
+def next_timer_due_at(session: Session) -> datetime | None:
+    return session.scalars(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1)).first()
+
+
+def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None = None,
+                    actor: str = "scheduler") -> StepResult | None:
+    """Fire the instance's due timers; None when another worker already did (or holds it)."""
+    now = now or utcnow()
+    instance = session.scalars(
+        select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update(skip_locked=True)
+    ).first()
+    if instance is None:
+        return None
+    due = list(session.scalars(select(WaitingTimer).where(
+        WaitingTimer.instance_id == instance_id, WaitingTimer.due_at <= now)))
+    if not due:
+        return None
+    workflow = load_workflow(instance)
+    result = StepResult(instance)
+    runtime.refresh_timers(workflow)
+    fired = [t for t in due if _task_state(workflow, t.task_id) in (TaskState.READY, TaskState.COMPLETED)]
+    for timer in fired:
+        audit.record(session, actor=actor, action="timer.fired", instance_id=instance_id, subject=timer.task_id,
+                     data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()}, at=now)
+    runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+    _save(session, instance, workflow, result, actor=actor, now=now)
+    return result
+
+
+def _task_state(workflow: BpmnWorkflow, task_id: str):
+    task = workflow.get_task_from_id(UUID(task_id))
+    return task.state if task is not None else None
+
+
+def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, result: StepResult,
+          *, actor: str, now: datetime) -> None:
+    timers = runtime.waiting_timers(workflow)
+    instance.state = state_to_json(workflow)
+    instance.updated_at = now
+    result.finished = runtime.is_finished(workflow)
+    if result.finished and instance.status != "completed":
+        instance.status = "completed"
+        instance.ended_at = now
+        audit.record(session, actor=actor, action="instance.completed", instance_id=instance.id,
+                     subject=instance.process_version.process_id, at=now)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConcurrentUpdate("Someone else changed this dossier at the same moment; reload and try again.",
+                               instance_id=instance.id) from None
+    result.ready_tasks = _sync_human_tasks(session, instance, workflow, timers, now)
+    _sync_timers(session, instance, timers)
+    session.flush()
+
+
+def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+                      timers: list[runtime.WaitingTimerInfo], now: datetime) -> list[HumanTask]:
+    ready = {str(t.id): t for t in runtime.ready_human_tasks(workflow)}
+    open_rows = {row.id: row for row in session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.state.in_(OPEN_TASK_STATES)))}
+    for task_id, row in open_rows.items():
+        if task_id not in ready:  # interrupted (a boundary event) or cancelled
+            row.state, row.completed_at = "cancelled", now
+            audit.record(session, actor="system", action="task.cancelled", instance_id=instance.id,
+                         subject=task_id, data={"bpmn_id": row.bpmn_id, "name": row.name}, at=now)
+    due_by_parent: dict[str, datetime] = {}
+    for timer in timers:
+        if timer.parent_task_id is not None:
+            current = due_by_parent.get(timer.parent_task_id)
+            due_by_parent[timer.parent_task_id] = min(current, timer.due_at) if current else timer.due_at
+    rows = []
+    for task_id, task in ready.items():
+        row = open_rows.get(task_id)
+        if row is None:
+            lane = getattr(task.task_spec, "lane", None)
+            row = HumanTask(
+                id=task_id, instance_id=instance.id, bpmn_id=runtime.element_id(task),
+                name=runtime.element_name(task), lane=lane,
+                role=(instance.lane_roles or {}).get(lane, lane) if lane else None,
+                state="ready", created_at=now,
+                due_at=due_by_parent.get(str(task.parent.id)) if task.parent is not None else None,
+            )
+            session.add(row)
+        rows.append(row)
+    return rows
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, timers: list[runtime.WaitingTimerInfo]) -> None:
+    wanted = {t.task_id: t for t in timers}
+    existing = {row.task_id: row for row in session.scalars(
+        select(WaitingTimer).where(WaitingTimer.instance_id == instance.id))}
+    gone = [task_id for task_id in existing if task_id not in wanted]
+    if gone:
+        session.execute(delete(WaitingTimer).where(WaitingTimer.task_id.in_(gone)))
+    for task_id, timer in wanted.items():
+        row = existing.get(task_id)
+        if row is None:
+            session.add(WaitingTimer(instance_id=instance.id, task_id=task_id, bpmn_id=timer.bpmn_id,
+                                     name=timer.name, due_at=timer.due_at))
+        elif row.due_at != timer.due_at:
+            row.due_at = timer.due_at

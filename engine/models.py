@@ -1,0 +1,109 @@
+"""The engine's tables: model versions, instances, human tasks, waiting timers, audit events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.db import Base, JSONType, UTCDateTime
+
+
+class ProcessVersion(Base):
+    """One deployed version of one executable BPMN process. The spec is stored here, once."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (sa.UniqueConstraint("process_id", "version", name="uq_process_version_process_id_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(sa.String(255), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(500))
+    filename: Mapped[str] = mapped_column(sa.String(500))
+    checksum: Mapped[str] = mapped_column(sa.String(64))
+    bpmn_xml: Mapped[str] = mapped_column(sa.Text)
+    spec_json: Mapped[str] = mapped_column(sa.Text)
+    lanes: Mapped[list] = mapped_column(JSONType, default=list)
+    user_tasks: Mapped[list] = mapped_column(JSONType, default=list)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deployed_by: Mapped[str] = mapped_column(sa.String(100))
+
+
+class ProcessInstance(Base):
+    """A running or finished workflow. `revision` is the optimistic lock on its state."""
+
+    __tablename__ = "process_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_version.id"), index=True)
+    business_key: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="running", index=True)
+    state: Mapped[str] = mapped_column(sa.Text)
+    lane_roles: Mapped[dict] = mapped_column(JSONType, default=dict)
+    revision: Mapped[int] = mapped_column(default=1)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[str] = mapped_column(sa.String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class HumanTask(Base):
+    """A user or manual task as a queryable row; the id is SpiffWorkflow's task id."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        sa.Index("ix_human_task_role_state", "role", "state"),
+        sa.Index("ix_human_task_assignee_state", "assignee", "state"),
+        sa.Index("ix_human_task_instance_state", "instance_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"))
+    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(500))
+    lane: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[str | None] = mapped_column(sa.String(50))
+    assignee: Mapped[str | None] = mapped_column(sa.String(100))
+    state: Mapped[str] = mapped_column(sa.String(20))  # ready | claimed | completed | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[str | None] = mapped_column(sa.String(100))
+    data: Mapped[dict | None] = mapped_column(JSONType)
+
+    instance: Mapped[ProcessInstance] = relationship(lazy="joined")
+
+
+OPEN_TASK_STATES = ("ready", "claimed")
+
+
+class WaitingTimer(Base):
+    """A timer event the workflow waits on, with its due instant in UTC."""
+
+    __tablename__ = "waiting_timer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    bpmn_id: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str | None] = mapped_column(sa.String(500))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AuditEvent(Base):
+    """Who did what, when. Written in the same transaction as the change it records."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    action: Mapped[str] = mapped_column(sa.String(100))
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    subject: Mapped[str | None] = mapped_column(sa.String(255))
+    data: Mapped[dict] = mapped_column(JSONType, default=dict)

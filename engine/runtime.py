@@ -1,0 +1,164 @@
+"""Driving a SpiffWorkflow workflow in memory: engine steps, ready tasks, timers, completion.
+
+SpiffWorkflow's task iterators stop silently at depth 1000 of the task tree, and a loop in a
+model deepens the tree on every pass: past that depth `get_tasks()` finds nothing and
+`is_completed()` says True although the end event was never reached. Everything here reads the
+flat task dictionaries instead, which have no depth limit.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterator
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.errors import ExecutionFailed
+
+MAX_STEPS_PER_CALL = 20_000
+
+
+@dataclass(frozen=True)
+class WaitingTimerInfo:
+    task_id: str
+    bpmn_id: str
+    name: str | None
+    due_at: datetime
+    parent_task_id: str | None
+
+
+def iter_tasks(workflow: BpmnWorkflow) -> Iterator[Task]:
+    """Every task of the workflow and its subprocesses, at any depth."""
+    yield from workflow.tasks.values()
+    for subprocess in list(workflow.subprocesses.values()):
+        yield from subprocess.tasks.values()
+
+
+def element_id(task: Task) -> str:
+    return getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+
+
+def element_name(task: Task) -> str:
+    return getattr(task.task_spec, "bpmn_name", None) or element_id(task)
+
+
+def properties(task: Task) -> dict:
+    """The `spiffworkflow:properties` of the task's BPMN element."""
+    return dict(getattr(task.task_spec, "extensions", {}).get("properties", {}))
+
+
+def is_human(task: Task) -> bool:
+    return bool(task.task_spec.manual)
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    return [t for t in iter_tasks(workflow) if t.state == TaskState.READY and is_human(t)]
+
+
+def is_finished(workflow: BpmnWorkflow) -> bool:
+    """True only when no task anywhere is unfinished (unlike `is_completed`, depth-safe)."""
+    return not any(t.state & TaskState.NOT_FINISHED_MASK for t in iter_tasks(workflow))
+
+
+def _failure(exc: Exception, task: Task | None) -> ExecutionFailed:
+    spec = getattr(exc, "task_spec", None) or (task.task_spec if task is not None else None)
+    element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+    name = getattr(spec, "bpmn_name", None)
+    detail = str(exc)
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        detail = f"{detail} ({'; '.join(notes)})"
+    return ExecutionFailed(
+        f"The process cannot continue at '{name or element}': {detail}",
+        element=element, line=getattr(exc, "line_number", None) or None,
+    )
+
+
+def run_task(workflow: BpmnWorkflow, task: Task) -> None:
+    try:
+        task.run()
+    except Exception as exc:  # noqa: BLE001 - an expression in the model raised; report it
+        raise _failure(exc, task) from None
+
+
+def run_engine_steps(workflow: BpmnWorkflow, on_completed: Callable[[Task], None] | None = None) -> None:
+    """Run every non-human READY task until only human tasks and waiting events remain.
+
+    `on_completed` sees each BPMN element the engine ran, in order. Raises `ExecutionFailed`
+    when an expression fails, and when the model runs more than MAX_STEPS_PER_CALL tasks
+    without waiting for anyone (an endless loop).
+
+    Ready tasks are found in the flat task dictionaries and followed through their children, so
+    a loop runs in time proportional to its steps at any depth of the tree; SpiffWorkflow's own
+    `do_engine_steps` then settles subprocesses and timers.
+    """
+    steps = 0
+
+    def did_complete(task: Task) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_STEPS_PER_CALL:
+            raise ExecutionFailed(
+                f"The process ran more than {MAX_STEPS_PER_CALL} steps without waiting for a person or "
+                f"a timer; the loop at '{element_name(task)}' looks endless.", element=element_id(task))
+        if on_completed is not None and getattr(task.task_spec, "bpmn_id", None):
+            on_completed(task)
+
+    while True:
+        before = steps
+        for task in [t for t in iter_tasks(workflow) if t.state == TaskState.WAITING]:
+            task.task_spec._update(task)  # joins and events past the iterator's reach
+        frontier = deque(t for t in iter_tasks(workflow) if t.state == TaskState.READY and not is_human(t))
+        while frontier:
+            task = frontier.popleft()
+            if task.state != TaskState.READY or is_human(task):
+                continue
+            run_task(workflow, task)
+            did_complete(task)
+            frontier.extend(task.children)
+        try:
+            workflow.do_engine_steps(did_complete_task=did_complete)
+        except ExecutionFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an expression in the model raised; report it
+            raise _failure(exc, None) from None
+        if steps == before:
+            return
+
+
+def refresh_timers(workflow: BpmnWorkflow) -> None:
+    try:
+        workflow.refresh_timers()
+    except Exception as exc:  # noqa: BLE001 - a timer expression failed
+        raise _failure(exc, None) from None
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimerInfo]:
+    """The timer events the workflow waits on, with their due instants (as `waiting_events()`)."""
+    timers = []
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition) or task.state != TaskState.WAITING:
+            continue
+        pending = definition.details(task)
+        value = pending.value
+        if isinstance(definition, CycleTimerEventDefinition):
+            value = (value or {}).get("next")
+        if not value:
+            continue
+        timers.append(WaitingTimerInfo(
+            task_id=str(task.id),
+            bpmn_id=element_id(task),
+            name=pending.name or element_name(task),
+            due_at=TimerEventDefinition.get_datetime(value) if isinstance(value, str) else value,
+            parent_task_id=str(task.parent.id) if task.parent is not None else None,
+        ))
+    return timers

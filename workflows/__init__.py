@@ -1,0 +1,1 @@
+"""The one-stop domain: procedures, dossiers, users and roles, built on the engine."""

@@ -1,0 +1,159 @@
+"""Dossiers: receiving one starts its procedure's process; the model's elements move its status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from engine import audit, instances
+from engine.clock import utcnow
+from engine.instances import CompletedElement
+from engine.models import AuditEvent
+from workflows import statuses
+from workflows.auth import Principal
+from workflows.errors import InvalidInput, NotFound
+from workflows.models import Dossier, DossierCounter, Procedure
+from workflows.procedures import get_procedure, lane_role_map
+
+CHANNELS = ("in_person", "online", "post")
+
+
+@dataclass(frozen=True)
+class Applicant:
+    full_name: str
+    id_number: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class DossierFilters:
+    status: int | None = None
+    procedure_code: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+
+
+def receive_dossier(
+    session: Session,
+    principal: Principal,
+    *,
+    procedure_code: str,
+    channel: str,
+    applicant: Applicant,
+    data: dict,
+    code_prefix: str,
+    timezone: str,
+) -> Dossier:
+    """Record a dossier received at the desk and start its procedure's process."""
+    procedure = get_procedure(session, procedure_code)
+    if not procedure.active:
+        raise InvalidInput(f"Procedure '{procedure_code}' is no longer accepted.", procedure_code=procedure_code)
+    if channel not in CHANNELS:
+        raise InvalidInput(f"The channel must be one of {', '.join(CHANNELS)}.", channel=channel)
+    now = utcnow()
+    dossier = Dossier(
+        code=_next_code(session, code_prefix, now, timezone),
+        procedure=procedure,
+        applicant_name=applicant.full_name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        channel=channel,
+        received_at=now,
+        status=statuses.RECEIVED,
+        status_changed_at=now,
+        received_by=principal.username,
+        data=data,
+    )
+    session.add(dossier)
+    session.flush()
+    result = instances.start_instance(
+        session, procedure.process_id, actor=principal.username, business_key=dossier.code,
+        lane_roles=lane_role_map(session, procedure),
+        data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel},
+    )
+    dossier.instance_id = result.instance.id
+    audit.record(session, actor=principal.username, action="dossier.received", instance_id=dossier.instance_id,
+                 subject=dossier.code, data={"procedure_code": procedure.code, "channel": channel}, at=now)
+    apply_status_changes(session, dossier, result.completed, actor=principal.username)
+    return dossier
+
+
+def apply_status_changes(session: Session, dossier: Dossier, completed: list[CompletedElement], *,
+                         actor: str) -> None:
+    """Move the dossier's status as the model says: each completed element's `dossier_status`."""
+    for element in completed:
+        raw = element.properties.get(statuses.STATUS_PROPERTY)
+        if raw is None:
+            continue
+        new = int(raw)
+        if new == dossier.status:
+            continue
+        audit.record(session, actor=actor, action="dossier.status_changed", instance_id=dossier.instance_id,
+                     subject=dossier.code,
+                     data={"from": dossier.status, "to": new, "element": element.bpmn_id,
+                           "element_name": element.name})
+        dossier.status = new
+        dossier.status_changed_at = utcnow()
+
+
+def _next_code(session: Session, prefix: str, now: datetime, timezone: str) -> str:
+    """`PREFIX-YYMMDD-NNNN`, numbered per local day; safe under concurrent receipts."""
+    day = now.astimezone(ZoneInfo(timezone)).strftime("%y%m%d")
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(DossierCounter).values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": DossierCounter.last + 1})
+        .returning(DossierCounter.last)
+    )
+    number = session.execute(statement).scalar_one()
+    return f"{prefix}-{day}-{number:04d}"
+
+
+def find_by_code(session: Session, code: str) -> Dossier | None:
+    return session.scalars(select(Dossier).where(Dossier.code == code)).first()
+
+
+def get_dossier(session: Session, code: str) -> Dossier:
+    dossier = find_by_code(session, code)
+    if dossier is None:
+        raise NotFound(f"Dossier '{code}' does not exist.", dossier_code=code)
+    return dossier
+
+
+def find_by_instance(session: Session, instance_id: int) -> Dossier | None:
+    return session.scalars(select(Dossier).where(Dossier.instance_id == instance_id)).first()
+
+
+def list_dossiers(session: Session, filters: DossierFilters, *, timezone: str, page: int = 1,
+                  per_page: int = 20) -> tuple[list[Dossier], int]:
+    """A page of dossiers, newest first, and the total matching the filters."""
+    query = select(Dossier)
+    if filters.status is not None:
+        query = query.where(Dossier.status == filters.status)
+    if filters.procedure_code:
+        query = query.join(Procedure).where(Procedure.code == filters.procedure_code)
+    zone = ZoneInfo(timezone)
+    if filters.received_from:
+        start = datetime.combine(filters.received_from, datetime.min.time(), zone)
+        query = query.where(Dossier.received_at >= start)
+    if filters.received_to:
+        end = datetime.combine(filters.received_to + timedelta(days=1), datetime.min.time(), zone)
+        query = query.where(Dossier.received_at < end)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Dossier.received_at.desc(), Dossier.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total or 0
+
+
+def dossier_history(session: Session, code: str) -> list[AuditEvent]:
+    dossier = get_dossier(session, code)
+    return audit.events_of_instance(session, dossier.instance_id) if dossier.instance_id else []

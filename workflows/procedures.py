@@ -1,0 +1,116 @@
+"""The procedure catalogue: what each procedure requires, how long it may take, which model runs it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.clock import utcnow
+from engine.deployments import find_latest_version
+from workflows.errors import Conflict, InvalidInput, NotFound
+from workflows.models import Procedure, Unit
+from workflows.roles import ROLES
+
+TIME_UNITS = ("working_days", "working_hours", "same_day", "session")
+EDITABLE_FIELDS = (
+    "name", "field", "legal_basis", "required_documents", "fee_vnd", "fee_note", "processing_time_value",
+    "processing_time_unit", "process_id", "lane_roles", "active",
+)
+
+
+def list_procedures(session: Session, *, include_inactive: bool = False) -> list[Procedure]:
+    query = select(Procedure).order_by(Procedure.code)
+    if not include_inactive:
+        query = query.where(Procedure.active.is_(True))
+    return list(session.scalars(query))
+
+
+def find_procedure(session: Session, code: str) -> Procedure | None:
+    return session.scalars(select(Procedure).where(Procedure.code == code)).first()
+
+
+def get_procedure(session: Session, code: str) -> Procedure:
+    procedure = find_procedure(session, code)
+    if procedure is None:
+        raise NotFound(f"Procedure '{code}' does not exist.", procedure_code=code)
+    return procedure
+
+
+def role_for_lane(lane_roles: dict, lane: str | None) -> str | None:
+    """The role that works a lane: the procedure's mapping, else the lane's own name if it is a role."""
+    if lane is None:
+        return None
+    if lane in lane_roles:
+        return lane_roles[lane]
+    return lane if lane in ROLES else None
+
+
+def lane_role_map(session: Session, procedure: Procedure) -> dict:
+    """Every lane of the procedure's current model, resolved to its role."""
+    version = find_latest_version(session, procedure.process_id)
+    lanes = version.lanes if version else []
+    return {lane: role_for_lane(procedure.lane_roles or {}, lane) for lane in lanes}
+
+
+def create_procedure(session: Session, values: dict, *, actor: str) -> Procedure:
+    if find_procedure(session, values["code"]) is not None:
+        raise Conflict(f"Procedure '{values['code']}' already exists.", code=values["code"])
+    now = utcnow()
+    procedure = Procedure(code=values["code"], created_at=now, updated_at=now)
+    _apply(session, procedure, values)
+    session.add(procedure)
+    session.flush()
+    audit.record(session, actor=actor, action="procedure.created", subject=procedure.code,
+                 data=_snapshot(procedure))
+    return procedure
+
+
+def update_procedure(session: Session, code: str, values: dict, *, actor: str) -> Procedure:
+    procedure = get_procedure(session, code)
+    before = _snapshot(procedure)
+    _apply(session, procedure, values)
+    procedure.updated_at = utcnow()
+    after = _snapshot(procedure)
+    changes = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
+    audit.record(session, actor=actor, action="procedure.updated", subject=code, data={"changes": changes})
+    return procedure
+
+
+def _apply(session: Session, procedure: Procedure, values: dict) -> None:
+    for name in EDITABLE_FIELDS:
+        if name in values:
+            setattr(procedure, name, values[name])
+    if "deciding_unit_code" in values:
+        unit = session.scalars(select(Unit).where(Unit.code == values["deciding_unit_code"])).first()
+        if unit is None:
+            raise InvalidInput(f"Unit '{values['deciding_unit_code']}' does not exist.",
+                               deciding_unit_code=values["deciding_unit_code"])
+        procedure.deciding_unit = unit
+    if procedure.processing_time_unit not in TIME_UNITS:
+        raise InvalidInput(f"The time unit must be one of {', '.join(TIME_UNITS)}.",
+                           processing_time_unit=procedure.processing_time_unit)
+    _check_model(session, procedure)
+
+
+def _check_model(session: Session, procedure: Procedure) -> None:
+    """The model must be deployed and every lane of it must belong to a role."""
+    version = find_latest_version(session, procedure.process_id)
+    if version is None:
+        raise InvalidInput(f"No model with process id '{procedure.process_id}' is deployed; deploy it first.",
+                           process_id=procedure.process_id)
+    bad_roles = {lane: role for lane, role in (procedure.lane_roles or {}).items() if role not in ROLES}
+    if bad_roles:
+        raise InvalidInput("Lanes are mapped to unknown roles.", lane_roles=bad_roles)
+    unmapped = [lane for lane in version.lanes if role_for_lane(procedure.lane_roles or {}, lane) is None]
+    if unmapped:
+        raise InvalidInput(
+            f"These lanes of '{procedure.process_id}' belong to no role: {', '.join(unmapped)}. "
+            "Name the lane after a role code or map it in lane_roles.", lane_roles=unmapped)
+
+
+def _snapshot(procedure: Procedure) -> dict:
+    return {
+        **{name: getattr(procedure, name) for name in EDITABLE_FIELDS},
+        "deciding_unit_code": procedure.deciding_unit.code if procedure.deciding_unit else None,
+    }

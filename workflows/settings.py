@@ -1,0 +1,62 @@
+"""Every setting of MotCua, read from the environment once, each with its default.
+
+The README's "Configuration" section lists the same variables; keep them in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    try:
+        return int(raw) if raw not in (None, "") else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    try:
+        return float(raw) if raw not in (None, "") else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 1
+    timezone: str = "Asia/Ho_Chi_Minh"
+    token_ttl_minutes: int = 480
+    dossier_prefix: str = "SGDDT"
+    scheduler_enabled: bool = True
+    timer_poll_seconds: float = 2.0
+    max_upload_bytes: int = 5 * 1024 * 1024
+    extra: dict = field(default_factory=dict)
+
+    def with_overrides(self, **overrides) -> Settings:
+        return replace(self, **overrides)
+
+
+def from_env() -> Settings:
+    data_dir = Path(os.environ.get("MOTCUA_DATA_DIR") or "var").resolve()
+    return Settings(
+        data_dir=data_dir,
+        database_url=os.environ.get("MOTCUA_DATABASE_URL") or f"sqlite:///{data_dir / 'motcua.db'}",
+        host=os.environ.get("MOTCUA_HOST") or "127.0.0.1",
+        port=_int("PORT", 5000),
+        workers=_int("MOTCUA_WORKERS", 1),
+        timezone=os.environ.get("MOTCUA_TIMEZONE") or "Asia/Ho_Chi_Minh",
+        token_ttl_minutes=_int("MOTCUA_TOKEN_TTL_MINUTES", 480),
+        dossier_prefix=os.environ.get("MOTCUA_DOSSIER_PREFIX") or "SGDDT",
+        scheduler_enabled=(os.environ.get("MOTCUA_SCHEDULER") or "on").lower() not in ("off", "0", "false", "no"),
+        timer_poll_seconds=_float("MOTCUA_TIMER_POLL_SECONDS", 2.0),
+        max_upload_bytes=_int("MOTCUA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+    )

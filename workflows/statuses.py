@@ -1,0 +1,33 @@
+"""Dossier statuses: the national public service portal's codes 1-10 (see shared/domain.md)."""
+
+NEWLY_REGISTERED = 1
+RECEIVED = 2
+NOT_RECEIVED = 3
+IN_PROGRESS = 4
+SUPPLEMENT_REQUESTED = 5
+FINANCIAL_OBLIGATION_REQUESTED = 6
+WITHDRAWAL_REQUESTED = 7
+PROCESSING_STOPPED = 8
+PROCESSED = 9
+RESULT_RETURNED = 10
+
+LABELS = {
+    NEWLY_REGISTERED: ("Mới đăng ký", "Newly registered"),
+    RECEIVED: ("Đã tiếp nhận", "Received"),
+    NOT_RECEIVED: ("Không tiếp nhận / từ chối", "Not received / refused"),
+    IN_PROGRESS: ("Đang xử lý", "In progress"),
+    SUPPLEMENT_REQUESTED: ("Yêu cầu bổ sung", "Supplement requested"),
+    FINANCIAL_OBLIGATION_REQUESTED: ("Yêu cầu thực hiện nghĩa vụ tài chính", "Financial obligation requested"),
+    WITHDRAWAL_REQUESTED: ("Công dân yêu cầu rút hồ sơ", "Withdrawal requested"),
+    PROCESSING_STOPPED: ("Dừng xử lý", "Processing stopped"),
+    PROCESSED: ("Đã xử lý xong", "Processed"),
+    RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
+}
+
+# The BPMN property that sets the dossier's status when its element completes.
+STATUS_PROPERTY = "dossier_status"
+
+
+def label(code: int, language: str = "vi") -> str:
+    vi, en = LABELS[code]
+    return en if language == "en" else vi

@@ -1,0 +1,107 @@
+"""Human tasks as officers see them: an inbox by role, claim, release, complete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine import instances
+from engine.models import OPEN_TASK_STATES, HumanTask
+from workflows.auth import Principal
+from workflows.dossiers import apply_status_changes, find_by_instance
+from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
+from workflows.models import Dossier
+from workflows.roles import LEADER
+
+SCOPES = ("mine", "available")
+STATES = ("ready", "claimed", "completed", "cancelled")
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A task with the dossier it belongs to."""
+
+    task: HumanTask
+    dossier: Dossier
+    form_schema: dict | None = None
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    dossier: Dossier
+    next_tasks: list[TaskView]
+
+
+def list_tasks(session: Session, principal: Principal, *, dossier_code: str | None = None,
+               scope: str | None = None, state: str | None = None, page: int = 1,
+               per_page: int = 50) -> list[TaskView]:
+    """The tasks of the caller's roles; open ones unless `state` says otherwise, oldest first."""
+    if scope is not None and scope not in SCOPES:
+        raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}.", scope=scope)
+    if state is not None and state not in STATES:
+        raise InvalidInput(f"state must be one of {', '.join(STATES)}.", state=state)
+    query = (select(HumanTask, Dossier).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+             .where(HumanTask.role.in_(sorted(principal.roles))))
+    if state is not None:
+        query = query.where(HumanTask.state == state)
+    elif scope != "available":
+        query = query.where(HumanTask.state.in_(OPEN_TASK_STATES))
+    if scope == "mine":
+        query = query.where(or_(HumanTask.assignee == principal.username,
+                                HumanTask.completed_by == principal.username))
+    elif scope == "available":
+        query = query.where(HumanTask.state == "ready")
+    if dossier_code is not None:
+        query = query.where(Dossier.code == dossier_code)
+    query = query.order_by(HumanTask.created_at, HumanTask.id).offset((page - 1) * per_page).limit(per_page)
+    return [TaskView(task, dossier) for task, dossier in session.execute(query)]
+
+
+def get_task(session: Session, principal: Principal, task_id: str) -> TaskView:
+    task = _task_for(session, principal, task_id)
+    return TaskView(task, _dossier_of(session, task), instances.task_form_schema(task))
+
+
+def claim_task(session: Session, principal: Principal, task_id: str) -> TaskView:
+    task = _task_for(session, principal, task_id)
+    task = instances.claim_task(session, task.id, actor=principal.username)
+    return TaskView(task, _dossier_of(session, task))
+
+
+def unclaim_task(session: Session, principal: Principal, task_id: str) -> TaskView:
+    """Release a claimed task: the claimer may, and so may a leader (to reassign it)."""
+    task = _task_for(session, principal, task_id)
+    if task.assignee not in (None, principal.username) and not principal.has_role(LEADER):
+        raise Forbidden(f"Only {task.assignee} or a leader can release this task.", task_id=task_id)
+    task = instances.unclaim_task(session, task.id, actor=principal.username)
+    return TaskView(task, _dossier_of(session, task))
+
+
+def complete_task(session: Session, principal: Principal, task_id: str, data: dict) -> CompletionResult:
+    task = _task_for(session, principal, task_id)
+    if task.assignee not in (None, principal.username):
+        raise Conflict(f"Task '{task.name}' is claimed by {task.assignee}.", task_id=task_id,
+                       assignee=task.assignee)
+    result = instances.complete_task(session, task.id, actor=principal.username, data=data)
+    dossier = _dossier_of(session, task)
+    apply_status_changes(session, dossier, result.completed, actor=principal.username)
+    return CompletionResult(dossier, [TaskView(t, dossier) for t in result.ready_tasks])
+
+
+def _task_for(session: Session, principal: Principal, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"Task '{task_id}' does not exist.", task_id=task_id)
+    if task.role not in principal.roles:
+        raise Forbidden(f"This task is for the role '{task.role}', which you do not hold.", task_id=task_id,
+                        role=task.role)
+    return task
+
+
+def _dossier_of(session: Session, task: HumanTask) -> Dossier:
+    dossier = find_by_instance(session, task.instance_id)
+    if dossier is None:
+        raise NotFound("This task belongs to no dossier.", task_id=task.id)
+    return dossier
