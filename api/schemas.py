@@ -233,8 +233,14 @@ class CompleteTaskSchema(StrictSchema):
     data = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+class DossierStatusSchema(StrictSchema):
+    code = fields.String()
+    status = fields.Integer()
+    status_label = fields.Function(lambda d: statuses.label(d.status, language()))
+
+
 class CompletionSchema(StrictSchema):
-    dossier = fields.Nested(DossierSchema(only=("code", "status", "status_label")))
+    dossier = fields.Nested(DossierStatusSchema)
     next_tasks = fields.List(fields.Nested(TaskSchema))
 
 

@@ -197,7 +197,8 @@ def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None 
     """Fire the instance's due timers; None when another worker already did (or holds it)."""
     now = now or utcnow()
     instance = session.scalars(
-        select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update(skip_locked=True)
+        select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        .with_for_update(skip_locked=True, of=ProcessInstance)
     ).first()
     if instance is None:
         return None

@@ -22,8 +22,8 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(sa.String(500))
     filename: Mapped[str] = mapped_column(sa.String(500))
     checksum: Mapped[str] = mapped_column(sa.String(64))
-    bpmn_xml: Mapped[str] = mapped_column(sa.Text)
-    spec_json: Mapped[str] = mapped_column(sa.Text)
+    bpmn_xml: Mapped[str] = mapped_column(sa.Text, deferred=True)
+    spec_json: Mapped[str] = mapped_column(sa.Text, deferred=True)
     lanes: Mapped[list] = mapped_column(JSONType, default=list)
     user_tasks: Mapped[list] = mapped_column(JSONType, default=list)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -47,7 +47,7 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    process_version: Mapped[ProcessVersion] = relationship(lazy="selectin")
 
     __mapper_args__ = {"version_id_col": revision}
 

@@ -27,6 +27,16 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password")
 
 
+def use_cheap_hashing_for_tests() -> None:
+    """Argon2 with minimal cost, so a test suite can create and log in users quickly.
+
+    Only the test suite calls this; there is deliberately no setting that does it in a server.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("not a password")
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: what the rest of the service needs to know about the user."""

@@ -1,0 +1,133 @@
+"""Both seed procedures, end to end over HTTP: every branch a desk officer meets."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine.clock import utcnow
+from tests.conftest import read_model
+from workflows.timers import fire_due_timers
+
+PROCEDURES = {
+    "CHUYEN_TRUONG_THPT": "chuyen_truong_thpt.bpmn",
+    "CAP_BAN_SAO_VAN_BANG": "cap_ban_sao_van_bang.bpmn",
+}
+
+
+@pytest.fixture(params=sorted(PROCEDURES))
+def procedure_code(request) -> str:
+    return request.param
+
+
+def statuses_of(api, code: str) -> list[int]:
+    history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
+    return [e["data"]["to"] for e in history if e["action"] == "dossier.status_changed"]
+
+
+def through_review_and_signature(api, code: str) -> None:
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+    assert api.dossier(code)["status"] == 4
+    api.complete(code, "specialist", "review", {"opinion": "approve", "note": "Hồ sơ đủ điều kiện"})
+    api.complete(code, "leader", "sign", {"decision": "approve"})
+    assert api.dossier(code)["status"] == 9
+
+
+def test_a_dossier_received_at_the_desk_waits_for_the_desk_check(api, procedure_code):
+    dossier = api.receive(procedure_code)
+
+    assert dossier["status"] == 2
+    assert dossier["code"].startswith("SGDDT-")
+    task = api.open_task(dossier["code"], "desk", "check_dossier")
+    assert task["role"] == "desk_officer"
+    assert task["lane"] == "Bộ phận một cửa"
+    assert task["state"] == "ready"
+
+
+def test_the_happy_path_returns_the_result_in_person(api, procedure_code):
+    code = api.receive(procedure_code)["code"]
+
+    through_review_and_signature(api, code)
+    result = api.complete(code, "desk", "return_result", {"return_method": "in_person", "receiver_name": "Nguyễn Văn An"})
+
+    assert result["next_tasks"] == []
+    assert result["dossier"]["status"] == 10
+    assert statuses_of(api, code) == [4, 9, 10]
+    actions = [e["action"] for e in api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()]
+    assert actions[0] == "instance.started" and "instance.completed" in actions
+    assert actions.count("task.completed") == 4
+
+
+def test_the_postal_branch_records_the_tracking_number(api, procedure_code):
+    code = api.receive(procedure_code, channel="post")["code"]
+    through_review_and_signature(api, code)
+
+    result = api.complete(code, "desk", "return_result", {"return_method": "post"})
+    assert [t["bpmn_id"] for t in result["next_tasks"]] == ["send_by_post"]
+    api.complete(code, "desk", "send_by_post", {"postal_tracking_number": "EL123456789VN"})
+
+    assert api.dossier(code)["status"] == 10
+    history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
+    posted = [e for e in history if e["action"] == "task.completed" and e["data"]["bpmn_id"] == "send_by_post"]
+    assert posted[0]["data"]["data"] == {"postal_tracking_number": "EL123456789VN"}
+
+
+def test_the_supplement_loop_goes_back_to_the_desk_check(api, procedure_code):
+    code = api.receive(procedure_code)["code"]
+
+    api.complete(code, "desk", "check_dossier", {"check_result": "incomplete", "missing_documents": ["Học bạ"]})
+    assert api.dossier(code)["status"] == 5
+    api.complete(code, "desk", "receive_supplement", {"supplement_note": "Đã nộp học bạ"})
+    assert api.dossier(code)["status"] == 2
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+
+    assert api.dossier(code)["status"] == 4
+    assert statuses_of(api, code) == [5, 2, 4]
+    assert api.open_task(code, "specialist", "review")["state"] == "ready"
+
+
+def test_the_desk_can_refuse_a_dossier_at_intake(api, procedure_code):
+    code = api.receive(procedure_code)["code"]
+
+    result = api.complete(code, "desk", "check_dossier", {"check_result": "refuse", "reason": "Không thuộc thẩm quyền"})
+
+    assert result["next_tasks"] == []
+    assert api.dossier(code)["status"] == 3
+
+
+def test_the_leader_can_refuse_and_the_desk_returns_the_refusal(api, procedure_code):
+    code = api.receive(procedure_code)["code"]
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+    api.complete(code, "specialist", "review", {"opinion": "refuse"})
+
+    result = api.complete(code, "leader", "sign", {"decision": "refuse", "refusal_reason": "Thiếu căn cứ"})
+    assert [t["bpmn_id"] for t in result["next_tasks"]] == ["notify_refusal"]
+    api.complete(code, "desk", "notify_refusal")
+
+    assert api.dossier(code)["status"] == 3
+    assert api.get("/api/v1/tasks", user="desk", query_string={"dossier_code": code}).get_json() == []
+
+
+def test_the_review_timer_escalates_to_the_leader_and_back(api, sessions, procedure_code):
+    original = read_model(PROCEDURES[procedure_code]).decode()
+    timer = '"PT4H"' if '"PT4H"' in original else '"P1D"'
+    short = original.replace(timer, '"PT1S"').encode()
+    deployed = api.deploy(short, PROCEDURES[procedure_code])
+    assert deployed.status_code == 201 and deployed.get_json()["version"] == 2
+    code = api.receive(procedure_code)["code"]
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+    review = api.open_task(code, "specialist", "review")
+    assert review["due_at"] is not None
+
+    time.sleep(1.1)
+    assert fire_due_timers(sessions, now=utcnow()) == 1
+
+    assert api.get("/api/v1/tasks", user="specialist", query_string={"dossier_code": code}).get_json() == []
+    cancelled = api.get("/api/v1/tasks", user="specialist", query_string={"dossier_code": code, "state": "cancelled"})
+    assert [t["id"] for t in cancelled.get_json()] == [review["id"]]
+    api.complete(code, "leader", "remind_review", {"instruction": "Đề nghị xử lý ngay trong buổi"})
+    again = api.open_task(code, "specialist", "review")
+    assert again["id"] != review["id"]
+    history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
+    assert "timer.fired" in [e["action"] for e in history]

@@ -1,0 +1,95 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL, migrated by Alembic.
+
+PostgreSQL comes from MOTCUA_TEST_POSTGRES_URL (default: the local server's `test` database).
+Each test run creates its own database next to it and drops it at the end. With CI=true a
+PostgreSQL that cannot be reached fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+import migrations
+import workflows.models  # noqa: F401 - all tables on Base.metadata
+from engine.db import Base, make_engine, make_session_factory
+from workflows import auth
+
+auth.use_cheap_hashing_for_tests()
+
+ROOT = Path(__file__).resolve().parent.parent
+BPMN_MODELS = ROOT / "bpmn_models"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_admin_url() -> str:
+    return os.environ.get("MOTCUA_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+
+
+def _create_postgres_database() -> tuple[str, sa.Engine]:
+    admin = sa.create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    name = f"motcua_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL at {make_url(_postgres_admin_url()).render_as_string()} is not reachable: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    url = make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
+    return url, admin
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database of each kind, for the whole run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'motcua.db'}"
+        migrations.upgrade(url)
+        yield url
+        return
+    url, admin = _create_postgres_database()
+    try:
+        migrations.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+            ), {"name": make_url(url).database})
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(db_engine):
+    """A session factory on a database emptied after the test."""
+    yield make_session_factory(db_engine)
+    with db_engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def db_kind(database_url) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+def read_model(name: str) -> bytes:
+    path = BPMN_MODELS / name if (BPMN_MODELS / name).exists() else FIXTURES / "bpmn" / name
+    return path.read_bytes()
