@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 from api.i18n import language
 from workflows import statuses
@@ -127,7 +127,15 @@ class ProcessVersionSchema(StrictSchema):
 
 
 class ProcessModelSchema(ProcessVersionSchema):
+    """A deployed process: its latest version and how many versions it has."""
+
     version_count = fields.Integer()
+
+    @pre_dump
+    def _flatten(self, row, **_kwargs):
+        version, count = row
+        return {**{name: getattr(version, name) for name in ProcessVersionSchema._declared_fields},
+                "version_count": count}
 
 
 class ProcessVersionDetailSchema(ProcessVersionSchema):

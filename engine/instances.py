@@ -226,6 +226,7 @@ def _task_state(workflow: BpmnWorkflow, task_id: str):
 def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, result: StepResult,
           *, actor: str, now: datetime) -> None:
     timers = runtime.waiting_timers(workflow)
+    instance_id = instance.id
     instance.state = state_to_json(workflow)
     instance.updated_at = now
     result.finished = runtime.is_finished(workflow)
@@ -238,7 +239,7 @@ def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, r
         session.flush()
     except StaleDataError:
         raise ConcurrentUpdate("Someone else changed this dossier at the same moment; reload and try again.",
-                               instance_id=instance.id) from None
+                               instance_id=instance_id) from None
     result.ready_tasks = _sync_human_tasks(session, instance, workflow, timers, now)
     _sync_timers(session, instance, timers)
     session.flush()

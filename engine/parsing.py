@@ -117,17 +117,18 @@ def parse_model(content: bytes, filename: str) -> ParsedModel:
     root = tree.getroot()
     if root.tag != f"{{{BPMN_NS}}}definitions":
         raise _fail("The root element is not bpmn:definitions: this is not a BPMN 2.0 file.", filename, root)
-    try:
-        _schema_validator().validate(root, filename)
-    except ValidationException as exc:
-        raise _fail(f"The file does not follow the BPMN 2.0 schema: {exc}", filename,
-                    line=exc.line_number or None) from None
-
     ids = _index_ids(root, filename)
     _check_references(root, ids, filename)
     _check_supported_elements(root, filename)
     _check_expressions(root, filename)
     _check_properties(root, filename)
+    try:
+        _schema_validator().validate(root, filename)
+    except ValidationException as exc:
+        line = exc.line_number or None
+        at_line = [n for n in root.iter() if isinstance(n.tag, str) and n.sourceline == line and n.get("id")]
+        raise _fail(f"The file does not follow the BPMN 2.0 schema: {exc}", filename,
+                    element=at_line[0] if at_line else None, line=line) from None
 
     process_id = _main_process_id(root, filename)
     parser = SpiffBpmnParser()
@@ -204,8 +205,9 @@ def _check_supported_elements(root, filename: str) -> None:
             raise _fail(f"The element type bpmn:{name} is not supported by the engine.", filename, child)
 
 
-def _owner_id(node) -> str:
-    while node is not None and node.get("id") is None:
+def owner_id(node) -> str:
+    """The id of the flow element or flow a nested node belongs to (not its event definition)."""
+    while node is not None and (node.get("id") is None or _local(node.tag).endswith("EventDefinition")):
         node = node.getparent()
     return node.get("id") if node is not None else ""
 
@@ -228,14 +230,14 @@ def _check_expressions(root, filename: str) -> None:
 def _compile(node, mode: str, filename: str):
     text = (node.text or "").strip()
     if not text:
-        raise _fail(f"The {_local(node.tag)} of '{_owner_id(node)}' is empty.", filename,
-                    element=_owner_id(node), line=node.sourceline)
+        raise _fail(f"The {_local(node.tag)} of '{owner_id(node)}' is empty.", filename,
+                    element=owner_id(node), line=node.sourceline)
     try:
         return ast.parse(text, mode=mode)
     except SyntaxError as exc:
-        raise _fail(f"The {_local(node.tag)} of '{_owner_id(node)}' is not valid Python: {exc.msg} "
+        raise _fail(f"The {_local(node.tag)} of '{owner_id(node)}' is not valid Python: {exc.msg} "
                     f"(in '{text}'). Literal timer values need quotes, like \"PT4H\".", filename,
-                    element=_owner_id(node), line=node.sourceline) from None
+                    element=owner_id(node), line=node.sourceline) from None
 
 
 def _check_timer_literal(tree, kind: str, node, filename: str) -> None:
@@ -254,8 +256,8 @@ def _check_timer_literal(tree, kind: str, node, filename: str) -> None:
         else:
             TimerEventDefinition.parse_iso_recurring_interval(value)
     except Exception as exc:  # SpiffWorkflow raises a bare Exception for bad durations
-        raise _fail(f"The {kind} '{value}' of '{_owner_id(node)}' is not a valid ISO 8601 value: {exc}",
-                    filename, element=_owner_id(node), line=node.sourceline) from None
+        raise _fail(f"The {kind} '{value}' of '{owner_id(node)}' is not a valid ISO 8601 value: {exc}",
+                    filename, element=owner_id(node), line=node.sourceline) from None
 
 
 def _has_offset(value: str) -> bool:
@@ -265,7 +267,7 @@ def _has_offset(value: str) -> bool:
 
 def _check_properties(root, filename: str) -> None:
     for prop in root.iterfind(".//spiffworkflow:property[@name='form_schema']", NS):
-        owner = _owner_id(prop)
+        owner = owner_id(prop)
         try:
             schema = json.loads(prop.get("value") or "")
             jsonschema.Draft202012Validator.check_schema(schema)

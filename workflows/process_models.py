@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from engine import deployments
 from engine.errors import ModelInvalid
 from engine.models import ProcessVersion
-from engine.parsing import NS, read_xml
+from engine.parsing import NS, owner_id, read_xml
 from workflows import statuses
 
 
@@ -29,10 +29,7 @@ def _check_statuses(content: bytes, filename: str) -> None:
     for prop in root.iterfind(f".//spiffworkflow:property[@name='{statuses.STATUS_PROPERTY}']", NS):
         value = (prop.get("value") or "").strip()
         if not value.isdigit() or int(value) not in statuses.LABELS:
-            owner = prop
-            while owner is not None and owner.get("id") is None:
-                owner = owner.getparent()
-            element = owner.get("id") if owner is not None else None
+            element = owner_id(prop)
             raise ModelInvalid(
                 f"'{element}' sets {statuses.STATUS_PROPERTY}={value!r}; it must be a status code from 1 to 10.",
                 file=filename, line=prop.sourceline, element=element)

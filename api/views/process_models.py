@@ -19,8 +19,7 @@ class ProcessModels(MethodView):
     def get(self):
         """Each deployed process with its latest version"""
         with transaction() as session:
-            rows = deployments.list_latest_versions(session)
-        return [{**ProcessVersionSchema().dump(version), "version_count": count} for version, count in rows]
+            return deployments.list_latest_versions(session)
 
     @requires(DESIGNER)
     @blp.arguments(UploadSchema, location="files")
