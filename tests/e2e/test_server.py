@@ -1,0 +1,145 @@
+"""A real `motcua serve` process: the commands `make run` uses, HTTP on 127.0.0.1, the scheduler inside."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BPMN_MODELS, ROOT, read_model
+
+MOTCUA = str(Path(sys.executable).parent / "motcua")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def call(base: str, method: str, path: str, token: str | None = None, body: dict | bytes | None = None,
+         content_type: str = "application/json") -> tuple[int, dict]:
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def multipart(filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "motcua-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.fixture
+def server_env(database_url, sessions, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    env.update(MOTCUA_DATA_DIR=str(tmp_path), MOTCUA_DATABASE_URL=database_url, PORT=str(free_port()),
+               MOTCUA_TIMER_POLL_SECONDS="0.3")
+    return env
+
+
+def cli(env: dict, *args: str) -> str:
+    result = subprocess.run([MOTCUA, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@contextmanager
+def running_server(env: dict):
+    process = subprocess.Popen([MOTCUA, "serve"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    base = f"http://127.0.0.1:{env['PORT']}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if call(base, "GET", "/healthz")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "server did not answer /healthz within 30 s"
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def login(base: str, username: str) -> str:
+    status, body = call(base, "POST", "/api/v1/auth/login", body={"username": username, "password": "demo"})
+    assert status == 200, body
+    return body["access_token"]
+
+
+def test_the_served_api_runs_a_dossier_and_keeps_it_across_restarts(server_env):
+    assert "database at head" in cli(server_env, "migrate")
+    cli(server_env, "deploy-models", str(BPMN_MODELS))
+    cli(server_env, "seed-demo")
+
+    with running_server(server_env) as base:
+        desk = login(base, "desk")
+        status, dossier = call(base, "POST", "/api/v1/dossiers", desk, {
+            "procedure_code": "CHUYEN_TRUONG_THPT",
+            "applicant": {"full_name": "Trần Thị Bình", "id_number": "079304005678"}})
+        assert status == 201, dossier
+        status, tasks = call(base, "GET", f"/api/v1/tasks?dossier_code={dossier['code']}", desk)
+        status, done = call(base, "POST", f"/api/v1/tasks/{tasks[0]['id']}/complete", desk,
+                            {"data": {"check_result": "complete"}})
+        assert status == 200 and done["dossier"]["status"] == 4
+
+    # `make run` again: migrate, deploy and seed are no-ops, the data is still there.
+    cli(server_env, "migrate")
+    assert "unchanged" in cli(server_env, "deploy-models", str(BPMN_MODELS))
+    assert "0 new users" in cli(server_env, "seed-demo")
+    with running_server(server_env) as base:
+        status, again = call(base, "GET", f"/api/v1/dossiers/{dossier['code']}", login(base, "specialist"))
+        assert status == 200 and again["status"] == 4
+
+
+def test_the_scheduler_in_the_server_fires_a_boundary_timer(server_env):
+    cli(server_env, "migrate")
+    cli(server_env, "deploy-models", str(BPMN_MODELS))
+    cli(server_env, "seed-demo")
+
+    with running_server(server_env) as base:
+        admin, desk, leader = login(base, "admin"), login(base, "desk"), login(base, "leader")
+        short = read_model("chuyen_truong_thpt.bpmn").replace(b'"PT4H"', b'"PT1S"')
+        body, content_type = multipart("chuyen_truong_thpt.bpmn", short)
+        status, version = call(base, "POST", "/api/v1/process-models", admin, body, content_type)
+        assert status == 201 and version["version"] == 2
+        status, dossier = call(base, "POST", "/api/v1/dossiers", desk, {
+            "procedure_code": "CHUYEN_TRUONG_THPT",
+            "applicant": {"full_name": "Lê Văn Cường", "id_number": "079204009999"}})
+        _, tasks = call(base, "GET", f"/api/v1/tasks?dossier_code={dossier['code']}", desk)
+        call(base, "POST", f"/api/v1/tasks/{tasks[0]['id']}/complete", desk, {"data": {"check_result": "complete"}})
+
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            _, leader_tasks = call(base, "GET", f"/api/v1/tasks?dossier_code={dossier['code']}", leader)
+            if leader_tasks:
+                break
+            time.sleep(0.3)
+        assert [t["bpmn_id"] for t in leader_tasks] == ["remind_review"]
+        _, history = call(base, "GET", f"/api/v1/dossiers/{dossier['code']}/history", leader)
+        fired = [e for e in history if e["action"] == "timer.fired"]
+        assert fired and fired[0]["actor"] == "scheduler"
