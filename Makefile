@@ -6,7 +6,7 @@ PORT   ?= 5000
 export PORT
 export MOTCUA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint serve clean
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,7 @@ run: $(VENV)/.installed
 
 ## make test: the whole suite, on SQLite and on PostgreSQL.
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check engine workflows api tests migrations bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
@@ -36,3 +37,8 @@ lint: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+## make bench: the benchmarks under bench/ (figures printed and written to bench/results/).
+bench: $(VENV)/.installed
+	$(BIN)/python bench/seed_procedure.py
+	$(BIN)/python bench/seed_procedure.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test

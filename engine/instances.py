@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import audit, runtime
 from engine.clock import utcnow
 from engine.deployments import get_latest_version, load_spec
-from engine.errors import Conflict, ConcurrentUpdate, NotFound, TaskNotReady
+from engine.errors import ConcurrentUpdate, Conflict, NotFound, TaskNotReady
 from engine.forms import form_schema, validate_task_data
 from engine.models import OPEN_TASK_STATES, HumanTask, ProcessInstance, WaitingTimer
 from engine.scripting import make_script_engine

@@ -2,8 +2,8 @@
 
 from alembic import context
 
-from engine.db import Base, make_engine
 import workflows.models  # noqa: F401 - registers the one-stop tables on Base.metadata
+from engine.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

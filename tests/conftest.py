@@ -63,7 +63,8 @@ def database_url(request, tmp_path_factory):
     finally:
         with admin.connect() as connection:
             connection.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = :name AND pid <> pg_backend_pid()"
             ), {"name": make_url(url).database})
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}"'))
         admin.dispose()

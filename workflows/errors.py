@@ -1,8 +1,8 @@
 """Errors of the one-stop service. They share the engine's root, so the API maps one hierarchy."""
 
 from engine.errors import (  # noqa: F401 - re-exported for the layers above
-    Conflict,
     ConcurrentUpdate,
+    Conflict,
     EngineError,
     ExecutionFailed,
     InvalidTaskData,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from uuid import UUID
 
-from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
 from engine import instances
 from engine.models import HumanTask, ProcessInstance
@@ -77,7 +77,8 @@ def test_two_tasks_of_one_dossier_completed_at_once_never_both_write_stale_state
         technical = api.open_task(code, "specialist", "technical_review")
 
         results = race(app, [
-            (f"/api/v1/tasks/{leader['id']}/complete", {"Authorization": f"Bearer {api.token('leader')}"}, {"data": {}}),
+            (f"/api/v1/tasks/{leader['id']}/complete", {"Authorization": f"Bearer {api.token('leader')}"},
+             {"data": {}}),
             (f"/api/v1/tasks/{technical['id']}/complete", {"Authorization": f"Bearer {api.token('specialist')}"},
              {"data": {"score": 9}}),
         ])

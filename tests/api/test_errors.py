@@ -41,7 +41,8 @@ def test_an_upload_over_the_limit_is_a_413(api, app):
 
 def test_messages_are_vietnamese_by_default_and_english_on_request(api):
     vietnamese = api.get("/api/v1/dossiers/KHONG-CO", user="desk").get_json()
-    english = api.get("/api/v1/dossiers/KHONG-CO", user="desk", headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
+    english = api.get("/api/v1/dossiers/KHONG-CO", user="desk",
+                      headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
 
     assert vietnamese["message"] == "Không tìm thấy đối tượng được yêu cầu."
     assert english["message"] == "Dossier 'KHONG-CO' does not exist."

@@ -49,7 +49,8 @@ def test_the_happy_path_returns_the_result_in_person(api, procedure_code):
     code = api.receive(procedure_code)["code"]
 
     through_review_and_signature(api, code)
-    result = api.complete(code, "desk", "return_result", {"return_method": "in_person", "receiver_name": "Nguyễn Văn An"})
+    result = api.complete(code, "desk", "return_result",
+                          {"return_method": "in_person", "receiver_name": "Nguyễn Văn An"})
 
     assert result["next_tasks"] == []
     assert result["dossier"]["status"] == 10

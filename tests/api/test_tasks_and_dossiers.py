@@ -55,7 +55,8 @@ def test_a_claimed_task_belongs_to_its_claimer_until_released(api, sessions):
     claimed = api.post(f"/api/v1/tasks/{task_id}/claim", user="desk")
     assert claimed.status_code == 200 and claimed.get_json()["assignee"] == "desk"
     assert api.get("/api/v1/tasks", user="desk2", query_string={"scope": "available"}).get_json() == []
-    assert [t["id"] for t in api.get("/api/v1/tasks", user="desk", query_string={"scope": "mine"}).get_json()] == [task_id]
+    mine = api.get("/api/v1/tasks", user="desk", query_string={"scope": "mine"}).get_json()
+    assert [t["id"] for t in mine] == [task_id]
     assert api.post(f"/api/v1/tasks/{task_id}/claim", user="desk2").status_code == 409
     taken = api.post(f"/api/v1/tasks/{task_id}/complete", user="desk2", json={"data": {"check_result": "complete"}})
     assert taken.status_code == 409

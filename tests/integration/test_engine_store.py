@@ -6,8 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
 
 from engine import deployments, instances, runtime
 from engine.clock import utcnow

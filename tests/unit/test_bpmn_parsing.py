@@ -61,7 +61,8 @@ def test_a_file_without_an_executable_process_is_refused():
 
 
 def test_a_flow_to_a_missing_element_names_the_flow_and_its_line():
-    content = PARALLEL.replace(b'targetRef="join"/>\n    <bpmn:sequenceFlow id="f6"', b'targetRef="ghost"/>\n    <bpmn:sequenceFlow id="f6"')
+    content = PARALLEL.replace(b'<bpmn:sequenceFlow id="f5" sourceRef="technical_review" targetRef="join"/>',
+                               b'<bpmn:sequenceFlow id="f5" sourceRef="technical_review" targetRef="ghost"/>')
 
     error = refusal(content)
 
