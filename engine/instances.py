@@ -149,36 +149,31 @@ def claim_task(session: Session, task_id: str, *, actor: str) -> HumanTask:
     row = get_task(session, task_id)
     if row.state == "claimed" and row.assignee == actor:
         return row
-    claimed = session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == task_id, HumanTask.state == "ready")
-        .values(state="claimed", assignee=actor)
-        .execution_options(synchronize_session="fetch")
-    )
-    if claimed.rowcount != 1:
-        session.refresh(row)
-        who = f" by {row.assignee}" if row.assignee else ""
-        raise Conflict(f"Task '{row.name}' is already {row.state}{who}.", task_id=task_id, state=row.state)
-    audit.record(session, actor=actor, action="task.claimed", instance_id=row.instance_id, subject=task_id,
-                 data={"bpmn_id": row.bpmn_id, "name": row.name})
-    session.refresh(row)
-    return row
+    return _move_task(session, row, actor=actor, action="task.claimed", expected_state="ready",
+                      values={"state": "claimed", "assignee": actor})
 
 
 def unclaim_task(session: Session, task_id: str, *, actor: str) -> HumanTask:
     """Give a claimed task back to the pool. The caller checks who may do it."""
     row = get_task(session, task_id)
-    released = session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == task_id, HumanTask.state == "claimed")
-        .values(state="ready", assignee=None)
+    return _move_task(session, row, actor=actor, action="task.unclaimed", expected_state="claimed",
+                      values={"state": "ready", "assignee": None}, previous_assignee=row.assignee)
+
+
+def _move_task(session: Session, row: HumanTask, *, actor: str, action: str, expected_state: str,
+               values: dict, **audit_data) -> HumanTask:
+    """Change a task row only if it is still in `expected_state`: the database decides races."""
+    moved = session.execute(
+        update(HumanTask).where(HumanTask.id == row.id, HumanTask.state == expected_state).values(**values)
         .execution_options(synchronize_session="fetch")
     )
-    if released.rowcount != 1:
-        raise Conflict(f"Task '{row.name}' is not claimed (it is {row.state}).", task_id=task_id, state=row.state)
-    audit.record(session, actor=actor, action="task.unclaimed", instance_id=row.instance_id, subject=task_id,
-                 data={"bpmn_id": row.bpmn_id, "name": row.name, "previous_assignee": row.assignee})
     session.refresh(row)
+    if moved.rowcount != 1:
+        who = f" by {row.assignee}" if row.assignee else ""
+        raise Conflict(f"Task '{row.name}' is {row.state}{who}, not {expected_state}.", task_id=row.id,
+                       state=row.state)
+    audit.record(session, actor=actor, action=action, instance_id=row.instance_id, subject=row.id,
+                 data={"bpmn_id": row.bpmn_id, "name": row.name, **audit_data})
     return row
 
 

@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from engine.clock import has_utc_offset
 from engine.errors import ModelInvalid
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -250,7 +251,7 @@ def _check_timer_literal(tree, kind: str, node, filename: str) -> None:
             TimerEventDefinition.parse_iso_duration(value)
         elif kind == "timeDate":
             parsed = TimerEventDefinition.parse_time_or_duration(value)
-            if "T" in value.upper() and not _has_offset(value):
+            if not has_utc_offset(value):
                 raise ValueError("the date-time has no UTC offset (write e.g. 2026-12-01T08:00:00+07:00)")
             del parsed
         else:
@@ -258,11 +259,6 @@ def _check_timer_literal(tree, kind: str, node, filename: str) -> None:
     except Exception as exc:  # SpiffWorkflow raises a bare Exception for bad durations
         raise _fail(f"The {kind} '{value}' of '{owner_id(node)}' is not a valid ISO 8601 value: {exc}",
                     filename, element=owner_id(node), line=node.sourceline) from None
-
-
-def _has_offset(value: str) -> bool:
-    time_part = value.upper().split("T", 1)[1]
-    return time_part.endswith("Z") or "+" in time_part or "-" in time_part
 
 
 def _check_properties(root, filename: str) -> None:

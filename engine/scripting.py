@@ -12,7 +12,11 @@ import datetime
 import decimal
 import math
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
+
+from engine.clock import has_utc_offset
 
 SAFE_BUILTIN_NAMES = (
     "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format", "frozenset",
@@ -21,6 +25,28 @@ SAFE_BUILTIN_NAMES = (
     "ValueError", "TypeError", "ZeroDivisionError", "True", "False", "None",
 )
 SAFE_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
+
+
+class ScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's engine, refusing a computed timeDate without a UTC offset.
+
+    SpiffWorkflow would read such a value in the server's local zone; the engine never relies on
+    the server's zone, so the model must say which instant it means.
+    """
+
+    def evaluate(self, task, expression, external_context=None):
+        result = super().evaluate(task, expression, external_context)
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimeDateEventDefinition) and _is_naive(result):
+            raise WorkflowTaskException(
+                f"the timeDate {result!r} has no UTC offset (write e.g. 2026-12-01T08:00:00+07:00)", task=task)
+        return result
+
+
+def _is_naive(value) -> bool:
+    if isinstance(value, datetime.datetime):
+        return value.tzinfo is None
+    return isinstance(value, str) and not value.upper().startswith("P") and not has_utc_offset(value)
 
 
 def make_script_engine(helpers: dict | None = None) -> PythonScriptEngine:
@@ -32,4 +58,4 @@ def make_script_engine(helpers: dict | None = None) -> PythonScriptEngine:
         "math": math,
         **(helpers or {}),
     }
-    return PythonScriptEngine(environment=TaskDataEnvironment(environment_globals))
+    return ScriptEngine(environment=TaskDataEnvironment(environment_globals))

@@ -112,6 +112,8 @@ def revoke_token(session: Session, raw: str) -> None:
     token = session.scalars(select(AccessToken).where(AccessToken.token_hash == _digest(raw))).first()
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
+        audit.record(session, actor=token.user.username, action="user.logged_out", subject=token.user.username,
+                     at=token.revoked_at)
 
 
 def _digest(raw: str) -> str:

@@ -160,3 +160,25 @@ def test_every_change_leaves_an_audit_event(sessions):
         ("desk", "task.completed")]
     assert events[-1].data["data"] == {"note": "ok"}
     assert all(e.occurred_at.tzinfo is not None for e in events)
+
+
+def test_a_computed_time_date_waits_for_that_exact_instant(sessions):
+    with sessions() as session, session.begin():
+        deploy(session, "wait_until.bpmn")
+        instance_id = instances.start_instance(session, "wait_until", actor="t",
+                                               data={"when": "2030-01-02T08:00:00+07:00"}).instance.id
+    with sessions() as session:
+        timer = session.scalars(select(WaitingTimer).where(WaitingTimer.instance_id == instance_id)).one()
+    assert timer.bpmn_id == "until"
+    assert timer.due_at.isoformat() == "2030-01-02T01:00:00+00:00"
+
+
+def test_a_computed_time_date_without_an_offset_is_refused_not_read_in_the_server_zone(sessions):
+    with sessions() as session, session.begin():
+        deploy(session, "wait_until.bpmn")
+
+    with pytest.raises(ExecutionFailed) as caught, sessions() as session, session.begin():
+        instances.start_instance(session, "wait_until", actor="t", data={"when": "2030-01-02T08:00:00"})
+
+    assert caught.value.details["element"] == "until"
+    assert "offset" in caught.value.message
