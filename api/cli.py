@@ -24,6 +24,7 @@ def _sessions(settings):
 def main(ctx: click.Context) -> None:
     """MotCua: BPMN automation of one-stop administrative procedures."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # not a line per tick
     ctx.obj = settings_module.from_env()
     if ctx.obj.database_url.startswith("sqlite:///"):
         ctx.obj.data_dir.mkdir(parents=True, exist_ok=True)
