@@ -13,6 +13,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from api.i18n import error_message
+from engine.working_calendar import CalendarError
 from workflows import errors
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ STATUS_BY_ERROR = (
     (errors.InvalidTaskData, 422),
     (errors.InvalidInput, 422),
     (errors.ExecutionFailed, 422),
+    (CalendarError, 422),
 )
 
 HTTP_CODES = {

@@ -8,6 +8,7 @@ from flask import current_app
 from marshmallow import Schema, fields, pre_dump, validate
 
 from api.i18n import language
+from engine.working_calendar import DAY_OFF, UNITS, WORKING_DAY
 from workflows import statuses
 from workflows.dossiers import CHANNELS
 from workflows.procedures import TIME_UNITS
@@ -220,6 +221,7 @@ class TaskSchema(StrictSchema):
     state = fields.Function(lambda v: v.task.state)
     created_at = fields.Function(lambda v: local_iso(v.task.created_at))
     due_at = fields.Function(lambda v: local_iso(v.task.due_at))
+    dossier_due_at = fields.Function(lambda v: local_iso(v.dossier.due_at))
     completed_at = fields.Function(lambda v: local_iso(v.task.completed_at))
     completed_by = fields.Function(lambda v: v.task.completed_by)
 
@@ -255,3 +257,45 @@ class CompletionSchema(StrictSchema):
 class HealthSchema(StrictSchema):
     status = fields.String()
     database = fields.String()
+
+
+# --- working calendar ------------------------------------------------------------------------
+
+class DueDateQuerySchema(StrictSchema):
+    received_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    value = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=3650))
+    unit = fields.String(required=True, validate=validate.OneOf(UNITS))
+
+
+class DueDateSchema(StrictSchema):
+    received_at = LocalDateTime()
+    due_at = LocalDateTime()
+
+
+class CalendarExceptionSchema(StrictSchema):
+    date = fields.Date(required=True, attribute="day")
+    kind = fields.String(required=True, validate=validate.OneOf((DAY_OFF, WORKING_DAY)))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    created_by = fields.String(dump_only=True)
+    created_at = LocalDateTime(dump_only=True)
+
+
+class CalendarExceptionQuerySchema(StrictSchema):
+    year = fields.Integer(validate=validate.Range(min=1990, max=2100))
+
+
+class OfficeHoursField(fields.List):
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$")),
+                         validate=validate.Length(equal=2), **kwargs)
+
+
+class CalendarSettingsSchema(StrictSchema):
+    timezone = fields.String(metadata={"description": "IANA zone, e.g. Asia/Ho_Chi_Minh"})
+    working_weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)),
+                                   validate=validate.Length(min=1, max=7),
+                                   metadata={"description": "0 = Monday ... 6 = Sunday"})
+    sessions = fields.List(OfficeHoursField(), validate=validate.Length(min=1, max=4),
+                           metadata={"description": "office sessions as [start, end], HH:MM, in order"})
+    same_day_cutoff = fields.String(validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$"))
+    holiday_country = fields.String(allow_none=True, metadata={"description": "public holidays of (VN), or null"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -107,3 +107,27 @@ class AuditEvent(Base):
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
     subject: Mapped[str | None] = mapped_column(sa.String(255))
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+
+class CalendarException(Base):
+    """An administrator's exception to the working calendar: a day off or a make-up working day."""
+
+    __tablename__ = "calendar_exception"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # day_off | working_day
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(sa.String(100))
+
+
+class CalendarSettingsRow(Base):
+    """The agency's calendar settings, one row; absent means the documented defaults."""
+
+    __tablename__ = "calendar_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(sa.String(100))

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import audit, instances
+from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from engine.instances import CompletedElement
 from engine.models import AuditEvent
@@ -72,6 +73,7 @@ def receive_dossier(
         status_changed_at=now,
         received_by=principal.username,
         data=data,
+        due_at=load_calendar(session).due_at(now, procedure.processing_time_value, procedure.processing_time_unit),
     )
     session.add(dossier)
     session.flush()

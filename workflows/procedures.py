@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.clock import utcnow
 from engine.deployments import find_latest_version
+from engine.working_calendar import UNITS, CalendarError, WorkingCalendar
 from workflows.errors import Conflict, InvalidInput, NotFound
 from workflows.models import Procedure, Unit
 from workflows.roles import ROLES
 
-TIME_UNITS = ("working_days", "working_hours", "same_day", "session")
+TIME_UNITS = UNITS
 EDITABLE_FIELDS = (
     "name", "field", "legal_basis", "required_documents", "fee_vnd", "fee_note", "processing_time_value",
     "processing_time_unit", "process_id", "lane_roles", "active",
@@ -90,6 +91,10 @@ def _apply(session: Session, procedure: Procedure, values: dict) -> None:
     if procedure.processing_time_unit not in TIME_UNITS:
         raise InvalidInput(f"The time unit must be one of {', '.join(TIME_UNITS)}.",
                            processing_time_unit=procedure.processing_time_unit)
+    try:  # whole days and sessions, positive hours: the default calendar tells
+        WorkingCalendar().due_at(utcnow(), procedure.processing_time_value, procedure.processing_time_unit)
+    except CalendarError as exc:
+        raise InvalidInput(exc.message, processing_time_value=procedure.processing_time_value) from None
     _check_model(session, procedure)
 
 

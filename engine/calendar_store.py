@@ -1,0 +1,98 @@
+"""The working calendar in the database: settings (one row) and exceptions by date."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.clock import utcnow
+from engine.errors import Conflict, NotFound
+from engine.models import CalendarException, CalendarSettingsRow
+from engine.working_calendar import DAY_OFF, WORKING_DAY, CalendarError, CalendarSettings, WorkingCalendar
+
+SETTINGS_ROW_ID = 1
+
+
+def settings_to_dict(settings: CalendarSettings) -> dict:
+    return {
+        "timezone": settings.timezone,
+        "working_weekdays": list(settings.working_weekdays),
+        "sessions": [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in settings.sessions],
+        "same_day_cutoff": settings.same_day_cutoff.strftime("%H:%M"),
+        "holiday_country": settings.holiday_country,
+    }
+
+
+def settings_from_dict(data: dict) -> CalendarSettings:
+    defaults = CalendarSettings()
+    return CalendarSettings(
+        timezone=data.get("timezone", defaults.timezone),
+        working_weekdays=tuple(sorted(set(data.get("working_weekdays", defaults.working_weekdays)))),
+        sessions=tuple((time.fromisoformat(start), time.fromisoformat(end))
+                       for start, end in data["sessions"]) if "sessions" in data else defaults.sessions,
+        same_day_cutoff=time.fromisoformat(data["same_day_cutoff"]) if "same_day_cutoff" in data
+        else defaults.same_day_cutoff,
+        holiday_country=data.get("holiday_country", defaults.holiday_country),
+    )
+
+
+def get_settings(session: Session) -> CalendarSettings:
+    row = session.get(CalendarSettingsRow, SETTINGS_ROW_ID)
+    return settings_from_dict(row.data) if row else CalendarSettings()
+
+
+def update_settings(session: Session, changes: dict, *, actor: str) -> CalendarSettings:
+    """Apply `changes` (the keys of `settings_to_dict`) over the current settings; audited."""
+    before = settings_to_dict(get_settings(session))
+    try:
+        settings = settings_from_dict({**before, **changes})
+    except (ValueError, KeyError) as exc:  # ZoneInfo, time.fromisoformat
+        raise CalendarError(f"These calendar settings are not valid: {exc}", **changes) from None
+    after = settings_to_dict(settings)
+    row = session.get(CalendarSettingsRow, SETTINGS_ROW_ID)
+    if row is None:
+        row = CalendarSettingsRow(id=SETTINGS_ROW_ID, data=after, updated_at=utcnow(), updated_by=actor)
+        session.add(row)
+    else:
+        row.data, row.updated_at, row.updated_by = after, utcnow(), actor
+    audit.record(session, actor=actor, action="calendar.settings_updated", subject="calendar",
+                 data={"changes": {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}})
+    return settings
+
+
+def list_exceptions(session: Session, *, year: int | None = None) -> list[CalendarException]:
+    query = select(CalendarException).order_by(CalendarException.day)
+    if year is not None:
+        query = query.where(CalendarException.day >= date(year, 1, 1), CalendarException.day <= date(year, 12, 31))
+    return list(session.scalars(query))
+
+
+def add_exception(session: Session, *, day: date, kind: str, reason: str, actor: str) -> CalendarException:
+    if kind not in (DAY_OFF, WORKING_DAY):
+        raise CalendarError(f"kind must be {DAY_OFF} or {WORKING_DAY}.", kind=kind)
+    if session.scalars(select(CalendarException).where(CalendarException.day == day)).first() is not None:
+        raise Conflict(f"{day.isoformat()} already has an exception; delete it first.", date=day.isoformat())
+    exception = CalendarException(day=day, kind=kind, reason=reason, created_at=utcnow(), created_by=actor)
+    session.add(exception)
+    session.flush()
+    audit.record(session, actor=actor, action="calendar.exception_added", subject=day.isoformat(),
+                 data={"kind": kind, "reason": reason})
+    return exception
+
+
+def delete_exception(session: Session, day: date, *, actor: str) -> None:
+    exception = session.scalars(select(CalendarException).where(CalendarException.day == day)).first()
+    if exception is None:
+        raise NotFound(f"{day.isoformat()} has no calendar exception.", date=day.isoformat())
+    session.delete(exception)
+    audit.record(session, actor=actor, action="calendar.exception_deleted", subject=day.isoformat(),
+                 data={"kind": exception.kind, "reason": exception.reason})
+
+
+def load_calendar(session: Session) -> WorkingCalendar:
+    """The calendar as it stands in the database now."""
+    exceptions = {row.day: row.kind for row in session.scalars(select(CalendarException))}
+    return WorkingCalendar(get_settings(session), exceptions)
