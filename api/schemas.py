@@ -64,6 +64,11 @@ class RequiredDocumentSchema(StrictSchema):
     quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
 
 
+class PeriodSchema(StrictSchema):
+    value = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=365))
+    unit = fields.String(required=True, validate=validate.OneOf(UNITS))
+
+
 class ProcedureFieldsSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=500))
     field = fields.String(validate=validate.Length(min=1, max=255))
@@ -77,6 +82,12 @@ class ProcedureFieldsSchema(StrictSchema):
     process_id = fields.String(validate=validate.Length(min=1, max=255))
     lane_roles = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(list(ROLES))),
                              metadata={"description": "Lane name -> role code, for lanes not named after a role"})
+    step_allocations = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")),
+        values=fields.Nested(PeriodSchema),
+        metadata={"description": "Step key (as in deadline(\"key\") in the model) -> time allotted to the step"})
+    clock_on_wait = fields.String(validate=validate.OneOf(("pause", "restart")), metadata={
+        "description": "While the applicant owes a supplement or a payment: pause the clock or restart it"})
     active = fields.Boolean()
 
 
@@ -105,8 +116,15 @@ class ProcedureSchema(StrictSchema):
     deciding_unit_name = fields.Function(lambda p: p.deciding_unit.name)
     process_id = fields.String()
     lane_roles = fields.Dict()
+    step_allocations = fields.Dict()
+    clock_on_wait = fields.String()
     active = fields.Boolean()
     updated_at = LocalDateTime()
+
+
+class RetimeResultSchema(StrictSchema):
+    dossiers = fields.Integer(metadata={"description": "running dossiers of the procedure"})
+    timers_moved = fields.Integer()
 
 
 # --- process models --------------------------------------------------------------------------
@@ -178,6 +196,7 @@ class DossierSchema(StrictSchema):
     received_at = LocalDateTime()
     received_by = fields.String()
     due_at = LocalDateTime(allow_none=True)
+    clock_paused_at = LocalDateTime(allow_none=True)
     status_changed_at = LocalDateTime()
     data = fields.Dict()
 

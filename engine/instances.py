@@ -13,13 +13,14 @@ from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, runtime
+from engine import audit, calendar_store, deadlines, runtime
 from engine.clock import utcnow
 from engine.deployments import get_latest_version, load_spec
 from engine.errors import ConcurrentUpdate, Conflict, NotFound, TaskNotReady
@@ -66,11 +67,16 @@ def start_instance(
     data: dict | None = None,
     business_key: str | None = None,
     lane_roles: dict | None = None,
+    step_allocations: dict | None = None,
 ) -> StepResult:
-    """Start the latest version of `process_id` and run it to its first wait."""
+    """Start the latest version of `process_id` and run it to its first wait.
+
+    `step_allocations` (step key -> {value, unit}) is what `deadline()` reads in the model.
+    """
     version = get_latest_version(session, process_id)
     spec, subprocess_specs = load_spec(version)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_default_script_engine)
+    workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations or {})
     workflow.task_tree.data.update(data or {})
     for task in workflow.tasks.values():
         if task.state == TaskState.READY:
@@ -83,7 +89,8 @@ def start_instance(
     session.add(instance)
     session.flush()
     result = StepResult(instance)
-    runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+    with _calendar(session):
+        runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
     audit.record(session, actor=actor, action="instance.started", instance_id=instance.id,
                  subject=process_id, data={"version": version.version, "business_key": business_key})
     _save(session, instance, workflow, result, actor=actor, now=now)
@@ -127,9 +134,10 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
     now = utcnow()
     result = StepResult(instance)
     task.data.update(data)
-    runtime.run_task(workflow, task)
-    result.completed.append(_completed(task))
-    runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+    with _calendar(session):
+        runtime.run_task(workflow, task)
+        result.completed.append(_completed(task))
+        runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
 
     closed = session.execute(
         update(HumanTask)
@@ -203,14 +211,51 @@ def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None 
         return None
     workflow = load_workflow(instance)
     result = StepResult(instance)
-    runtime.refresh_timers(workflow)
-    fired = [t for t in due if _task_state(workflow, t.task_id) in (TaskState.READY, TaskState.COMPLETED)]
-    for timer in fired:
-        audit.record(session, actor=actor, action="timer.fired", instance_id=instance_id, subject=timer.task_id,
-                     data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()}, at=now)
-    runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+    with _calendar(session):
+        runtime.refresh_timers(workflow)
+        fired = [t for t in due if _task_state(workflow, t.task_id) in (TaskState.READY, TaskState.COMPLETED)]
+        if not fired:
+            return None  # SpiffWorkflow fires strictly after the due instant; the next tick will
+        for timer in fired:
+            audit.record(session, actor=actor, action="timer.fired", instance_id=instance_id,
+                         subject=timer.task_id, at=now,
+                         data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
+        runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
     _save(session, instance, workflow, result, actor=actor, now=now)
     return result
+
+
+def retime_timers(session: Session, instance_id: int, step_allocations: dict, *, actor: str) -> int:
+    """Give the instance new step allocations and recompute its waiting `deadline()` timers.
+
+    Each timer is counted again from when it began waiting. Returns how many timers moved.
+    """
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"Process instance {instance_id} does not exist.", instance_id=instance_id)
+    workflow = load_workflow(instance)
+    workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations)
+    moved = []
+    with _calendar(session):
+        for task in list(workflow.event_manager.tasks.values()):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if (not isinstance(definition, TimeDateEventDefinition) or task.state != TaskState.WAITING
+                    or "deadline(" not in definition.expression):
+                continue
+            old = task._get_internal_data("event_value")
+            new = workflow.script_engine.evaluate(task, definition.expression)
+            if new != old:
+                task._set_internal_data(event_value=new)
+                moved.append({"bpmn_id": runtime.element_id(task), "from": old, "to": new})
+    now = utcnow()
+    audit.record(session, actor=actor, action="timers.retimed", instance_id=instance_id,
+                 subject=instance.business_key, data={"moved": moved, "step_allocations": step_allocations}, at=now)
+    _save(session, instance, workflow, StepResult(instance), actor=actor, now=now)
+    return len(moved)
+
+
+def _calendar(session: Session):
+    return deadlines.calendar_from(lambda: calendar_store.load_calendar(session))
 
 
 def _task_state(workflow: BpmnWorkflow, task_id: str):
@@ -258,14 +303,16 @@ def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Bpm
     rows = []
     for task_id, task in ready.items():
         row = open_rows.get(task_id)
+        due_at = due_by_parent.get(str(task.parent.id)) if task.parent is not None else None
+        if row is not None and row.due_at != due_at:
+            row.due_at = due_at
         if row is None:
             lane = getattr(task.task_spec, "lane", None)
             row = HumanTask(
                 id=task_id, instance_id=instance.id, bpmn_id=runtime.element_id(task),
                 name=runtime.element_name(task), lane=lane,
                 role=(instance.lane_roles or {}).get(lane, lane) if lane else None,
-                state="ready", created_at=now,
-                due_at=due_by_parent.get(str(task.parent.id)) if task.parent is not None else None,
+                state="ready", created_at=now, due_at=due_at,
             )
             session.add(row)
         rows.append(row)

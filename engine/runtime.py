@@ -72,7 +72,7 @@ def _failure(exc: Exception, task: Task | None) -> ExecutionFailed:
     spec = getattr(exc, "task_spec", None) or (task.task_spec if task is not None else None)
     element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
     name = getattr(spec, "bpmn_name", None)
-    detail = str(exc)
+    detail = str(exc).rstrip(".")
     notes = getattr(exc, "__notes__", None)
     if notes:
         detail = f"{detail} ({'; '.join(notes)})"

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
 
 from engine.clock import has_utc_offset
+from engine.deadlines import deadline_for
 
 SAFE_BUILTIN_NAMES = (
     "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format", "frozenset",
@@ -35,12 +36,21 @@ class ScriptEngine(PythonScriptEngine):
     """
 
     def evaluate(self, task, expression, external_context=None):
-        result = super().evaluate(task, expression, external_context)
+        result = super().evaluate(task, expression, {**_task_helpers(task), **(external_context or {})})
         definition = getattr(task.task_spec, "event_definition", None)
         if isinstance(definition, TimeDateEventDefinition) and _is_naive(result):
             raise WorkflowTaskException(
                 f"the timeDate {result!r} has no UTC offset (write e.g. 2026-12-01T08:00:00+07:00)", task=task)
         return result
+
+
+    def execute(self, task, script, external_context=None):
+        return super().execute(task, script, {**_task_helpers(task), **(external_context or {})})
+
+
+def _task_helpers(task) -> dict:
+    """Functions a model's expressions may call that need to know which task they run for."""
+    return {"deadline": lambda step_key: deadline_for(task, step_key)}
 
 
 def _is_naive(value) -> bool:

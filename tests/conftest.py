@@ -94,3 +94,17 @@ def db_kind(database_url) -> str:
 def read_model(name: str) -> bytes:
     path = BPMN_MODELS / name if (BPMN_MODELS / name).exists() else FIXTURES / "bpmn" / name
     return path.read_bytes()
+
+
+REVIEW_TIMER = '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">deadline("review")</bpmn:timeDate>'
+
+
+def with_review_timer(model: str, timer_xml: str) -> bytes:
+    """A seed model whose review boundary timer is `timer_xml` instead of `deadline("review")`."""
+    content = read_model(model).decode()
+    assert REVIEW_TIMER in content
+    return content.replace(REVIEW_TIMER, timer_xml).encode()
+
+
+def duration_timer(expression: str) -> str:
+    return f'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{expression}</bpmn:timeDuration>'

@@ -19,7 +19,7 @@ from workflows import statuses
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierCounter, Procedure
-from workflows.procedures import get_procedure, lane_role_map
+from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
 
@@ -59,6 +59,8 @@ def receive_dossier(
     if channel not in CHANNELS:
         raise InvalidInput(f"The channel must be one of {', '.join(CHANNELS)}.", channel=channel)
     now = utcnow()
+    policy = deadline_policy(procedure)
+    period = policy["processing_time"]
     dossier = Dossier(
         code=_next_code(session, code_prefix, now, timezone),
         procedure=procedure,
@@ -73,18 +75,20 @@ def receive_dossier(
         status_changed_at=now,
         received_by=principal.username,
         data=data,
-        due_at=load_calendar(session).due_at(now, procedure.processing_time_value, procedure.processing_time_unit),
+        deadline_policy=policy,
+        due_at=load_calendar(session).due_at(now, period["value"], period["unit"]),
     )
     session.add(dossier)
     session.flush()
     result = instances.start_instance(
         session, procedure.process_id, actor=principal.username, business_key=dossier.code,
-        lane_roles=lane_role_map(session, procedure),
+        lane_roles=lane_role_map(session, procedure), step_allocations=policy["step_allocations"],
         data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel},
     )
     dossier.instance_id = result.instance.id
     audit.record(session, actor=principal.username, action="dossier.received", instance_id=dossier.instance_id,
-                 subject=dossier.code, data={"procedure_code": procedure.code, "channel": channel}, at=now)
+                 subject=dossier.code, at=now,
+                 data={"procedure_code": procedure.code, "channel": channel, "due_at": dossier.due_at.isoformat()})
     apply_status_changes(session, dossier, result.completed, actor=principal.username)
     return dossier
 
@@ -103,8 +107,40 @@ def apply_status_changes(session: Session, dossier: Dossier, completed: list[Com
                      subject=dossier.code,
                      data={"from": dossier.status, "to": new, "element": element.bpmn_id,
                            "element_name": element.name})
+        _move_clock(session, dossier, new, actor=actor)
         dossier.status = new
         dossier.status_changed_at = utcnow()
+
+
+def _move_clock(session: Session, dossier: Dossier, new_status: int, *, actor: str) -> None:
+    """While the applicant owes something (statuses 5, 6) the statutory clock stops.
+
+    On resuming, the due date moves by the working time the dossier waited ("pause"), or the
+    whole period starts again from now ("restart"), as the procedure's policy at receipt says.
+    """
+    waiting_before = dossier.status in statuses.CLOCK_STOPPED
+    waiting_after = new_status in statuses.CLOCK_STOPPED
+    now = utcnow()
+    if waiting_after and not waiting_before:
+        dossier.clock_paused_at = now
+        return
+    if not (waiting_before and not waiting_after) or dossier.clock_paused_at is None or dossier.due_at is None:
+        return
+    calendar = load_calendar(session)
+    policy = dossier.deadline_policy or {}
+    old_due = dossier.due_at
+    if policy.get("clock_on_wait") == "restart":
+        period = policy["processing_time"]
+        dossier.due_at = calendar.due_at(now, period["value"], period["unit"])
+    else:
+        waited = calendar.working_time_between(dossier.clock_paused_at, now)
+        dossier.due_at = calendar.add_working_hours(old_due, waited.total_seconds() / 3600) if waited else old_due
+    audit.record(session, actor=actor, action="dossier.due_date_moved", instance_id=dossier.instance_id,
+                 subject=dossier.code,
+                 data={"from": old_due.isoformat(), "to": dossier.due_at.isoformat(),
+                       "clock_on_wait": policy.get("clock_on_wait", "pause"),
+                       "stopped_at": dossier.clock_paused_at.isoformat()})
+    dossier.clock_paused_at = None
 
 
 def _next_code(session: Session, prefix: str, now: datetime, timezone: str) -> str:

@@ -80,6 +80,8 @@ class Procedure(Base):
     deciding_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     process_id: Mapped[str] = mapped_column(sa.String(255))
     lane_roles: Mapped[dict] = mapped_column(JSONType, default=dict)
+    step_allocations: Mapped[dict] = mapped_column(JSONType, default=dict)
+    clock_on_wait: Mapped[str] = mapped_column(sa.String(10), default="pause")  # pause | restart
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -106,6 +108,8 @@ class Dossier(Base):
     channel: Mapped[str] = mapped_column(sa.String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_policy: Mapped[dict] = mapped_column(JSONType, default=dict)
+    clock_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[int] = mapped_column(index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_by: Mapped[str] = mapped_column(sa.String(100))

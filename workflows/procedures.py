@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,8 +18,10 @@ from workflows.roles import ROLES
 TIME_UNITS = UNITS
 EDITABLE_FIELDS = (
     "name", "field", "legal_basis", "required_documents", "fee_vnd", "fee_note", "processing_time_value",
-    "processing_time_unit", "process_id", "lane_roles", "active",
+    "processing_time_unit", "process_id", "lane_roles", "step_allocations", "clock_on_wait", "active",
 )
+CLOCK_ON_WAIT = ("pause", "restart")
+_DEADLINE_CALL = re.compile(r"""deadline\(\s*["']([^"']+)["']\s*\)""")
 
 
 def list_procedures(session: Session, *, include_inactive: bool = False) -> list[Procedure]:
@@ -58,7 +62,9 @@ def create_procedure(session: Session, values: dict, *, actor: str) -> Procedure
     if find_procedure(session, values["code"]) is not None:
         raise Conflict(f"Procedure '{values['code']}' already exists.", code=values["code"])
     now = utcnow()
-    procedure = Procedure(code=values["code"], created_at=now, updated_at=now)
+    procedure = Procedure(code=values["code"], created_at=now, updated_at=now, lane_roles={}, step_allocations={},
+                          clock_on_wait="pause", required_documents=[], legal_basis="", fee_vnd=0, fee_note="",
+                          active=True)
     _apply(session, procedure, values)
     session.add(procedure)
     session.flush()
@@ -91,11 +97,21 @@ def _apply(session: Session, procedure: Procedure, values: dict) -> None:
     if procedure.processing_time_unit not in TIME_UNITS:
         raise InvalidInput(f"The time unit must be one of {', '.join(TIME_UNITS)}.",
                            processing_time_unit=procedure.processing_time_unit)
-    try:  # whole days and sessions, positive hours: the default calendar tells
-        WorkingCalendar().due_at(utcnow(), procedure.processing_time_value, procedure.processing_time_unit)
-    except CalendarError as exc:
-        raise InvalidInput(exc.message, processing_time_value=procedure.processing_time_value) from None
+    _check_period(procedure.processing_time_value, procedure.processing_time_unit, "processing_time_value")
+    for key, allocation in (procedure.step_allocations or {}).items():
+        _check_period(allocation.get("value"), allocation.get("unit"), f"step_allocations.{key}")
+    if procedure.clock_on_wait not in CLOCK_ON_WAIT:
+        raise InvalidInput(f"clock_on_wait must be one of {', '.join(CLOCK_ON_WAIT)}.",
+                           clock_on_wait=procedure.clock_on_wait)
     _check_model(session, procedure)
+
+
+def _check_period(value, unit, field_name: str) -> None:
+    """Whole days and sessions, positive hours, a known unit: the default calendar tells."""
+    try:
+        WorkingCalendar().due_at(utcnow(), value, unit)
+    except (CalendarError, TypeError) as exc:
+        raise InvalidInput(getattr(exc, "message", str(exc)), **{field_name: {"value": value, "unit": unit}}) from None
 
 
 def _check_model(session: Session, procedure: Procedure) -> None:
@@ -107,11 +123,24 @@ def _check_model(session: Session, procedure: Procedure) -> None:
     bad_roles = {lane: role for lane, role in (procedure.lane_roles or {}).items() if role not in ROLES}
     if bad_roles:
         raise InvalidInput("Lanes are mapped to unknown roles.", lane_roles=bad_roles)
+    missing = sorted(set(_DEADLINE_CALL.findall(version.bpmn_xml)) - set(procedure.step_allocations or {}))
+    if missing:
+        raise InvalidInput(f"The model calls deadline() for steps with no allocated time: {', '.join(missing)}.",
+                           step_allocations=missing)
     unmapped = [lane for lane in version.lanes if role_for_lane(procedure.lane_roles or {}, lane) is None]
     if unmapped:
         raise InvalidInput(
             f"These lanes of '{procedure.process_id}' belong to no role: {', '.join(unmapped)}. "
             "Name the lane after a role code or map it in lane_roles.", lane_roles=unmapped)
+
+
+def deadline_policy(procedure: Procedure) -> dict:
+    """What a dossier keeps of its procedure's time rules at receipt; later edits do not touch it."""
+    return {
+        "processing_time": {"value": procedure.processing_time_value, "unit": procedure.processing_time_unit},
+        "step_allocations": dict(procedure.step_allocations or {}),
+        "clock_on_wait": procedure.clock_on_wait,
+    }
 
 
 def _snapshot(procedure: Procedure) -> dict:

@@ -24,6 +24,9 @@ LABELS = {
     RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
 }
 
+# While a dossier is in one of these it waits for the applicant: the statutory clock stops.
+CLOCK_STOPPED = frozenset({SUPPLEMENT_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED})
+
 # The BPMN property that sets the dossier's status when its element completes.
 STATUS_PROPERTY = "dossier_status"
 

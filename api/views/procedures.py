@@ -2,9 +2,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import ProcedureCreateSchema, ProcedureFieldsSchema, ProcedureSchema
+from api.schemas import ProcedureCreateSchema, ProcedureFieldsSchema, ProcedureSchema, RetimeResultSchema
 from api.security import current_principal, requires
-from workflows import procedures
+from workflows import procedures, retiming
 from workflows.roles import ADMIN
 
 blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures",
@@ -43,3 +43,18 @@ class ProcedureByCode(MethodView):
         """Change a procedure (admin); fields left out keep their value; every change is audited"""
         with transaction() as session:
             return procedures.update_procedure(session, code, values, actor=current_principal().username)
+
+
+@blp.route("/<string:code>/retime-timers")
+class RetimeTimers(MethodView):
+    @requires(ADMIN)
+    @blp.response(200, RetimeResultSchema)
+    def post(self, code):
+        """Apply the procedure's current step allocations to its running dossiers (admin)
+
+        Dossiers keep the allocations they were received with; this moves their waiting
+        deadline() timers to the new allocations, counted from when each step began, and says how
+        many moved.
+        """
+        with transaction() as session:
+            return retiming.retime_running_dossiers(session, code, actor=current_principal().username)

@@ -82,7 +82,9 @@ class ApiClient:
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path, database_url=database_url, scheduler_enabled=False)
+    # Tokens last a week: tests that move the clock over days keep their logins.
+    return Settings(data_dir=tmp_path, database_url=database_url, scheduler_enabled=False,
+                    token_ttl_minutes=7 * 24 * 60)
 
 
 @pytest.fixture

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
-from engine.clock import utcnow
-from tests.conftest import read_model
 from workflows.timers import fire_due_timers
 
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PROCEDURES = {
     "CHUYEN_TRUONG_THPT": "chuyen_truong_thpt.bpmn",
     "CAP_BAN_SAO_VAN_BANG": "cap_ban_sao_van_bang.bpmn",
@@ -110,25 +111,30 @@ def test_the_leader_can_refuse_and_the_desk_returns_the_refusal(api, procedure_c
     assert api.get("/api/v1/tasks", user="desk", query_string={"dossier_code": code}).get_json() == []
 
 
+REVIEW_HOURS = {"CHUYEN_TRUONG_THPT": 2, "CAP_BAN_SAO_VAN_BANG": 3}  # seed_data/procedures.json
+
+
 def test_the_review_timer_escalates_to_the_leader_and_back(api, sessions, procedure_code):
-    original = read_model(PROCEDURES[procedure_code]).decode()
-    timer = '"PT4H"' if '"PT4H"' in original else '"P1D"'
-    short = original.replace(timer, '"PT1S"').encode()
-    deployed = api.deploy(short, PROCEDURES[procedure_code])
-    assert deployed.status_code == 201 and deployed.get_json()["version"] == 2
-    code = api.receive(procedure_code)["code"]
-    api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
-    review = api.open_task(code, "specialist", "review")
-    assert review["due_at"] is not None
+    hours = REVIEW_HOURS[procedure_code]
+    with time_machine.travel(datetime(2026, 12, 2, 8, 0, tzinfo=VN), tick=False) as clock:
+        code = api.receive(procedure_code)["code"]
+        api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+        review = api.open_task(code, "specialist", "review")
+        assert review["due_at"] == f"2026-12-02T{8 + hours:02d}:00:00+07:00"  # working hours from 08:00
 
-    time.sleep(1.1)
-    assert fire_due_timers(sessions, now=utcnow()) == 1
+        clock.move_to(datetime(2026, 12, 2, 8 + hours, 0, tzinfo=VN))
+        assert fire_due_timers(sessions) == 0  # due, not past
+        clock.move_to(datetime(2026, 12, 2, 8 + hours, 0, 1, tzinfo=VN))
+        assert fire_due_timers(sessions) == 1
 
-    assert api.get("/api/v1/tasks", user="specialist", query_string={"dossier_code": code}).get_json() == []
-    cancelled = api.get("/api/v1/tasks", user="specialist", query_string={"dossier_code": code, "state": "cancelled"})
-    assert [t["id"] for t in cancelled.get_json()] == [review["id"]]
-    api.complete(code, "leader", "remind_review", {"instruction": "Đề nghị xử lý ngay trong buổi"})
-    again = api.open_task(code, "specialist", "review")
-    assert again["id"] != review["id"]
-    history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
+        assert api.get("/api/v1/tasks", user="specialist", query_string={"dossier_code": code}).get_json() == []
+        cancelled = api.get("/api/v1/tasks", user="specialist",
+                            query_string={"dossier_code": code, "state": "cancelled"})
+        assert [t["id"] for t in cancelled.get_json()] == [review["id"]]
+        clock.move_to(datetime(2026, 12, 2, 13, 30, tzinfo=VN))
+        api.complete(code, "leader", "remind_review", {"instruction": "Đề nghị xử lý ngay trong buổi"})
+        again = api.open_task(code, "specialist", "review")
+        assert again["id"] != review["id"]
+        assert again["due_at"] == f"2026-12-02T{13 + hours}:30:00+07:00"  # counted again from 13:30
+        history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
     assert "timer.fired" in [e["action"] for e in history]

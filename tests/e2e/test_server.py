@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BPMN_MODELS, ROOT, read_model
+from tests.conftest import BPMN_MODELS, ROOT, duration_timer, with_review_timer
 
 MOTCUA = str(Path(sys.executable).parent / "motcua")
 
@@ -123,7 +123,7 @@ def test_the_scheduler_in_the_server_fires_a_boundary_timer(server_env):
 
     with running_server(server_env) as base:
         admin, desk, leader = login(base, "admin"), login(base, "desk"), login(base, "leader")
-        short = read_model("chuyen_truong_thpt.bpmn").replace(b'"PT4H"', b'"PT1S"')
+        short = with_review_timer("chuyen_truong_thpt.bpmn", duration_timer('"PT1S"'))
         body, content_type = multipart("chuyen_truong_thpt.bpmn", short)
         status, version = call(base, "POST", "/api/v1/process-models", admin, body, content_type)
         assert status == 201 and version["version"] == 2

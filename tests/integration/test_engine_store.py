@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
 from engine import deployments, instances, runtime
-from engine.clock import utcnow
 from engine.errors import ConcurrentUpdate, ExecutionFailed, TaskNotReady
 from engine.models import AuditEvent, HumanTask, ProcessInstance, WaitingTimer
 from tests.conftest import read_model
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def deploy(session, name: str):
@@ -85,28 +88,53 @@ def test_a_failing_expression_names_the_element_and_writes_nothing(sessions):
 
 
 def test_waiting_timers_are_rows_kept_in_step_with_the_workflow(sessions):
-    with sessions() as session, session.begin():
+    allocations = {"review": {"value": 4, "unit": "working_hours"}}
+    received = datetime(2026, 12, 4, 15, 0, tzinfo=VN)  # a Friday afternoon
+    with time_machine.travel(received, tick=False), sessions() as session, session.begin():
         deploy(session, "chuyen_truong_thpt.bpmn")
-        instance_id = instances.start_instance(session, "chuyen_truong_thpt", actor="t").instance.id
+        instance_id = instances.start_instance(session, "chuyen_truong_thpt", actor="t",
+                                               step_allocations=allocations).instance.id
         assert session.scalars(select(WaitingTimer)).all() == []
-        before = utcnow()
         instances.complete_task(session, ready(session, instance_id, "check_dossier").id, actor="desk",
                                 data={"check_result": "complete"})
 
     with sessions() as session:
         timer = session.scalars(select(WaitingTimer)).one()
         assert timer.bpmn_id == "Timer_ReviewOverdue"
-        assert before + timedelta(hours=4) <= timer.due_at <= utcnow() + timedelta(hours=4)
+        assert timer.due_at == datetime(2026, 12, 7, 9, 30, tzinfo=VN)  # 2 h on Friday, 2 h on Monday
         assert ready(session, instance_id, "review").due_at == timer.due_at
         assert instances.next_timer_due_at(session) == timer.due_at
-        assert instances.instances_with_due_timers(session, utcnow()) == []
-        assert instances.instances_with_due_timers(session, utcnow() + timedelta(hours=5)) == [instance_id]
+        assert instances.instances_with_due_timers(session, timer.due_at - timedelta(seconds=1)) == []
+        assert instances.instances_with_due_timers(session, timer.due_at) == [instance_id]
 
     with sessions() as session, session.begin():
         instances.complete_task(session, ready(session, instance_id, "review").id, actor="specialist",
                                 data={"opinion": "approve"})
     with sessions() as session:
         assert session.scalars(select(WaitingTimer)).all() == []
+
+
+def test_retiming_moves_a_waiting_deadline_timer_counted_from_when_the_step_began(sessions):
+    with time_machine.travel(datetime(2026, 12, 2, 8, 0, tzinfo=VN), tick=False), \
+            sessions() as session, session.begin():
+        deploy(session, "chuyen_truong_thpt.bpmn")
+        instance_id = instances.start_instance(session, "chuyen_truong_thpt", actor="t",
+                                               step_allocations={"review": {"value": 2, "unit": "working_hours"}}
+                                               ).instance.id
+        instances.complete_task(session, ready(session, instance_id, "check_dossier").id, actor="desk",
+                                data={"check_result": "complete"})
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=VN), tick=False), \
+            sessions() as session, session.begin():
+        longer = {"review": {"value": 1, "unit": "working_days"}}
+        assert instances.retime_timers(session, instance_id, longer, actor="admin") == 1
+        assert instances.retime_timers(session, instance_id, longer, actor="admin") == 0
+
+    with sessions() as session:
+        timer = session.scalars(select(WaitingTimer)).one()
+        assert timer.due_at == datetime(2026, 12, 3, 17, 0, tzinfo=VN)
+        assert ready(session, instance_id, "review").due_at == timer.due_at
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "timers.retimed")).first()
+        assert event.actor == "admin" and event.data["moved"][0]["bpmn_id"] == "Timer_ReviewOverdue"
 
 
 def test_a_stale_copy_of_an_instance_cannot_be_written(sessions):

@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import ModelInvalid
 from engine.parsing import MAX_BPMN_BYTES, parse_model
-from tests.conftest import read_model
+from tests.conftest import duration_timer, read_model, with_review_timer
 
 PARALLEL = read_model("parallel_review.bpmn")
 LOOP = read_model("long_loop.bpmn")
@@ -103,24 +103,22 @@ def test_a_condition_that_is_not_python_names_the_flow():
 
 
 def test_a_timer_without_quotes_is_refused_with_a_hint():
-    content = read_model("chuyen_truong_thpt.bpmn").replace(b'"PT4H"', b"PT4H +")
+    content = with_review_timer("chuyen_truong_thpt.bpmn", duration_timer("PT4H +"))
     error = refusal(content)
     assert error.details["element"] == "Timer_ReviewOverdue"
     assert "quotes" in error.message
 
 
 def test_an_invalid_duration_is_refused_at_deployment():
-    content = read_model("chuyen_truong_thpt.bpmn").replace(b'"PT4H"', b'"PT4X"')
+    content = with_review_timer("chuyen_truong_thpt.bpmn", duration_timer('"PT4X"'))
     error = refusal(content)
     assert error.details["element"] == "Timer_ReviewOverdue"
     assert "ISO 8601" in error.message
 
 
 def test_a_time_date_without_an_offset_is_refused():
-    content = read_model("chuyen_truong_thpt.bpmn").replace(
-        b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"PT4H"</bpmn:timeDuration>',
-        b'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">"2026-12-01T08:00:00"</bpmn:timeDate>')
-    assert b"timeDate" in content
+    naive = '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">"2026-12-01T08:00:00"</bpmn:timeDate>'
+    content = with_review_timer("chuyen_truong_thpt.bpmn", naive)
     error = refusal(content)
     assert "offset" in error.message
 

@@ -1,0 +1,114 @@
+"""Deadlines an administrator changes without code: step allocations, re-timing, the paused clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from tests.api.test_process_models import PARALLEL, make_procedure
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+MONDAY_8 = datetime(2026, 12, 7, 8, 0, tzinfo=VN)
+
+
+def history_of(api, code: str) -> list[dict]:
+    return api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
+
+
+def test_a_changed_allocation_applies_to_new_dossiers_only_until_an_admin_retimes(api):
+    with time_machine.travel(MONDAY_8, tick=False) as clock:
+        before = api.receive()["code"]
+        api.complete(before, "desk", "check_dossier", {"check_result": "complete"})
+        assert api.open_task(before, "specialist", "review")["due_at"] == "2026-12-07T10:00:00+07:00"
+
+        changed = api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
+                          json={"step_allocations": {"review": {"value": 1, "unit": "working_days"}}})
+        assert changed.status_code == 200
+        clock.move_to(datetime(2026, 12, 7, 9, 0, tzinfo=VN))
+        after = api.receive()["code"]
+        api.complete(after, "desk", "check_dossier", {"check_result": "complete"})
+
+        assert api.open_task(before, "specialist", "review")["due_at"] == "2026-12-07T10:00:00+07:00"
+        assert api.open_task(after, "specialist", "review")["due_at"] == "2026-12-08T17:00:00+07:00"
+
+        retimed = api.post("/api/v1/procedures/CHUYEN_TRUONG_THPT/retime-timers", user="admin")
+        assert retimed.status_code == 200
+        assert retimed.get_json() == {"dossiers": 2, "timers_moved": 1}
+        # counted from when its review began (08:00 Monday): one working day -> Tuesday's close
+        assert api.open_task(before, "specialist", "review")["due_at"] == "2026-12-08T17:00:00+07:00"
+    assert "timers.retimed" in [e["action"] for e in history_of(api, before)]
+
+
+def test_only_an_admin_may_retime(api):
+    assert api.post("/api/v1/procedures/CHUYEN_TRUONG_THPT/retime-timers", user="leader").status_code == 403
+
+
+def test_a_step_allocation_change_is_audited_old_to_new(api, sessions):
+    api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
+            json={"step_allocations": {"review": {"value": 3, "unit": "working_hours"}}})
+
+    from sqlalchemy import select
+
+    from engine.models import AuditEvent
+
+    with sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "procedure.updated")).one()
+    assert event.data["changes"]["step_allocations"] == {
+        "old": {"review": {"value": 2, "unit": "working_hours"}},
+        "new": {"review": {"value": 3.0, "unit": "working_hours"}}}
+
+
+def test_a_model_that_needs_an_allocation_the_procedure_lacks_is_refused(api):
+    response = api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin", json={"step_allocations": {}})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["step_allocations"] == ["review"]
+
+
+def test_an_allocation_the_calendar_cannot_count_is_refused(api):
+    response = api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
+                       json={"step_allocations": {"review": {"value": 1.5, "unit": "working_days"}}})
+    assert response.status_code == 422
+    assert "step_allocations.review" in response.get_json()["errors"]
+
+
+def test_the_clock_pauses_while_the_applicant_owes_a_supplement(api):
+    api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
+            json={"processing_time_value": 2, "processing_time_unit": "working_days"})
+    with time_machine.travel(MONDAY_8, tick=False) as clock:
+        dossier = api.receive()
+        assert dossier["due_at"] == "2026-12-09T17:00:00+07:00"
+        api.complete(dossier["code"], "desk", "check_dossier", {"check_result": "incomplete"})
+        assert api.dossier(dossier["code"])["clock_paused_at"] == "2026-12-07T08:00:00+07:00"
+
+        clock.move_to(datetime(2026, 12, 8, 10, 0, tzinfo=VN))  # 7 h on Monday + 2.5 h on Tuesday
+        api.complete(dossier["code"], "desk", "receive_supplement")
+        shown = api.dossier(dossier["code"])
+
+    assert shown["clock_paused_at"] is None
+    assert shown["status"] == 2
+    # Wednesday 17:00 + 9.5 working hours: all of Thursday (7.5 h), then 2 h on Friday from 07:30
+    assert shown["due_at"] == "2026-12-11T09:30:00+07:00"
+    moved = [e for e in history_of(api, dossier["code"]) if e["action"] == "dossier.due_date_moved"]
+    assert moved[0]["data"]["clock_on_wait"] == "pause"
+
+
+def test_a_procedure_may_restart_the_clock_instead(api):
+    api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
+            json={"processing_time_value": 2, "processing_time_unit": "working_days", "clock_on_wait": "restart"})
+    with time_machine.travel(MONDAY_8, tick=False) as clock:
+        code = api.receive()["code"]
+        api.complete(code, "desk", "check_dossier", {"check_result": "incomplete"})
+        clock.move_to(datetime(2026, 12, 8, 10, 0, tzinfo=VN))
+        api.complete(code, "desk", "receive_supplement")
+        shown = api.dossier(code)
+
+    assert shown["due_at"] == "2026-12-10T17:00:00+07:00"  # two working days from Tuesday
+
+
+def test_a_procedure_without_deadline_calls_needs_no_allocations(api):
+    api.deploy(PARALLEL, "parallel_review.bpmn")
+    response = make_procedure(api, "THU_NGHIEM", "tham_dinh_song_song")
+    assert response.status_code == 201, response.get_json()
