@@ -20,7 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit, calendar_store, deadlines, runtime
+from engine import audit, calendar_store, deadlines, runtime, timer_events
 from engine.clock import utcnow
 from engine.deployments import get_latest_version, load_spec
 from engine.errors import ConcurrentUpdate, Conflict, NotFound, TaskNotReady
@@ -326,10 +326,13 @@ def _sync_timers(session: Session, instance: ProcessInstance, timers: list[runti
     gone = [task_id for task_id in existing if task_id not in wanted]
     if gone:
         session.execute(delete(WaitingTimer).where(WaitingTimer.task_id.in_(gone)))
+        timer_events.mark_changed(session)
     for task_id, timer in wanted.items():
         row = existing.get(task_id)
         if row is None:
             session.add(WaitingTimer(instance_id=instance.id, task_id=task_id, bpmn_id=timer.bpmn_id,
                                      name=timer.name, due_at=timer.due_at))
+            timer_events.mark_changed(session)
         elif row.due_at != timer.due_at:
             row.due_at = timer.due_at
+            timer_events.mark_changed(session)

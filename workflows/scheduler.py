@@ -1,38 +1,85 @@
-"""The timer scheduler (APScheduler): one job with an explicit id that fires due timers.
+"""The timer scheduler (APScheduler), armed for the earliest due timer.
 
-Started once per process by whoever serves (`motcua serve`, `motcua scheduler`), never at import.
+One date job (`fire-due-timers`) runs just after the earliest due instant in the database; it is
+re-armed after every firing and after every commit of this process that changes timers. A slow
+safety poll (`timer-safety-poll`, MOTCUA_TIMER_POLL_SECONDS) re-arms too, for timers that other
+processes wrote. At start-up it fires at once whatever fell due while the service was down.
+
+Several processes may run it on one database: each instance's timers fire in a transaction
+that holds its row (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite), so a timer
+fires once; a process that dies mid-firing loses its transaction and with it the lock.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+import threading
+from datetime import datetime, timedelta, timezone
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import sessionmaker
 
+from engine import instances, timer_events
 from workflows.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
-JOB_ID = "fire-due-timers"
-
-
-def _tick(session_factory: sessionmaker) -> None:
-    try:
-        moved = fire_due_timers(session_factory)
-        if moved:
-            log.info("fired timers of %d instance(s)", moved)
-    except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
-        log.exception("firing due timers failed")
+FIRE_JOB_ID = "fire-due-timers"
+REARM_JOB_ID = "rearm-timers"
+POLL_JOB_ID = "timer-safety-poll"
+# SpiffWorkflow fires a timer strictly after its due instant: run just after it.
+AFTER_DUE = timedelta(milliseconds=5)
 
 
 def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, blocking: bool = False) -> BaseScheduler:
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=timezone.utc,
                                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
-    # First run now: timers that fell due while the service was down fire at start-up.
-    scheduler.add_job(_tick, "interval", seconds=poll_seconds, id=JOB_ID, args=[session_factory],
-                      next_run_time=datetime.now(timezone.utc), replace_existing=True)
+    arming_lock = threading.Lock()
+
+    def fire() -> None:
+        try:
+            moved = fire_due_timers(session_factory)
+            if moved:
+                log.info("fired timers of %d instance(s)", moved)
+        except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
+            log.exception("firing due timers failed")
+        arm()
+
+    def arm() -> None:
+        # A job must not call the scheduler while it shuts down: shutdown(wait=True) holds the
+        # scheduler's job-store lock until running jobs end. Shut it down with wait=False.
+        if not scheduler.running:
+            return
+        with arming_lock:
+            try:
+                with session_factory() as session:
+                    due = instances.next_timer_due_at(session)
+            except Exception:  # noqa: BLE001 - the safety poll tries again
+                log.exception("reading the next due timer failed")
+                return
+            if not scheduler.running:
+                return
+            if due is None:
+                if scheduler.get_job(FIRE_JOB_ID):
+                    scheduler.remove_job(FIRE_JOB_ID)
+                return
+            run_at = max(due + AFTER_DUE, datetime.now(timezone.utc))
+            # More than one instance may run: a re-armed firing must not be skipped while the
+            # previous one finishes (the database keeps two firings from touching one timer).
+            scheduler.add_job(fire, "date", run_date=run_at, id=FIRE_JOB_ID, replace_existing=True,
+                              max_instances=4)
+
+    def timers_changed() -> None:
+        # Called right after a commit, in the committing thread: hand the work to the scheduler.
+        if scheduler.running:
+            scheduler.add_job(arm, id=REARM_JOB_ID, replace_existing=True)
+
+    scheduler.add_job(fire, id=FIRE_JOB_ID, max_instances=4,
+                      next_run_time=datetime.now(timezone.utc))  # what fell due while the service was down
+    scheduler.add_job(arm, "interval", seconds=poll_seconds, id=POLL_JOB_ID)
+    unsubscribe = timer_events.subscribe(timers_changed)
+    scheduler.add_listener(lambda _event: unsubscribe(), mask=EVENT_SCHEDULER_SHUTDOWN)
     return scheduler

@@ -37,7 +37,7 @@ class Settings:
     token_ttl_minutes: int = 480
     dossier_prefix: str = "SGDDT"
     scheduler_enabled: bool = True
-    timer_poll_seconds: float = 2.0
+    timer_poll_seconds: float = 30.0
     max_upload_bytes: int = 5 * 1024 * 1024
     extra: dict = field(default_factory=dict)
 
@@ -57,6 +57,6 @@ def from_env() -> Settings:
         token_ttl_minutes=_int("MOTCUA_TOKEN_TTL_MINUTES", 480),
         dossier_prefix=os.environ.get("MOTCUA_DOSSIER_PREFIX") or "SGDDT",
         scheduler_enabled=(os.environ.get("MOTCUA_SCHEDULER") or "on").lower() not in ("off", "0", "false", "no"),
-        timer_poll_seconds=_float("MOTCUA_TIMER_POLL_SECONDS", 2.0),
+        timer_poll_seconds=_float("MOTCUA_TIMER_POLL_SECONDS", 30.0),
         max_upload_bytes=_int("MOTCUA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
     )

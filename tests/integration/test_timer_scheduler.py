@@ -1,0 +1,52 @@
+"""The scheduler fires a timer right after it falls due, armed by the commit that created it."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import deployments, instances
+from engine.clock import utcnow
+from engine.models import AuditEvent, HumanTask, WaitingTimer
+from tests.conftest import read_model
+from workflows.scheduler import build_scheduler
+
+
+def wait_for(predicate, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_a_timer_fires_within_a_second_of_its_due_time_without_polling(sessions):
+    with sessions() as session, session.begin():
+        deployments.deploy(session, read_model("wait_until.bpmn"), "wait_until.bpmn", actor="t")
+    scheduler = build_scheduler(sessions, poll_seconds=3600)  # the safety poll will not help
+    scheduler.start()
+    try:
+        time.sleep(0.3)  # the start-up firing has run and found nothing
+        due = utcnow() + timedelta(seconds=1.5)
+        with sessions() as session, session.begin():
+            instance_id = instances.start_instance(session, "wait_until", actor="t",
+                                                   data={"when": due.isoformat()}).instance.id
+
+        def fired():
+            with sessions() as session:
+                return session.scalars(select(AuditEvent).where(AuditEvent.action == "timer.fired")).first()
+
+        event = wait_for(fired, 10)
+    finally:
+        scheduler.shutdown(wait=False)
+
+    assert event is not None, "the timer did not fire"
+    assert timedelta(0) < event.occurred_at - due < timedelta(seconds=1)
+    with sessions() as session:
+        assert session.scalars(select(WaitingTimer)).all() == []
+        follow_up = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)).one()
+        assert follow_up.bpmn_id == "follow_up" and follow_up.state == "ready"
