@@ -8,11 +8,12 @@ from flask import Flask
 from flask_smorest import Api
 
 from api import db, errors, security
-from api.views import auth, calendar, dossiers, health, procedures, process_models, tasks
+from api.views import auth, calendar, dossiers, health, procedures, process_models, reports, tasks
 from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
 
-BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, dossiers.blp, tasks.blp, calendar.blp)
+BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, dossiers.blp, tasks.blp, calendar.blp,
+              reports.blp)
 
 
 def create_app(settings: settings_module.Settings | None = None, *, start_scheduler: bool = False) -> Flask:

@@ -318,3 +318,23 @@ class CalendarSettingsSchema(StrictSchema):
                            metadata={"description": "office sessions as [start, end], HH:MM, in order"})
     same_day_cutoff = fields.String(validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$"))
     holiday_country = fields.String(allow_none=True, metadata={"description": "public holidays of (VN), or null"})
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+class StatisticsQuerySchema(StrictSchema):
+    first_day = fields.Date(required=True, data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
+    last_day = fields.Date(required=True, data_key="to", metadata={"description": "last day, inclusive"})
+    procedure_code = fields.String()
+    unit = fields.String(metadata={"description": "code of the deciding unit"})
+
+
+class StatisticsSchema(StrictSchema):
+    first_day = fields.String(data_key="from")
+    last_day = fields.String(data_key="to")
+    timezone = fields.String()
+    procedure_code = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    totals = fields.Dict(metadata={"description": "received, resolved, early, on_time, late, in_progress "
+                                                  "(within / overdue), the percentages and Decision 766 figures"})
+    by_procedure = fields.List(fields.Dict())

@@ -15,7 +15,7 @@ from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from engine.instances import CompletedElement
 from engine.models import AuditEvent
-from workflows import statuses
+from workflows import outcomes, statuses
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierCounter, Procedure
@@ -110,6 +110,21 @@ def apply_status_changes(session: Session, dossier: Dossier, completed: list[Com
         _move_clock(session, dossier, new, actor=actor)
         dossier.status = new
         dossier.status_changed_at = utcnow()
+        _record_progress(session, dossier)
+
+
+def _record_progress(session: Session, dossier: Dossier) -> None:
+    """When a dossier first goes to a division, and when it is resolved, early, on time or late."""
+    now = dossier.status_changed_at
+    if dossier.status == statuses.IN_PROGRESS and dossier.handed_over_at is None:
+        dossier.handed_over_at = now
+    resolved = dossier.status in statuses.RESOLVED or (
+        dossier.status == statuses.NOT_RECEIVED and dossier.handed_over_at is not None)
+    if resolved and dossier.resolved_at is None:
+        dossier.resolved_at = now
+        if dossier.due_at is not None:
+            zone = load_calendar(session).settings.timezone
+            dossier.outcome = outcomes.classify(now, dossier.due_at, zone)
 
 
 def _move_clock(session: Session, dossier: Dossier, new_status: int, *, actor: str) -> None:

@@ -112,6 +112,9 @@ class Dossier(Base):
     clock_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[int] = mapped_column(index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first time in progress (4)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    outcome: Mapped[str | None] = mapped_column(sa.String(10))  # early | on_time | late
     received_by: Mapped[str] = mapped_column(sa.String(100))
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), unique=True)

@@ -24,6 +24,10 @@ LABELS = {
     RESULT_RETURNED: ("Đã trả kết quả", "Result returned"),
 }
 
+# A dossier is resolved when processed or returned, or refused after it reached a division
+# (refused at the desk it was never received: status 3 without a hand-over).
+RESOLVED = frozenset({PROCESSED, RESULT_RETURNED})
+
 # While a dossier is in one of these it waits for the applicant: the statutory clock stops.
 CLOCK_STOPPED = frozenset({SUPPLEMENT_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED})
 

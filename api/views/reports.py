@@ -1,0 +1,47 @@
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.db import transaction
+from api.schemas import StatisticsQuerySchema, StatisticsSchema
+from api.security import requires
+from workflows import reports
+from workflows.report_xlsx import statistics_workbook
+from workflows.roles import ADMIN, CLERK, LEADER
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
+                description="Quarterly (or any period's) statistics of dossiers")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _statistics(query: dict) -> dict:
+    period = reports.Period(query["first_day"], query["last_day"], current_app.config["MOTCUA"].timezone)
+    with transaction() as session:
+        report = reports.statistics(session, period, procedure_code=query.get("procedure_code"),
+                                    unit_code=query.get("unit"))
+    return report
+
+
+@blp.route("/statistics")
+class Statistics(MethodView):
+    @requires(LEADER, ADMIN, CLERK)
+    @blp.arguments(StatisticsQuerySchema, location="query")
+    @blp.response(200, StatisticsSchema)
+    def get(self, query):
+        """Received, resolved early / on time / late, in progress, per procedure and in total"""
+        report = _statistics(query)
+        return {**report, "first_day": report["from"], "last_day": report["to"]}
+
+
+@blp.route("/statistics.xlsx")
+class StatisticsWorkbook(MethodView):
+    @requires(LEADER, ADMIN, CLERK)
+    @blp.arguments(StatisticsQuerySchema, location="query")
+    @blp.response(200, content_type=XLSX)
+    def get(self, query):
+        """The same statistics as an Excel workbook with Vietnamese headings"""
+        report = _statistics(query)
+        filename = f"thong-ke-{report['from']}-{report['to']}.xlsx"
+        return Response(statistics_workbook(report), mimetype=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})

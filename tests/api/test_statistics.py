@@ -1,0 +1,105 @@
+"""The quarterly statistics of the source article, rebuilt through the API with a controlled clock."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import time_machine
+from openpyxl import load_workbook
+
+from engine.working_calendar import WorkingCalendar
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CALENDAR = WorkingCalendar()
+
+
+def working_days(first: date, last: date) -> list[date]:
+    days, day = [], first
+    while day <= last:
+        if CALENDAR.is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def resolve(api, clock, code: str, when: datetime) -> None:
+    clock.move_to(when)
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+    api.complete(code, "specialist", "review", {"opinion": "approve"})
+    api.complete(code, "leader", "sign", {"decision": "approve"})
+    api.complete(code, "desk", "return_result", {"return_method": "in_person"})
+
+
+def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
+    app.config["MOTCUA"] = app.config["MOTCUA"].with_overrides(token_ttl_minutes=200 * 24 * 60)
+    api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
+            json={"processing_time_value": 3, "processing_time_unit": "working_days"})
+    days = working_days(date(2019, 1, 2), date(2019, 3, 20))
+    with time_machine.travel(datetime(2019, 1, 2, 7, 45, tzinfo=VN), tick=False) as clock:
+        for index in range(85):  # received and resolved the same day: early
+            day = days[index // 2]
+            clock.move_to(datetime.combine(day, time(8 + index % 2), VN))
+            code = api.receive()["code"]
+            resolve(api, clock, code, datetime.combine(day, time(10 + index % 2), VN))
+        for day in days[-3:]:  # resolved on the due day, before closing time: on time
+            clock.move_to(datetime.combine(day, time(8, 30), VN))
+            dossier = api.receive()
+            due = datetime.fromisoformat(dossier["due_at"])
+            resolve(api, clock, dossier["code"], due - timedelta(hours=1))
+        for hour in (8, 9, 10, 14):  # received at the end of the quarter, still in progress
+            clock.move_to(datetime(2019, 3, 28, hour, tzinfo=VN))
+            api.receive()
+        clock.move_to(datetime(2019, 3, 29, 9, tzinfo=VN))  # refused at the desk: never received
+        api.complete(api.receive()["code"], "desk", "check_dossier", {"check_result": "refuse"})
+
+        clock.move_to(datetime(2019, 4, 5, 9, tzinfo=VN))
+        response = api.get("/api/v1/reports/statistics", user="leader",
+                           query_string={"from": "2019-01-01", "to": "2019-03-31"})
+        workbook = api.get("/api/v1/reports/statistics.xlsx", user="leader",
+                           query_string={"from": "2019-01-01", "to": "2019-03-31"})
+
+    assert response.status_code == 200, response.get_json()
+    totals = response.get_json()["totals"]
+    assert {k: totals[k] for k in ("received", "resolved", "early", "on_time", "late", "in_progress")} == {
+        "received": 92, "resolved": 88, "early": 85, "on_time": 3, "late": 0, "in_progress": 4}
+    assert (totals["resolved_percent"], totals["early_percent"], totals["on_time_percent"]) == (95.65, 96.59, 3.41)
+    assert totals["late_percent"] == 0.0
+    assert (totals["in_progress_within"], totals["in_progress_overdue"]) == (4, 0)
+    assert totals["timeliness_percent"] == 100.0
+    assert 0 < totals["average_processing_days"] < 3
+
+    assert workbook.status_code == 200
+    assert workbook.headers["Content-Disposition"].endswith('thong-ke-2019-01-01-2019-03-31.xlsx"')
+    sheet = load_workbook(BytesIO(workbook.data)).active
+    assert sheet["A3"].value == "Thủ tục hành chính"
+    assert sheet["C3"].value == "Số hồ sơ tiếp nhận"
+    last = [cell.value for cell in sheet[sheet.max_row]]
+    assert last[0] == "Tổng cộng" and last[2:6] == [92, 88, 95.65, 85]
+
+
+def test_a_late_resolution_and_an_overdue_dossier_are_counted_as_such(api, app):
+    app.config["MOTCUA"] = app.config["MOTCUA"].with_overrides(token_ttl_minutes=60 * 24 * 60)
+    api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
+            json={"processing_time_value": 1, "processing_time_unit": "working_days"})
+    with time_machine.travel(datetime(2026, 12, 7, 8, tzinfo=VN), tick=False) as clock:
+        late = api.receive()["code"]
+        overdue = api.receive()["code"]
+        resolve(api, clock, late, datetime(2026, 12, 9, 9, tzinfo=VN))  # due Tuesday 17:00
+        clock.move_to(datetime(2026, 12, 10, 9, tzinfo=VN))
+        body = api.get("/api/v1/reports/statistics", user="admin",
+                       query_string={"from": "2026-12-01", "to": "2026-12-31",
+                                     "procedure_code": "CHUYEN_TRUONG_THPT"}).get_json()
+        other_unit = api.get("/api/v1/reports/statistics", user="admin",
+                             query_string={"from": "2026-12-01", "to": "2026-12-31", "unit": "PHONG_KT_QLCL"})
+        assert api.get("/api/v1/reports/statistics", user="desk",
+                       query_string={"from": "2026-12-01", "to": "2026-12-31"}).status_code == 403
+
+    assert api.dossier(overdue)["status"] == 2
+    totals = body["totals"]
+    assert (totals["received"], totals["resolved"], totals["late"], totals["late_percent"]) == (2, 1, 1, 100.0)
+    assert (totals["in_progress"], totals["in_progress_overdue"]) == (1, 1)
+    assert totals["timeliness_percent"] == 0.0
+    assert [row["procedure_code"] for row in body["by_procedure"]] == ["CHUYEN_TRUONG_THPT"]
+    assert other_unit.get_json()["by_procedure"] == []
