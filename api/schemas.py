@@ -217,6 +217,22 @@ class DossierPageSchema(StrictSchema):
     total = fields.Integer()
 
 
+class DossierStepSchema(StrictSchema):
+    """One row of the process-control slip (form 05): a step, when it came and when it was handed on."""
+
+    bpmn_id = fields.Function(lambda step: step["task"].bpmn_id)
+    name = fields.Function(lambda step: step["task"].name)
+    lane = fields.Function(lambda step: step["task"].lane)
+    role = fields.Function(lambda step: step["task"].role)
+    state = fields.Function(lambda step: step["task"].state)
+    received_at = fields.Function(lambda step: local_iso(step["task"].created_at))
+    due_at = fields.Function(lambda step: local_iso(step["task"].due_at))
+    handed_over_at = fields.Function(lambda step: local_iso(step["task"].completed_at))
+    handed_over_by = fields.Function(lambda step: step["task"].completed_by)
+    verdict = fields.Function(lambda step: step["verdict"], metadata={
+        "description": "early | on_time | late against the step's allotted time; null without one"})
+
+
 class HistoryEventSchema(StrictSchema):
     id = fields.Integer()
     occurred_at = LocalDateTime()

@@ -1,10 +1,13 @@
-"""`deadline("step")` for model expressions: the due instant of a step, from configured allocations.
+"""Time helpers for model expressions: `deadline("step")` and `before_due(n)`.
 
 A process instance carries its step allocations in its workflow data (`step_allocations`:
 step key -> {"value": n, "unit": "working_days" | "working_hours" | "session" | "same_day"}), put
 there when it starts. A timer expression such as `deadline("review")` returns, as ISO 8601 text
 with an offset, the instant that allocation ends on the working calendar, counted from when the
 timer began waiting, which is when the step's task became ready.
+
+`before_due(n)` returns the opening of the working day n working days before the instance's
+due date (`due_at` in its workflow data), e.g. for a warning one working day ahead.
 
 The calendar comes from the database of the caller's transaction, loaded on first use.
 """
@@ -21,6 +24,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from engine.working_calendar import CalendarError, WorkingCalendar
 
 ALLOCATIONS_KEY = "step_allocations"
+DUE_AT_KEY = "due_at"
 _calendar_loader: ContextVar[Callable[[], WorkingCalendar] | None] = ContextVar("calendar_loader", default=None)
 
 
@@ -41,6 +45,22 @@ def calendar_from(load: Callable[[], WorkingCalendar]) -> Iterator[None]:
         _calendar_loader.reset(token)
 
 
+def _calendar() -> WorkingCalendar:
+    loader = _calendar_loader.get()
+    return loader() if loader is not None else WorkingCalendar()
+
+
+def before_due_for(task, working_days: int) -> str:
+    """`before_due(n)`: the opening of the working day n working days before the instance's due day."""
+    raw = task.workflow.top_workflow.data.get(DUE_AT_KEY)
+    if raw is None:
+        raise WorkflowTaskException("before_due(): this process instance has no due date.", task=task)
+    try:
+        return _calendar().start_of_working_days_before(datetime.fromisoformat(raw), working_days).isoformat()
+    except CalendarError as exc:
+        raise WorkflowTaskException(f"before_due({working_days}): {exc.message}", task=task) from None
+
+
 def deadline_for(task, step_key: str) -> str:
     allocations = task.workflow.top_workflow.data.get(ALLOCATIONS_KEY) or {}
     allocation = allocations.get(step_key)
@@ -49,8 +69,7 @@ def deadline_for(task, step_key: str) -> str:
         raise WorkflowTaskException(
             f"deadline('{step_key}'): the procedure has no time allocated to step '{step_key}' "
             f"(configured steps: {known}).", task=task)
-    loader = _calendar_loader.get()
-    calendar = loader() if loader is not None else WorkingCalendar()
+    calendar = _calendar()
     counted_from = datetime.fromtimestamp(task.last_state_change, timezone.utc)
     try:
         return calendar.due_at(counted_from, allocation["value"], allocation["unit"]).isoformat()

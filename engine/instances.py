@@ -68,15 +68,19 @@ def start_instance(
     business_key: str | None = None,
     lane_roles: dict | None = None,
     step_allocations: dict | None = None,
+    due_at: datetime | None = None,
 ) -> StepResult:
     """Start the latest version of `process_id` and run it to its first wait.
 
-    `step_allocations` (step key -> {value, unit}) is what `deadline()` reads in the model.
+    `step_allocations` (step key -> {value, unit}) is what `deadline()` reads in the model,
+    `due_at` what `before_due()` counts back from.
     """
     version = get_latest_version(session, process_id)
     spec, subprocess_specs = load_spec(version)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_default_script_engine)
     workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations or {})
+    if due_at is not None:
+        workflow.data[deadlines.DUE_AT_KEY] = due_at.isoformat()
     workflow.task_tree.data.update(data or {})
     for task in workflow.tasks.values():
         if task.state == TaskState.READY:
@@ -225,22 +229,29 @@ def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None 
     return result
 
 
-def retime_timers(session: Session, instance_id: int, step_allocations: dict, *, actor: str) -> int:
-    """Give the instance new step allocations and recompute its waiting `deadline()` timers.
+TIME_HELPERS = ("deadline(", "before_due(")
 
-    Each timer is counted again from when it began waiting. Returns how many timers moved.
+
+def retime_timers(session: Session, instance_id: int, step_allocations: dict | None = None, *, actor: str,
+                  due_at: datetime | None = None) -> int:
+    """Give the instance new step allocations and/or a new due date; recompute the waiting timers
+    whose expressions use them (`deadline()`, `before_due()`), each counted again from when it
+    began waiting. Returns how many timers moved.
     """
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound(f"Process instance {instance_id} does not exist.", instance_id=instance_id)
     workflow = load_workflow(instance)
-    workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations)
+    if step_allocations is not None:
+        workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations)
+    if due_at is not None:
+        workflow.data[deadlines.DUE_AT_KEY] = due_at.isoformat()
     moved = []
     with _calendar(session):
         for task in list(workflow.event_manager.tasks.values()):
             definition = getattr(task.task_spec, "event_definition", None)
             if (not isinstance(definition, TimeDateEventDefinition) or task.state != TaskState.WAITING
-                    or "deadline(" not in definition.expression):
+                    or not any(helper in definition.expression for helper in TIME_HELPERS)):
                 continue
             old = task._get_internal_data("event_value")
             new = workflow.script_engine.evaluate(task, definition.expression)
@@ -248,10 +259,18 @@ def retime_timers(session: Session, instance_id: int, step_allocations: dict, *,
                 task._set_internal_data(event_value=new)
                 moved.append({"bpmn_id": runtime.element_id(task), "from": old, "to": new})
     now = utcnow()
-    audit.record(session, actor=actor, action="timers.retimed", instance_id=instance_id,
-                 subject=instance.business_key, data={"moved": moved, "step_allocations": step_allocations}, at=now)
+    audit.record(session, actor=actor, action="timers.retimed", instance_id=instance_id, at=now,
+                 subject=instance.business_key,
+                 data={"moved": moved, "step_allocations": step_allocations,
+                       "due_at": due_at.isoformat() if due_at else None})
     _save(session, instance, workflow, StepResult(instance), actor=actor, now=now)
     return len(moved)
+
+
+def tasks_of_instance(session: Session, instance_id: int) -> list[HumanTask]:
+    query = (select(HumanTask).where(HumanTask.instance_id == instance_id)
+             .order_by(HumanTask.created_at, HumanTask.completed_at.is_(None), HumanTask.completed_at, HumanTask.id))
+    return list(session.scalars(query))
 
 
 def _calendar(session: Session):

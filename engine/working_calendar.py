@@ -91,6 +91,23 @@ class WorkingCalendar:
                 return candidate
         raise CalendarError(f"No working day in the {MAX_SEARCH_DAYS} days after {day}.")
 
+    def previous_working_day(self, day: date) -> date:
+        for offset in range(1, MAX_SEARCH_DAYS):
+            candidate = day - timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        raise CalendarError(f"No working day in the {MAX_SEARCH_DAYS} days before {day}.")
+
+    def opening_of(self, day: date) -> datetime:
+        return datetime.combine(day, self.settings.sessions[0][0], self.zone)
+
+    def start_of_working_days_before(self, due: datetime, days: int) -> datetime:
+        """The opening of the working day `days` working days before the day of `due`."""
+        day = due.astimezone(self.zone).date()
+        for _ in range(_whole(days, "working days")):
+            day = self.previous_working_day(day)
+        return self.opening_of(day)
+
     def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The office sessions of `day` as aware instants; none on a day off."""
         if not self.is_working_day(day):

@@ -22,6 +22,7 @@ from workflows.models import Dossier, DossierCounter, Procedure
 from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
+NOTIFICATION_PROPERTY = "notification"
 
 
 @dataclass(frozen=True)
@@ -83,20 +84,30 @@ def receive_dossier(
     result = instances.start_instance(
         session, procedure.process_id, actor=principal.username, business_key=dossier.code,
         lane_roles=lane_role_map(session, procedure), step_allocations=policy["step_allocations"],
+        due_at=dossier.due_at,
         data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel},
     )
     dossier.instance_id = result.instance.id
     audit.record(session, actor=principal.username, action="dossier.received", instance_id=dossier.instance_id,
                  subject=dossier.code, at=now,
                  data={"procedure_code": procedure.code, "channel": channel, "due_at": dossier.due_at.isoformat()})
-    apply_status_changes(session, dossier, result.completed, actor=principal.username)
+    apply_model_effects(session, dossier, result.completed, actor=principal.username)
     return dossier
 
 
-def apply_status_changes(session: Session, dossier: Dossier, completed: list[CompletedElement], *,
-                         actor: str) -> None:
-    """Move the dossier's status as the model says: each completed element's `dossier_status`."""
+def apply_model_effects(session: Session, dossier: Dossier, completed: list[CompletedElement], *,
+                        actor: str) -> None:
+    """What the model's completed elements say about the dossier, in order.
+
+    `dossier_status` moves the status (and with it the statutory clock); `notification` records
+    that the applicant or an officer is to be told something (delivered by the notification outbox).
+    """
     for element in completed:
+        kind = element.properties.get(NOTIFICATION_PROPERTY)
+        if kind:
+            audit.record(session, actor=actor, action="dossier.notification", instance_id=dossier.instance_id,
+                         subject=dossier.code, data={"kind": kind, "element": element.bpmn_id,
+                                                     "element_name": element.name})
         raw = element.properties.get(statuses.STATUS_PROPERTY)
         if raw is None:
             continue
@@ -150,6 +161,7 @@ def _move_clock(session: Session, dossier: Dossier, new_status: int, *, actor: s
     else:
         waited = calendar.working_time_between(dossier.clock_paused_at, now)
         dossier.due_at = calendar.add_working_hours(old_due, waited.total_seconds() / 3600) if waited else old_due
+    instances.retime_timers(session, dossier.instance_id, actor=actor, due_at=dossier.due_at)
     audit.record(session, actor=actor, action="dossier.due_date_moved", instance_id=dossier.instance_id,
                  subject=dossier.code,
                  data={"from": old_due.isoformat(), "to": dossier.due_at.isoformat(),
@@ -205,6 +217,22 @@ def list_dossiers(session: Session, filters: DossierFilters, *, timezone: str, p
     rows = session.scalars(query.order_by(Dossier.received_at.desc(), Dossier.id.desc())
                            .offset((page - 1) * per_page).limit(per_page))
     return list(rows), total or 0
+
+
+def dossier_steps(session: Session, code: str) -> list[dict]:
+    """The hand-overs of the process-control slip (form 05): each step, when it came and went,
+    and whether it was done early, on time or late against its allotted time."""
+    dossier = get_dossier(session, code)
+    if dossier.instance_id is None:
+        return []
+    zone = load_calendar(session).settings.timezone
+    steps = []
+    for task in instances.tasks_of_instance(session, dossier.instance_id):
+        verdict = None
+        if task.completed_at is not None and task.due_at is not None and task.state == "completed":
+            verdict = outcomes.classify(task.completed_at, task.due_at, zone)
+        steps.append({"task": task, "verdict": verdict})
+    return steps
 
 
 def dossier_history(session: Session, code: str) -> list[AuditEvent]:

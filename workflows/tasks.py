@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engine import instances
 from engine.models import OPEN_TASK_STATES, HumanTask
 from workflows.auth import Principal
-from workflows.dossiers import apply_status_changes, find_by_instance
+from workflows.dossiers import apply_model_effects, find_by_instance
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflows.models import Dossier
 from workflows.roles import LEADER
@@ -86,7 +86,7 @@ def complete_task(session: Session, principal: Principal, task_id: str, data: di
                        assignee=task.assignee)
     result = instances.complete_task(session, task.id, actor=principal.username, data=data)
     dossier = _dossier_of(session, task)
-    apply_status_changes(session, dossier, result.completed, actor=principal.username)
+    apply_model_effects(session, dossier, result.completed, actor=principal.username)
     return CompletionResult(dossier, [TaskView(t, dossier) for t in result.ready_tasks])
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import instances
 from engine.clock import utcnow
-from workflows.dossiers import apply_status_changes, find_by_instance
+from workflows.dossiers import apply_model_effects, find_by_instance
 from workflows.errors import Conflict, ExecutionFailed
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def fire_due_timers(session_factory: sessionmaker, *, now: datetime | None = Non
                     continue
                 dossier = find_by_instance(session, instance_id)
                 if dossier is not None:
-                    apply_status_changes(session, dossier, result.completed, actor="scheduler")
+                    apply_model_effects(session, dossier, result.completed, actor="scheduler")
             moved += 1
         except Conflict:
             log.info("timer of instance %s raced with another change; retrying on the next tick", instance_id)

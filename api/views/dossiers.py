@@ -8,6 +8,7 @@ from api.schemas import (
     DossierPageSchema,
     DossierQuerySchema,
     DossierSchema,
+    DossierStepSchema,
     HistoryEventSchema,
 )
 from api.security import current_principal, requires
@@ -61,3 +62,12 @@ class DossierHistory(MethodView):
         """Everything that happened to the dossier, oldest first"""
         with transaction() as session:
             return dossiers.dossier_history(session, code)
+
+
+@blp.route("/<string:code>/steps")
+class DossierSteps(MethodView):
+    @blp.response(200, DossierStepSchema(many=True))
+    def get(self, code):
+        """The steps of the dossier with their verdicts (the process-control slip, form 05)"""
+        with transaction() as session:
+            return dossiers.dossier_steps(session, code)

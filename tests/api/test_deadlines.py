@@ -24,7 +24,8 @@ def test_a_changed_allocation_applies_to_new_dossiers_only_until_an_admin_retime
         assert api.open_task(before, "specialist", "review")["due_at"] == "2026-12-07T10:00:00+07:00"
 
         changed = api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
-                          json={"step_allocations": {"review": {"value": 1, "unit": "working_days"}}})
+                          json={"step_allocations": {"review": {"value": 1, "unit": "working_days"},
+                                                     "review_reminder": {"value": 1, "unit": "working_hours"}}})
         assert changed.status_code == 200
         clock.move_to(datetime(2026, 12, 7, 9, 0, tzinfo=VN))
         after = api.receive()["code"]
@@ -46,8 +47,8 @@ def test_only_an_admin_may_retime(api):
 
 
 def test_a_step_allocation_change_is_audited_old_to_new(api, sessions):
-    api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
-            json={"step_allocations": {"review": {"value": 3, "unit": "working_hours"}}})
+    api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin", json={"step_allocations": {
+        "review": {"value": 3, "unit": "working_hours"}, "review_reminder": {"value": 1, "unit": "working_hours"}}})
 
     from sqlalchemy import select
 
@@ -55,9 +56,9 @@ def test_a_step_allocation_change_is_audited_old_to_new(api, sessions):
 
     with sessions() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "procedure.updated")).one()
-    assert event.data["changes"]["step_allocations"] == {
-        "old": {"review": {"value": 2, "unit": "working_hours"}},
-        "new": {"review": {"value": 3.0, "unit": "working_hours"}}}
+    change = event.data["changes"]["step_allocations"]
+    assert (change["old"]["review"], change["new"]["review"]) == (
+        {"value": 2, "unit": "working_hours"}, {"value": 3.0, "unit": "working_hours"})
 
 
 def test_a_model_that_needs_an_allocation_the_procedure_lacks_is_refused(api):
@@ -112,3 +113,27 @@ def test_a_procedure_without_deadline_calls_needs_no_allocations(api):
     api.deploy(PARALLEL, "parallel_review.bpmn")
     response = make_procedure(api, "THU_NGHIEM", "tham_dinh_song_song")
     assert response.status_code == 201, response.get_json()
+
+
+def test_each_hand_over_gets_a_verdict_against_its_allotted_time(api):
+    with time_machine.travel(MONDAY_8, tick=False) as clock:
+        on_time = api.receive()["code"]
+        late = api.receive()["code"]
+        for code in (on_time, late):
+            api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+        clock.move_to(datetime(2026, 12, 7, 9, 30, tzinfo=VN))
+        api.complete(on_time, "specialist", "review", {"opinion": "approve"})
+        clock.move_to(datetime(2026, 12, 7, 10, 30, tzinfo=VN))  # the review was due at 10:00
+        api.complete(late, "specialist", "review", {"opinion": "approve"})
+        steps = {code: api.get(f"/api/v1/dossiers/{code}/steps", user="leader").get_json()
+                 for code in (on_time, late)}
+
+    first = steps[on_time]
+    assert [s["bpmn_id"] for s in first] == ["check_dossier", "review", "sign"]
+    assert first[1] | {"lane": None} == {
+        "bpmn_id": "review", "name": "Thẩm định hồ sơ", "lane": None, "role": "specialist", "state": "completed",
+        "received_at": "2026-12-07T08:00:00+07:00", "due_at": "2026-12-07T10:00:00+07:00",
+        "handed_over_at": "2026-12-07T09:30:00+07:00", "handed_over_by": "specialist", "verdict": "on_time"}
+    assert first[0]["verdict"] is None  # the desk check has no allotted time
+    assert first[2]["state"] == "ready" and first[2]["verdict"] is None
+    assert steps[late][1]["verdict"] == "late"
