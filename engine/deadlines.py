@@ -7,7 +7,8 @@ with an offset, the instant that allocation ends on the working calendar, counte
 timer began waiting, which is when the step's task became ready.
 
 `before_due(n)` returns the opening of the working day n working days before the instance's
-due date (`due_at` in its workflow data), e.g. for a warning one working day ahead.
+due date (`due_at` in its workflow data), e.g. for a warning one working day ahead; when that is
+not after the moment the timer starts waiting (a period shorter than the lead), the due instant.
 
 The calendar comes from the database of the caller's transaction, loaded on first use.
 """
@@ -54,11 +55,15 @@ def before_due_for(task, working_days: int) -> str:
     """`before_due(n)`: the opening of the working day n working days before the instance's due day."""
     raw = task.workflow.top_workflow.data.get(DUE_AT_KEY)
     if raw is None:
-        raise WorkflowTaskException("before_due(): this process instance has no due date.", task=task)
+        raise WorkflowTaskException("before_due(): this process instance has no due date", task=task)
+    due = datetime.fromisoformat(raw)
     try:
-        return _calendar().start_of_working_days_before(datetime.fromisoformat(raw), working_days).isoformat()
+        warn_at = _calendar().start_of_working_days_before(due, working_days)
     except CalendarError as exc:
         raise WorkflowTaskException(f"before_due({working_days}): {exc.message}", task=task) from None
+    # A period shorter than the warning's lead: no early warning; the timer waits for the due instant.
+    started = datetime.fromtimestamp(task.last_state_change, timezone.utc)
+    return (warn_at if warn_at > started else due).isoformat()
 
 
 def deadline_for(task, step_key: str) -> str:

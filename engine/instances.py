@@ -316,7 +316,7 @@ def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Bpm
                          subject=task_id, data={"bpmn_id": row.bpmn_id, "name": row.name}, at=now)
     due_by_parent: dict[str, datetime] = {}
     for timer in timers:
-        if timer.parent_task_id is not None:
+        if timer.parent_task_id is not None and timer.interrupting:
             current = due_by_parent.get(timer.parent_task_id)
             due_by_parent[timer.parent_task_id] = min(current, timer.due_at) if current else timer.due_at
     rows = []

@@ -144,6 +144,7 @@ def parse_model(content: bytes, filename: str) -> ParsedModel:
     except (SpiffWorkflowException, KeyError, ValueError, AttributeError, TypeError) as exc:
         raise _fail(f"SpiffWorkflow cannot build the process: {exc!r}", filename) from None
 
+    _mark_event_subprocesses(root, spec, subprocess_specs)
     process = ids[process_id]
     lanes = [lane.get("name") or lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)]
     user_tasks = [
@@ -159,6 +160,22 @@ def parse_model(content: bytes, filename: str) -> ParsedModel:
         lanes=lanes,
         user_tasks=sorted(user_tasks, key=lambda t: t["bpmn_id"]),
     )
+
+
+EVENT_SUBPROCESS = "event_subprocess"
+
+
+def _mark_event_subprocesses(root, spec, subprocess_specs: dict) -> None:
+    """Mark event subprocesses in the spec (SpiffWorkflow 3.2 builds them as plain subprocesses),
+    so that the runtime can tell an untriggered one from work still to do."""
+    event_ids = {node.get("id") for node in root.iterfind(".//bpmn:subProcess", NS)
+                 if node.get("triggeredByEvent", "false").lower() == "true"}
+    for process_spec in (spec, *subprocess_specs.values()):
+        for task_spec in process_spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) in event_ids:
+                extensions = dict(getattr(task_spec, "extensions", {}) or {})
+                extensions[EVENT_SUBPROCESS] = True
+                task_spec.extensions = extensions
 
 
 def _index_ids(root, filename: str) -> dict:

@@ -33,6 +33,7 @@ class WaitingTimerInfo:
     name: str | None
     due_at: datetime
     parent_task_id: str | None
+    interrupting: bool  # a boundary timer that cancels its task, i.e. the task's deadline
 
 
 def iter_tasks(workflow: BpmnWorkflow) -> Iterator[Task]:
@@ -130,8 +131,48 @@ def run_engine_steps(workflow: BpmnWorkflow, on_completed: Callable[[Task], None
             raise
         except Exception as exc:  # noqa: BLE001 - an expression in the model raised; report it
             raise _failure(exc, None) from None
-        if steps == before:
+        if steps == before and not _abandon_idle_event_subprocesses(workflow):
             return
+
+
+def _is_event_subprocess(task: Task) -> bool:
+    return bool((getattr(task.task_spec, "extensions", None) or {}).get("event_subprocess"))
+
+
+def _is_process_end(task: Task) -> bool:
+    name = task.task_spec.name
+    return name == "End" or name.endswith(".EndJoin")
+
+
+def _abandon_idle_event_subprocesses(workflow: BpmnWorkflow) -> bool:
+    """When nothing but untriggered event subprocesses is left, the process is over: cancel them.
+
+    In BPMN an event subprocess that has not been triggered holds no token; SpiffWorkflow 3.2
+    keeps it as a branch that the process's end waits for, so an instance would otherwise stay
+    open until, say, a warning timer fires for a dossier long returned.
+    """
+    waiting = [t for t in workflow.tasks.values() if _is_event_subprocess(t) and t.state == TaskState.STARTED]
+    if not waiting:
+        return False
+    for task in workflow.tasks.values():
+        if task.state & TaskState.NOT_FINISHED_MASK and task not in waiting and not _is_process_end(task):
+            return False
+    for task in waiting:
+        subprocess = workflow.subprocesses.get(task.id)
+        if subprocess is not None:
+            busy = [t for t in subprocess.tasks.values() if t.state in (TaskState.READY, TaskState.STARTED)]
+            if busy:
+                return False  # triggered and running: the process waits for it
+    for task in waiting:
+        subprocess = workflow.subprocesses.get(task.id)
+        if subprocess is not None:
+            for sub_task in subprocess.tasks.values():
+                workflow.event_manager.remove_task(sub_task)
+            workflow.cancel(subprocess)
+        task.cancel()
+    for task in [t for t in workflow.tasks.values() if t.state == TaskState.WAITING]:
+        task.task_spec._update(task)
+    return True
 
 
 def refresh_timers(workflow: BpmnWorkflow) -> None:
@@ -160,5 +201,6 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimerInfo]:
             name=pending.name or element_name(task),
             due_at=TimerEventDefinition.get_datetime(value) if isinstance(value, str) else value,
             parent_task_id=str(task.parent.id) if task.parent is not None else None,
+            interrupting=bool(getattr(task.task_spec, "cancel_activity", False)),
         ))
     return timers

@@ -65,7 +65,7 @@ def test_a_model_that_needs_an_allocation_the_procedure_lacks_is_refused(api):
     response = api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin", json={"step_allocations": {}})
 
     assert response.status_code == 422
-    assert response.get_json()["errors"]["step_allocations"] == ["review"]
+    assert response.get_json()["errors"]["step_allocations"] == ["review", "review_reminder"]
 
 
 def test_an_allocation_the_calendar_cannot_count_is_refused(api):
@@ -137,3 +137,46 @@ def test_each_hand_over_gets_a_verdict_against_its_allotted_time(api):
     assert first[0]["verdict"] is None  # the desk check has no allotted time
     assert first[2]["state"] == "ready" and first[2]["verdict"] is None
     assert steps[late][1]["verdict"] == "late"
+
+
+def longer_diploma_procedure(api) -> None:
+    response = api.put("/api/v1/procedures/CAP_BAN_SAO_VAN_BANG", user="admin",
+                       json={"processing_time_value": 3, "processing_time_unit": "working_days"})
+    assert response.status_code == 200
+
+
+def test_a_warning_one_working_day_before_the_due_date_leaves_the_work_as_it_was(api, sessions):
+    from workflows.timers import fire_due_timers
+
+    longer_diploma_procedure(api)
+    with time_machine.travel(MONDAY_8, tick=False) as clock:
+        dossier = api.receive("CAP_BAN_SAO_VAN_BANG")
+        assert dossier["due_at"] == "2026-12-10T17:00:00+07:00"
+        clock.move_to(datetime(2026, 12, 9, 7, 29, tzinfo=VN))
+        assert fire_due_timers(sessions) == 0
+        clock.move_to(datetime(2026, 12, 9, 7, 30, 1, tzinfo=VN))  # opening of the day before the due day
+        assert fire_due_timers(sessions) == 1
+        open_tasks = api.get("/api/v1/tasks", user="desk", query_string={"dossier_code": dossier["code"]}).get_json()
+
+    kinds = [e["data"]["kind"] for e in history_of(api, dossier["code"]) if e["action"] == "dossier.notification"]
+    assert kinds == ["dossier_due_soon"]
+    assert [t["bpmn_id"] for t in open_tasks] == ["check_dossier"]
+
+
+def test_a_dossier_resolved_before_its_warning_ends_without_it(api, sessions):
+    from sqlalchemy import func, select
+
+    from engine.models import WaitingTimer
+
+    longer_diploma_procedure(api)
+    with time_machine.travel(MONDAY_8, tick=False):
+        code = api.receive("CAP_BAN_SAO_VAN_BANG")["code"]
+        api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+        api.complete(code, "specialist", "review", {"opinion": "approve"})
+        api.complete(code, "leader", "sign", {"decision": "approve"})
+        api.complete(code, "desk", "return_result", {"return_method": "in_person"})
+
+    actions = [e["action"] for e in history_of(api, code)]
+    assert "instance.completed" in actions and "dossier.notification" not in actions
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(WaitingTimer)) == 0

@@ -111,16 +111,27 @@ def test_the_leader_can_refuse_and_the_desk_returns_the_refusal(api, procedure_c
     assert api.get("/api/v1/tasks", user="desk", query_string={"dossier_code": code}).get_json() == []
 
 
-REVIEW_HOURS = {"CHUYEN_TRUONG_THPT": 2, "CAP_BAN_SAO_VAN_BANG": 3}  # seed_data/procedures.json
+# seed_data/procedures.json: (review, review_reminder) in working hours
+REVIEW_HOURS = {"CHUYEN_TRUONG_THPT": (2, 1), "CAP_BAN_SAO_VAN_BANG": (3, 2)}
+
+
+def notifications(api, code: str) -> list[str]:
+    history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
+    return [e["data"]["kind"] for e in history if e["action"] == "dossier.notification"]
 
 
 def test_the_review_timer_escalates_to_the_leader_and_back(api, sessions, procedure_code):
-    hours = REVIEW_HOURS[procedure_code]
+    hours, reminder = REVIEW_HOURS[procedure_code]
     with time_machine.travel(datetime(2026, 12, 2, 8, 0, tzinfo=VN), tick=False) as clock:
         code = api.receive(procedure_code)["code"]
         api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
         review = api.open_task(code, "specialist", "review")
         assert review["due_at"] == f"2026-12-02T{8 + hours:02d}:00:00+07:00"  # working hours from 08:00
+
+        clock.move_to(datetime(2026, 12, 2, 8 + reminder, 0, 1, tzinfo=VN))  # the reminder does not interrupt
+        assert fire_due_timers(sessions) == 1
+        assert "review_due_soon" in notifications(api, code)
+        assert api.open_task(code, "specialist", "review")["id"] == review["id"]
 
         clock.move_to(datetime(2026, 12, 2, 8 + hours, 0, tzinfo=VN))
         assert fire_due_timers(sessions) == 0  # due, not past

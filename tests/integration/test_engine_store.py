@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +17,7 @@ from engine.models import AuditEvent, HumanTask, ProcessInstance, WaitingTimer
 from tests.conftest import read_model
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SOME_DUE_DATE = datetime(2027, 1, 29, 17, 0, tzinfo=VN)
 
 
 def deploy(session, name: str):
@@ -26,6 +27,10 @@ def deploy(session, name: str):
 def ready(session, instance_id: int, bpmn_id: str) -> HumanTask:
     return session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance_id, HumanTask.bpmn_id == bpmn_id, HumanTask.state == "ready")).one()
+
+
+def timers_of(session) -> dict:
+    return {t.bpmn_id: t.due_at for t in session.scalars(select(WaitingTimer).order_by(WaitingTimer.due_at))}
 
 
 def test_a_loop_deeper_than_the_iterator_limit_still_reaches_its_end(sessions):
@@ -66,7 +71,9 @@ def test_an_endless_loop_is_stopped_and_nothing_is_written(sessions, monkeypatch
 def test_the_instance_state_holds_no_copy_of_the_process_spec(sessions):
     with sessions() as session, session.begin():
         version = deploy(session, "chuyen_truong_thpt.bpmn")
-        result = instances.start_instance(session, "chuyen_truong_thpt", actor="t", data={})
+        result = instances.start_instance(session, "chuyen_truong_thpt", actor="t", data={}, due_at=SOME_DUE_DATE,
+                                          step_allocations={"review": {"value": 2, "unit": "working_hours"},
+                                                            "review_reminder": {"value": 1, "unit": "working_hours"}})
         state = json.loads(result.instance.state)
         spec_size = len(version.spec_json)
 
@@ -88,51 +95,57 @@ def test_a_failing_expression_names_the_element_and_writes_nothing(sessions):
 
 
 def test_waiting_timers_are_rows_kept_in_step_with_the_workflow(sessions):
-    allocations = {"review": {"value": 4, "unit": "working_hours"}}
+    allocations = {"review": {"value": 4, "unit": "working_hours"},
+                   "review_reminder": {"value": 3, "unit": "working_hours"}}
     received = datetime(2026, 12, 4, 15, 0, tzinfo=VN)  # a Friday afternoon
     with time_machine.travel(received, tick=False), sessions() as session, session.begin():
         deploy(session, "chuyen_truong_thpt.bpmn")
-        instance_id = instances.start_instance(session, "chuyen_truong_thpt", actor="t",
+        instance_id = instances.start_instance(session, "chuyen_truong_thpt", actor="t", due_at=SOME_DUE_DATE,
                                                step_allocations=allocations).instance.id
-        assert session.scalars(select(WaitingTimer)).all() == []
+        assert timers_of(session) == {"Timer_DossierDueWarning": datetime(2027, 1, 28, 7, 30, tzinfo=VN)}
         instances.complete_task(session, ready(session, instance_id, "check_dossier").id, actor="desk",
                                 data={"check_result": "complete"})
 
     with sessions() as session:
-        timer = session.scalars(select(WaitingTimer)).one()
-        assert timer.bpmn_id == "Timer_ReviewOverdue"
-        assert timer.due_at == datetime(2026, 12, 7, 9, 30, tzinfo=VN)  # 2 h on Friday, 2 h on Monday
-        assert ready(session, instance_id, "review").due_at == timer.due_at
-        assert instances.next_timer_due_at(session) == timer.due_at
-        assert instances.instances_with_due_timers(session, timer.due_at - timedelta(seconds=1)) == []
-        assert instances.instances_with_due_timers(session, timer.due_at) == [instance_id]
+        assert timers_of(session) == {
+            "Timer_DossierDueWarning": datetime(2027, 1, 28, 7, 30, tzinfo=VN),
+            "Timer_ReviewReminder": datetime(2026, 12, 7, 8, 30, tzinfo=VN),  # 2 h on Friday, 1 h on Monday
+            "Timer_ReviewOverdue": datetime(2026, 12, 7, 9, 30, tzinfo=VN),  # 2 h on Friday, 2 h on Monday
+        }
+        overdue = timers_of(session)["Timer_ReviewOverdue"]
+        assert ready(session, instance_id, "review").due_at == overdue  # the interrupting timer is the deadline
+        assert instances.next_timer_due_at(session) == datetime(2026, 12, 7, 8, 30, tzinfo=VN)
+        assert instances.instances_with_due_timers(session, datetime(2026, 12, 7, 8, 29, tzinfo=VN)) == []
+        assert instances.instances_with_due_timers(session, overdue) == [instance_id]
 
     with sessions() as session, session.begin():
         instances.complete_task(session, ready(session, instance_id, "review").id, actor="specialist",
                                 data={"opinion": "approve"})
     with sessions() as session:
-        assert session.scalars(select(WaitingTimer)).all() == []
+        assert list(timers_of(session)) == ["Timer_DossierDueWarning"]
 
 
 def test_retiming_moves_a_waiting_deadline_timer_counted_from_when_the_step_began(sessions):
     with time_machine.travel(datetime(2026, 12, 2, 8, 0, tzinfo=VN), tick=False), \
             sessions() as session, session.begin():
         deploy(session, "chuyen_truong_thpt.bpmn")
-        instance_id = instances.start_instance(session, "chuyen_truong_thpt", actor="t",
-                                               step_allocations={"review": {"value": 2, "unit": "working_hours"}}
-                                               ).instance.id
+        instance_id = instances.start_instance(
+            session, "chuyen_truong_thpt", actor="t", due_at=SOME_DUE_DATE,
+            step_allocations={"review": {"value": 2, "unit": "working_hours"},
+                              "review_reminder": {"value": 1, "unit": "working_hours"}}).instance.id
         instances.complete_task(session, ready(session, instance_id, "check_dossier").id, actor="desk",
                                 data={"check_result": "complete"})
     with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=VN), tick=False), \
             sessions() as session, session.begin():
-        longer = {"review": {"value": 1, "unit": "working_days"}}
-        assert instances.retime_timers(session, instance_id, longer, actor="admin") == 1
+        longer = {"review": {"value": 1, "unit": "working_days"},
+                  "review_reminder": {"value": 1, "unit": "working_hours"}}
+        assert instances.retime_timers(session, instance_id, longer, actor="admin") == 1  # the reminder stays
         assert instances.retime_timers(session, instance_id, longer, actor="admin") == 0
 
     with sessions() as session:
-        timer = session.scalars(select(WaitingTimer)).one()
-        assert timer.due_at == datetime(2026, 12, 3, 17, 0, tzinfo=VN)
-        assert ready(session, instance_id, "review").due_at == timer.due_at
+        due = timers_of(session)["Timer_ReviewOverdue"]
+        assert due == datetime(2026, 12, 3, 17, 0, tzinfo=VN)
+        assert ready(session, instance_id, "review").due_at == due
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "timers.retimed")).first()
         assert event.actor == "admin" and event.data["moved"][0]["bpmn_id"] == "Timer_ReviewOverdue"
 
