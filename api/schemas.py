@@ -339,8 +339,10 @@ class CalendarSettingsSchema(StrictSchema):
 # --- reports ---------------------------------------------------------------------------------
 
 class StatisticsQuerySchema(StrictSchema):
-    first_day = fields.Date(required=True, data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
-    last_day = fields.Date(required=True, data_key="to", metadata={"description": "last day, inclusive"})
+    first_day = fields.Date(data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
+    last_day = fields.Date(data_key="to", metadata={"description": "last day, inclusive"})
+    quarter = fields.String(metadata={"description": "instead of from/to: a quarter, e.g. 2019-Q1"})
+    month = fields.String(metadata={"description": "instead of from/to: a month, e.g. 2019-03"})
     procedure_code = fields.String()
     unit = fields.String(metadata={"description": "code of the deciding unit"})
 
@@ -354,3 +356,4 @@ class StatisticsSchema(StrictSchema):
     totals = fields.Dict(metadata={"description": "received, resolved, early, on_time, late, in_progress "
                                                   "(within / overdue), the percentages and Decision 766 figures"})
     by_procedure = fields.List(fields.Dict())
+    by_unit = fields.List(fields.Dict(), metadata={"description": "the same figures per deciding unit"})

@@ -15,6 +15,8 @@ received_at over the resolved dossiers, in days.
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -45,6 +47,36 @@ class Period:
     @property
     def end(self) -> datetime:
         return datetime.combine(self.last_day + timedelta(days=1), time.min, ZoneInfo(self.timezone))
+
+
+def period_of(*, first_day: date | None = None, last_day: date | None = None, quarter: str | None = None,
+              month: str | None = None, timezone: str) -> Period:
+    """A period from explicit days, a quarter ("2019-Q1") or a month ("2019-03")."""
+    given = [name for name, value in (("from/to", first_day or last_day), ("quarter", quarter), ("month", month))
+             if value]
+    if len(given) != 1:
+        raise InvalidInput("Give the period as from and to, or as quarter (2019-Q1), or as month (2019-03).",
+                           period=given)
+    if quarter:
+        match = re.fullmatch(r"(\d{4})-Q([1-4])", quarter.upper())
+        if not match:
+            raise InvalidInput("A quarter is written YYYY-Qn, e.g. 2019-Q1.", quarter=quarter)
+        year, number = int(match[1]), int(match[2])
+        first = date(year, 3 * number - 2, 1)
+        return Period(first, _month_end(year, 3 * number), timezone)
+    if month:
+        match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", month)
+        if not match:
+            raise InvalidInput("A month is written YYYY-MM, e.g. 2019-03.", month=month)
+        year, number = int(match[1]), int(match[2])
+        return Period(date(year, number, 1), _month_end(year, number), timezone)
+    if first_day is None or last_day is None:
+        raise InvalidInput("Give both from and to.", **{"from": str(first_day), "to": str(last_day)})
+    return Period(first_day, last_day, timezone)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def statistics(session: Session, period: Period, *, procedure_code: str | None = None,
@@ -88,17 +120,23 @@ def statistics(session: Session, period: Period, *, procedure_code: str | None =
     if unit_code:
         query = query.where(Unit.code == unit_code)
 
-    rows, seconds = [], 0.0
+    rows, seconds = [], {}  # seconds: procedure code -> total processing time of its resolved dossiers
     for row in session.execute(query):
         counts = {name: int(getattr(row, name)) for name in COUNTS}
-        seconds += float(row.processing_seconds or 0)
+        seconds[row[0]] = float(row.processing_seconds or 0)
         rows.append({"procedure_code": row[0], "procedure_name": row[1], "unit_code": row[2],
-                     **_with_rates(counts, float(row.processing_seconds or 0))})
-    totals = {name: sum(r[name] for r in rows) for name in COUNTS}
+                     **_with_rates(counts, seconds[row[0]])})
+
+    def summed(group: list[dict]) -> dict:
+        counts = {name: sum(r[name] for r in group) for name in COUNTS}
+        return _with_rates(counts, sum(seconds[r["procedure_code"]] for r in group))
+
+    by_unit = [{"unit_code": unit, **summed([r for r in rows if r["unit_code"] == unit])}
+               for unit in sorted({r["unit_code"] for r in rows})]
     return {
         "from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": period.timezone,
         "procedure_code": procedure_code, "unit": unit_code,
-        "totals": _with_rates(totals, seconds), "by_procedure": rows,
+        "totals": summed(rows), "by_procedure": rows, "by_unit": by_unit,
     }
 
 

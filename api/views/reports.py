@@ -16,7 +16,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _statistics(query: dict) -> dict:
-    period = reports.Period(query["first_day"], query["last_day"], current_app.config["MOTCUA"].timezone)
+    period = reports.period_of(first_day=query.get("first_day"), last_day=query.get("last_day"),
+                               quarter=query.get("quarter"), month=query.get("month"),
+                               timezone=current_app.config["MOTCUA"].timezone)
     with transaction() as session:
         report = reports.statistics(session, period, procedure_code=query.get("procedure_code"),
                                     unit_code=query.get("unit"))

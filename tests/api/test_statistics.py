@@ -59,6 +59,10 @@ def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
                            query_string={"from": "2019-01-01", "to": "2019-03-31"})
         workbook = api.get("/api/v1/reports/statistics.xlsx", user="leader",
                            query_string={"from": "2019-01-01", "to": "2019-03-31"})
+        by_quarter = api.get("/api/v1/reports/statistics", user="leader", query_string={"quarter": "2019-Q1"})
+        march = api.get("/api/v1/reports/statistics", user="leader", query_string={"month": "2019-03"})
+        both = api.get("/api/v1/reports/statistics", user="leader",
+                       query_string={"quarter": "2019-Q1", "from": "2019-01-01", "to": "2019-03-31"})
 
     assert response.status_code == 200, response.get_json()
     totals = response.get_json()["totals"]
@@ -69,6 +73,12 @@ def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
     assert (totals["in_progress_within"], totals["in_progress_overdue"]) == (4, 0)
     assert totals["timeliness_percent"] == 100.0
     assert 0 < totals["average_processing_days"] < 3
+    assert by_quarter.get_json()["totals"] == totals
+    assert (by_quarter.get_json()["from"], by_quarter.get_json()["to"]) == ("2019-01-01", "2019-03-31")
+    assert march.get_json()["to"] == "2019-03-31" and march.get_json()["totals"]["in_progress"] == 4
+    assert both.status_code == 422
+    units = response.get_json()["by_unit"]
+    assert [(u["unit_code"], u["received"], u["resolved_percent"]) for u in units] == [("PHONG_GDTRH", 92, 95.65)]
 
     assert workbook.status_code == 200
     assert workbook.headers["Content-Disposition"].endswith('thong-ke-2019-01-01-2019-03-31.xlsx"')

@@ -50,3 +50,29 @@ def test_a_timer_fires_within_a_second_of_its_due_time_without_polling(sessions)
         assert session.scalars(select(WaitingTimer)).all() == []
         follow_up = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)).one()
         assert follow_up.bpmn_id == "follow_up" and follow_up.state == "ready"
+
+
+def test_timers_that_fell_due_while_no_scheduler_ran_fire_once_at_start_up(sessions):
+    with sessions() as session, session.begin():
+        deployments.deploy(session, read_model("wait_until.bpmn"), "wait_until.bpmn", actor="t")
+        for _ in range(3):
+            instances.start_instance(session, "wait_until", actor="t",
+                                     data={"when": (utcnow() + timedelta(seconds=0.5)).isoformat()})
+    time.sleep(1)  # the service is "down" while they fall due
+
+    scheduler = build_scheduler(sessions, poll_seconds=3600)
+    scheduler.start()
+    try:
+        def all_fired():
+            with sessions() as session:
+                return not session.scalars(select(WaitingTimer)).all()
+
+        assert wait_for(all_fired, 10)
+        time.sleep(0.5)  # a second firing, if there were one, would have happened by now
+    finally:
+        scheduler.shutdown(wait=False)
+    with sessions() as session:
+        fired = session.scalars(select(AuditEvent).where(AuditEvent.action == "timer.fired")).all()
+        ready = session.scalars(select(HumanTask).where(HumanTask.bpmn_id == "follow_up")).all()
+    assert (len(fired), len(ready)) == (3, 3)
+    assert all(event.actor == "scheduler" for event in fired)
