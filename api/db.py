@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from engine import calendar_store
 from engine.db import make_engine, make_session_factory
 
 
@@ -35,6 +36,15 @@ def transaction() -> Iterator[Session]:
     session = request_session()
     with session.begin():
         yield session
+
+
+def display_timezone() -> str:
+    """The zone times are shown in: the working calendar's (an administrator's setting), read once
+    per request in a session of its own so that it never opens the request's transaction."""
+    if "display_timezone" not in g:
+        with session_factory()() as session:
+            g.display_timezone = calendar_store.get_settings(session).timezone
+    return g.display_timezone
 
 
 def _close_session(_exc) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from marshmallow import Schema, fields, pre_dump, validate
 
+from api.db import display_timezone
 from api.i18n import language
 from engine.working_calendar import DAY_OFF, UNITS, WORKING_DAY
 from workflows import statuses
@@ -20,7 +20,7 @@ def local_iso(value):
     """An aware UTC datetime shown in the service's time zone (Asia/Ho_Chi_Minh), with offset."""
     if value is None:
         return None
-    return value.astimezone(ZoneInfo(current_app.config["MOTCUA"].timezone)).isoformat()
+    return value.astimezone(ZoneInfo(display_timezone())).isoformat()
 
 
 class LocalDateTime(fields.DateTime):

@@ -85,7 +85,7 @@ def run(url: str, dossier_count: int) -> None:
             dossier = dossiers.receive_dossier(
                 session, users["desk"], procedure_code="CHUYEN_TRUONG_THPT", channel="in_person",
                 applicant=dossiers.Applicant("Nguyễn Văn A", "079204001234"), data={},
-                code_prefix="BENCH", timezone="Asia/Ho_Chi_Minh")
+                code_prefix="BENCH")
             received.append(dossier.code)
     receive_seconds = time.perf_counter() - started
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import audit, instances
+from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from engine.instances import CompletedElement
@@ -51,7 +52,6 @@ def receive_dossier(
     applicant: Applicant,
     data: dict,
     code_prefix: str,
-    timezone: str,
 ) -> Dossier:
     """Record a dossier received at the desk and start its procedure's process."""
     procedure = get_procedure(session, procedure_code)
@@ -60,10 +60,11 @@ def receive_dossier(
     if channel not in CHANNELS:
         raise InvalidInput(f"The channel must be one of {', '.join(CHANNELS)}.", channel=channel)
     now = utcnow()
+    calendar = load_calendar(session)
     policy = deadline_policy(procedure)
     period = policy["processing_time"]
     dossier = Dossier(
-        code=_next_code(session, code_prefix, now, timezone),
+        code=_next_code(session, code_prefix, now, calendar.settings.timezone),
         procedure=procedure,
         applicant_name=applicant.full_name,
         applicant_id_number=applicant.id_number,
@@ -77,7 +78,7 @@ def receive_dossier(
         received_by=principal.username,
         data=data,
         deadline_policy=policy,
-        due_at=load_calendar(session).due_at(now, period["value"], period["unit"]),
+        due_at=calendar.due_at(now, period["value"], period["unit"]),
     )
     session.add(dossier)
     session.flush()
@@ -198,7 +199,7 @@ def find_by_instance(session: Session, instance_id: int) -> Dossier | None:
     return session.scalars(select(Dossier).where(Dossier.instance_id == instance_id)).first()
 
 
-def list_dossiers(session: Session, filters: DossierFilters, *, timezone: str, page: int = 1,
+def list_dossiers(session: Session, filters: DossierFilters, *, page: int = 1,
                   per_page: int = 20) -> tuple[list[Dossier], int]:
     """A page of dossiers, newest first, and the total matching the filters."""
     query = select(Dossier)
@@ -206,7 +207,7 @@ def list_dossiers(session: Session, filters: DossierFilters, *, timezone: str, p
         query = query.where(Dossier.status == filters.status)
     if filters.procedure_code:
         query = query.join(Procedure).where(Procedure.code == filters.procedure_code)
-    zone = ZoneInfo(timezone)
+    zone = ZoneInfo(get_calendar_settings(session).timezone)
     if filters.received_from:
         start = datetime.combine(filters.received_from, datetime.min.time(), zone)
         query = query.where(Dossier.received_at >= start)

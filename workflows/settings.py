@@ -33,7 +33,6 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 1
-    timezone: str = "Asia/Ho_Chi_Minh"
     token_ttl_minutes: int = 480
     dossier_prefix: str = "SGDDT"
     scheduler_enabled: bool = True
@@ -53,7 +52,6 @@ def from_env() -> Settings:
         host=os.environ.get("MOTCUA_HOST") or "127.0.0.1",
         port=_int("PORT", 5000),
         workers=_int("MOTCUA_WORKERS", 1),
-        timezone=os.environ.get("MOTCUA_TIMEZONE") or "Asia/Ho_Chi_Minh",
         token_ttl_minutes=_int("MOTCUA_TOKEN_TTL_MINUTES", 480),
         dossier_prefix=os.environ.get("MOTCUA_DOSSIER_PREFIX") or "SGDDT",
         scheduler_enabled=(os.environ.get("MOTCUA_SCHEDULER") or "on").lower() not in ("off", "0", "false", "no"),

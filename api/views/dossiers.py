@@ -26,10 +26,9 @@ class Dossiers(MethodView):
     def get(self, query):
         """Dossiers, newest first, filtered and paginated"""
         page, per_page = query.pop("page"), query.pop("per_page")
-        settings = current_app.config["MOTCUA"]
         with transaction() as session:
-            items, total = dossiers.list_dossiers(session, dossiers.DossierFilters(**query),
-                                                  timezone=settings.timezone, page=page, per_page=per_page)
+            items, total = dossiers.list_dossiers(session, dossiers.DossierFilters(**query), page=page,
+                                                  per_page=per_page)
         return {"items": items, "page": page, "per_page": per_page, "total": total}
 
     @requires(DESK_OFFICER)
@@ -42,7 +41,7 @@ class Dossiers(MethodView):
             return dossiers.receive_dossier(
                 session, current_principal(), procedure_code=body["procedure_code"], channel=body["channel"],
                 applicant=dossiers.Applicant(**body["applicant"]), data=body["data"],
-                code_prefix=settings.dossier_prefix, timezone=settings.timezone,
+                code_prefix=settings.dossier_prefix,
             )
 
 

@@ -1,10 +1,11 @@
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.schemas import StatisticsQuerySchema, StatisticsSchema
 from api.security import requires
+from engine import calendar_store
 from workflows import reports
 from workflows.report_xlsx import statistics_workbook
 from workflows.roles import ADMIN, CLERK, LEADER
@@ -16,13 +17,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _statistics(query: dict) -> dict:
-    period = reports.period_of(first_day=query.get("first_day"), last_day=query.get("last_day"),
-                               quarter=query.get("quarter"), month=query.get("month"),
-                               timezone=current_app.config["MOTCUA"].timezone)
     with transaction() as session:
-        report = reports.statistics(session, period, procedure_code=query.get("procedure_code"),
-                                    unit_code=query.get("unit"))
-    return report
+        period = reports.period_of(first_day=query.get("first_day"), last_day=query.get("last_day"),
+                                   quarter=query.get("quarter"), month=query.get("month"),
+                                   timezone=calendar_store.get_settings(session).timezone)
+        return reports.statistics(session, period, procedure_code=query.get("procedure_code"),
+                                  unit_code=query.get("unit"))
 
 
 @blp.route("/statistics")

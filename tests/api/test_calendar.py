@@ -92,3 +92,12 @@ def test_a_dossier_gets_its_statutory_due_date_at_receipt(api):
     assert diploma["due_at"] == "2026-02-13T17:00:00+07:00"
     assert late_diploma["due_at"] == "2026-02-23T17:00:00+07:00"
     assert task["dossier_due_at"] == "2026-02-23T17:00:00+07:00"
+
+
+def test_times_are_shown_in_the_calendars_zone_whatever_the_server_runs_in(api):
+    code = api.receive()["code"]
+    assert api.dossier(code)["received_at"].endswith("+07:00")
+
+    api.put("/api/v1/calendar/settings", user="admin", json={"timezone": "Asia/Tokyo"})
+
+    assert api.dossier(code)["received_at"].endswith("+09:00")
