@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -14,6 +14,7 @@ from engine.models import CalendarException, CalendarSettingsRow
 from engine.working_calendar import DAY_OFF, WORKING_DAY, CalendarError, CalendarSettings, WorkingCalendar
 
 SETTINGS_ROW_ID = 1
+_CACHE_KEY = "motcua_working_calendar"
 
 
 def settings_to_dict(settings: CalendarSettings) -> dict:
@@ -52,6 +53,7 @@ def update_settings(session: Session, changes: dict, *, actor: str) -> CalendarS
     except (ValueError, KeyError) as exc:  # ZoneInfo, time.fromisoformat
         raise CalendarError(f"These calendar settings are not valid: {exc}", **changes) from None
     after = settings_to_dict(settings)
+    session.info.pop(_CACHE_KEY, None)
     row = session.get(CalendarSettingsRow, SETTINGS_ROW_ID)
     if row is None:
         row = CalendarSettingsRow(id=SETTINGS_ROW_ID, data=after, updated_at=utcnow(), updated_by=actor)
@@ -75,6 +77,7 @@ def add_exception(session: Session, *, day: date, kind: str, reason: str, actor:
         raise CalendarError(f"kind must be {DAY_OFF} or {WORKING_DAY}.", kind=kind)
     if session.scalars(select(CalendarException).where(CalendarException.day == day)).first() is not None:
         raise Conflict(f"{day.isoformat()} already has an exception; delete it first.", date=day.isoformat())
+    session.info.pop(_CACHE_KEY, None)
     exception = CalendarException(day=day, kind=kind, reason=reason, created_at=utcnow(), created_by=actor)
     session.add(exception)
     session.flush()
@@ -87,12 +90,22 @@ def delete_exception(session: Session, day: date, *, actor: str) -> None:
     exception = session.scalars(select(CalendarException).where(CalendarException.day == day)).first()
     if exception is None:
         raise NotFound(f"{day.isoformat()} has no calendar exception.", date=day.isoformat())
+    session.info.pop(_CACHE_KEY, None)
     session.delete(exception)
     audit.record(session, actor=actor, action="calendar.exception_deleted", subject=day.isoformat(),
                  data={"kind": exception.kind, "reason": exception.reason})
 
 
 def load_calendar(session: Session) -> WorkingCalendar:
-    """The calendar as it stands in the database now."""
-    exceptions = {row.day: row.kind for row in session.scalars(select(CalendarException))}
-    return WorkingCalendar(get_settings(session), exceptions)
+    """The calendar as it stands in the database, read once per transaction."""
+    calendar = session.info.get(_CACHE_KEY)
+    if calendar is None:
+        exceptions = {row.day: row.kind for row in session.scalars(select(CalendarException))}
+        calendar = session.info[_CACHE_KEY] = WorkingCalendar(get_settings(session), exceptions)
+    return calendar
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CACHE_KEY, None)

@@ -115,9 +115,7 @@ def get_task(session: Session, task_id: str) -> HumanTask:
 
 def task_form_schema(task: HumanTask) -> dict | None:
     spec, _ = load_spec(task.instance.process_version)
-    task_spec = spec.task_specs.get(task.bpmn_id)
-    props = dict(getattr(task_spec, "extensions", {}).get("properties", {})) if task_spec else {}
-    return form_schema(props)
+    return form_schema(runtime.spec_properties(spec.task_specs.get(task.bpmn_id)))
 
 
 def complete_task(session: Session, task_id: str, *, actor: str, data: dict | None = None) -> StepResult:
@@ -139,7 +137,7 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
     result = StepResult(instance)
     task.data.update(data)
     with _calendar(session):
-        runtime.run_task(workflow, task)
+        runtime.run_task(task)
         result.completed.append(_completed(task))
         runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
 

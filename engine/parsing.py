@@ -267,10 +267,9 @@ def _check_timer_literal(tree, kind: str, node, filename: str) -> None:
         if kind == "timeDuration":
             TimerEventDefinition.parse_iso_duration(value)
         elif kind == "timeDate":
-            parsed = TimerEventDefinition.parse_time_or_duration(value)
+            TimerEventDefinition.parse_time_or_duration(value)
             if not has_utc_offset(value):
                 raise ValueError("the date-time has no UTC offset (write e.g. 2026-12-01T08:00:00+07:00)")
-            del parsed
         else:
             TimerEventDefinition.parse_iso_recurring_interval(value)
     except Exception as exc:  # SpiffWorkflow raises a bare Exception for bad durations

@@ -53,7 +53,11 @@ def element_name(task: Task) -> str:
 
 def properties(task: Task) -> dict:
     """The `spiffworkflow:properties` of the task's BPMN element."""
-    return dict(getattr(task.task_spec, "extensions", {}).get("properties", {}))
+    return spec_properties(task.task_spec)
+
+
+def spec_properties(task_spec) -> dict:
+    return dict((getattr(task_spec, "extensions", None) or {}).get("properties", {}))
 
 
 def is_human(task: Task) -> bool:
@@ -83,7 +87,7 @@ def _failure(exc: Exception, task: Task | None) -> ExecutionFailed:
     )
 
 
-def run_task(workflow: BpmnWorkflow, task: Task) -> None:
+def run_task(task: Task) -> None:
     try:
         task.run()
     except Exception as exc:  # noqa: BLE001 - an expression in the model raised; report it
@@ -122,7 +126,7 @@ def run_engine_steps(workflow: BpmnWorkflow, on_completed: Callable[[Task], None
             task = frontier.popleft()
             if task.state != TaskState.READY or is_human(task):
                 continue
-            run_task(workflow, task)
+            run_task(task)
             did_complete(task)
             frontier.extend(task.children)
         try:

@@ -184,8 +184,8 @@ class WorkingCalendar:
             return self.add_sessions(received_at, _whole(value, "sessions"))
         if unit == "same_day":
             due = self.same_day(received_at)
-            extra = _whole(value, "days") - 1 if value else 0
-            return self.add_working_days(due, extra) if extra > 0 else due
+            extra = _whole(value, "days") - 1  # "same day + 2": up to two more working days
+            return self.add_working_days(due, extra) if extra else due
         raise CalendarError(f"Unknown unit '{unit}'; use one of {', '.join(UNITS)}.")
 
     def is_working_instant(self, instant: datetime) -> bool:
