@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import atexit
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_smorest import Api
 
 from api import db, errors, security
-from api.views import auth, calendar, dossiers, health, procedures, process_models, reports, tasks
+from api.views import (
+    agency,
+    auth,
+    calendar,
+    dossiers,
+    health,
+    notifications,
+    procedures,
+    process_models,
+    public,
+    public_pages,
+    reports,
+    tasks,
+)
 from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, dossiers.blp, tasks.blp, calendar.blp,
-              reports.blp)
+              reports.blp, notifications.blp, agency.blp, public.blp)
+
+
+def _local_time(value) -> str:
+    """A stored UTC time as people here read it: 14:05 ngày 03/12/2026 (the calendar's zone)."""
+    return value.astimezone(ZoneInfo(db.display_timezone())).strftime("%H:%M ngày %d/%m/%Y") if value else ""
 
 
 def create_app(settings: settings_module.Settings | None = None, *, start_scheduler: bool = False) -> Flask:
@@ -21,7 +40,7 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     app = Flask(__name__)
     app.config.update(
         MOTCUA=settings,
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        MAX_CONTENT_LENGTH=max(settings.max_upload_bytes, settings.max_attachment_bytes),
         JSON_SORT_KEYS=False,
         API_TITLE="MotCua API",
         API_VERSION="v1",
@@ -42,10 +61,14 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     api = Api(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    app.register_blueprint(public_pages.bp)
+    app.add_template_filter(_local_time, "local")
     errors.init_app(app)
     security.init_app(app)
     if start_scheduler and settings.scheduler_enabled:
-        scheduler = timer_scheduler.build_scheduler(db.session_factory(app), poll_seconds=settings.timer_poll_seconds)
+        scheduler = timer_scheduler.build_scheduler(db.session_factory(app), poll_seconds=settings.timer_poll_seconds,
+                                                    channels=settings.channels,
+                                                    outbox_seconds=settings.outbox_poll_seconds)
         scheduler.start()
         app.extensions["motcua_scheduler"] = scheduler
         atexit.register(lambda: scheduler.shutdown(wait=False))

@@ -112,7 +112,8 @@ def scheduler(settings) -> None:
 
     click.echo("timer scheduler running; Ctrl+C to stop")
     try:
-        build_scheduler(_sessions(settings), poll_seconds=settings.timer_poll_seconds, blocking=True).start()
+        build_scheduler(_sessions(settings), poll_seconds=settings.timer_poll_seconds, blocking=True,
+                        channels=settings.channels, outbox_seconds=settings.outbox_poll_seconds).start()
     except (KeyboardInterrupt, SystemExit):
         pass
 

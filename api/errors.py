@@ -23,6 +23,7 @@ STATUS_BY_ERROR = (
     (errors.Forbidden, 403),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.RateLimited, 429),
     (errors.ModelInvalid, 422),
     (errors.InvalidTaskData, 422),
     (errors.InvalidInput, 422),
@@ -33,7 +34,7 @@ STATUS_BY_ERROR = (
 HTTP_CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-    422: "validation_error",
+    422: "validation_error", 429: "too_many_requests",
 }
 
 
@@ -49,6 +50,8 @@ def error_response(status: int, code: str, english: str, details: dict | None = 
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="motcua"'
+    if status == 429 and "retry_after" in details:
+        response.headers["Retry-After"] = str(details["retry_after"])
     return response
 
 

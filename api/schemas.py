@@ -9,8 +9,9 @@ from marshmallow import Schema, fields, pre_dump, validate
 from api.db import display_timezone
 from api.i18n import language
 from engine.working_calendar import DAY_OFF, UNITS, WORKING_DAY
-from workflows import statuses
-from workflows.dossiers import CHANNELS
+from workflows import attachments, outbox, public, statuses
+from workflows.dossiers import DESK_CHANNELS
+from workflows.printouts import BOOK_FORMATS, FORMATS
 from workflows.procedures import TIME_UNITS
 from workflows.roles import ROLES
 from workflows.tasks import SCOPES, STATES
@@ -88,6 +89,10 @@ class ProcedureFieldsSchema(StrictSchema):
         metadata={"description": "Step key (as in deadline(\"key\") in the model) -> time allotted to the step"})
     clock_on_wait = fields.String(validate=validate.OneOf(("pause", "restart")), metadata={
         "description": "While the applicant owes a supplement or a payment: pause the clock or restart it"})
+    max_supplement_requests = fields.Integer(validate=validate.Range(min=0, max=30), metadata={
+        "description": "How many times a dossier may be asked for a supplement (default 1)"})
+    apology_lead_days = fields.Integer(validate=validate.Range(min=0, max=30), metadata={
+        "description": "Working days before the due date when a dossier not yet processed gets an apology"})
     active = fields.Boolean()
 
 
@@ -118,6 +123,8 @@ class ProcedureSchema(StrictSchema):
     lane_roles = fields.Dict()
     step_allocations = fields.Dict()
     clock_on_wait = fields.String()
+    max_supplement_requests = fields.Integer()
+    apology_lead_days = fields.Integer()
     active = fields.Boolean()
     updated_at = LocalDateTime()
 
@@ -174,12 +181,17 @@ class ApplicantSchema(StrictSchema):
     address = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-class DossierCreateSchema(StrictSchema):
+class OnlineDossierSchema(StrictSchema):
     procedure_code = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    channel = fields.String(load_default="in_person", validate=validate.OneOf(CHANNELS))
     applicant = fields.Nested(ApplicantSchema, required=True)
     data = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", error=(
         "Data keys are identifiers: letters, digits and underscores."))), load_default=dict)
+
+
+class DossierCreateSchema(OnlineDossierSchema):
+    channel = fields.String(load_default="in_person", validate=validate.OneOf(DESK_CHANNELS))
+    received_at = fields.AwareDateTime(load_default=None, metadata={
+        "description": "for a dossier that came by post: when the desk received it (ISO 8601 with offset)"})
 
 
 class DossierSchema(StrictSchema):
@@ -193,11 +205,21 @@ class DossierSchema(StrictSchema):
         "full_name": d.applicant_name, "id_number": d.applicant_id_number, "phone": d.applicant_phone,
         "email": d.applicant_email, "address": d.applicant_address,
     })
-    received_at = LocalDateTime()
+    submitted_at = LocalDateTime()
+    received_at = LocalDateTime(allow_none=True)
     received_by = fields.String()
     due_at = LocalDateTime(allow_none=True)
+    appointment_at = LocalDateTime(allow_none=True, metadata={"description": "new return date after an apology"})
     clock_paused_at = LocalDateTime(allow_none=True)
     status_changed_at = LocalDateTime()
+    handed_over_at = LocalDateTime(allow_none=True)
+    resolved_at = LocalDateTime(allow_none=True)
+    outcome = fields.String(allow_none=True, metadata={"description": "early | on_time | late"})
+    returned_at = LocalDateTime(allow_none=True)
+    return_method = fields.String()
+    receiver_name = fields.String()
+    postal_tracking_number = fields.String()
+    supplement_requests = fields.Integer()
     data = fields.Dict()
 
 
@@ -347,6 +369,14 @@ class StatisticsQuerySchema(StrictSchema):
     unit = fields.String(metadata={"description": "code of the deciding unit"})
 
 
+class SatisfactionSchema(StrictSchema):
+    ratings = fields.Integer()
+    not_satisfied = fields.Integer()
+    satisfied = fields.Integer()
+    very_satisfied = fields.Integer()
+    satisfied_percent = fields.Float(metadata={"description": "satisfied or very satisfied, % of ratings"})
+
+
 class StatisticsSchema(StrictSchema):
     first_day = fields.String(data_key="from")
     last_day = fields.String(data_key="to")
@@ -357,3 +387,148 @@ class StatisticsSchema(StrictSchema):
                                                   "(within / overdue), the percentages and Decision 766 figures"})
     by_procedure = fields.List(fields.Dict())
     by_unit = fields.List(fields.Dict(), metadata={"description": "the same figures per deciding unit"})
+    satisfaction = fields.Nested(SatisfactionSchema, metadata={"description": "ratings given in the period"})
+
+
+class TrackingBookQuerySchema(StrictSchema):
+    first_day = fields.Date(data_key="from", required=True, metadata={"description": "first day (YYYY-MM-DD)"})
+    last_day = fields.Date(data_key="to", required=True, metadata={"description": "last day, inclusive"})
+    format = fields.String(load_default="pdf", validate=validate.OneOf(BOOK_FORMATS))
+
+
+# --- lifecycle, forms, attachments ------------------------------------------------------------
+
+class FormQuerySchema(StrictSchema):
+    format = fields.String(load_default="pdf", validate=validate.OneOf(FORMATS))
+
+
+class WithdrawalSchema(StrictSchema):
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class NoticeSchema(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "supplement_request | refusal | apology | withdrawal"})
+    reason = fields.String()
+    documents = fields.List(fields.Dict(), metadata={"description": "[{name, reason}] for a supplement request"})
+    new_due_at = LocalDateTime(allow_none=True)
+    element = fields.String()
+    created_by = fields.String()
+    created_at = LocalDateTime()
+
+
+class AttachmentUploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class AttachmentFormSchema(Schema):
+    category = fields.String(load_default="document", validate=validate.OneOf(attachments.CATEGORIES))
+    document_name = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class AttachmentSchema(StrictSchema):
+    id = fields.Integer()
+    category = fields.String()
+    document_name = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = LocalDateTime()
+
+
+# --- public (applicants, no account) ----------------------------------------------------------
+
+class CheckQuerySchema(StrictSchema):
+    check = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{4}$", error=(
+        "The check is the last 4 digits of the applicant's phone or ID number.")))
+
+
+class PublicStatusSchema(StrictSchema):
+    code = fields.String()
+    procedure_name = fields.String()
+    status = fields.Integer()
+    status_label = fields.Function(lambda s: statuses.label(s.status, language()))
+    received_at = LocalDateTime(allow_none=True)
+    due_at = LocalDateTime(allow_none=True)
+    appointment_at = LocalDateTime(allow_none=True)
+    returned_at = LocalDateTime(allow_none=True)
+    rated = fields.Boolean()
+
+
+class RatingInputSchema(StrictSchema):
+    level = fields.String(required=True, validate=validate.OneOf(public.LEVELS))
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class RatingSchema(StrictSchema):
+    level = fields.String()
+    comment = fields.String()
+    rated_at = LocalDateTime()
+
+
+class SubmittedSchema(StrictSchema):
+    code = fields.String()
+    status = fields.Integer()
+    status_label = fields.Function(lambda d: statuses.label(d.status, language()))
+    submitted_at = LocalDateTime()
+
+
+# --- notifications and agency (administrators) ------------------------------------------------
+
+class TemplateSchema(StrictSchema):
+    kind = fields.String()
+    channel = fields.String()
+    audience = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    customized = fields.Boolean()
+    updated_by = fields.String(allow_none=True)
+    updated_at = LocalDateTime(allow_none=True)
+
+
+class TemplateInputSchema(StrictSchema):
+    audience = fields.String(load_default="applicant", validate=validate.OneOf(("applicant", "officers")))
+    subject = fields.String(load_default="", validate=validate.Length(max=500))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class OutboxQuerySchema(StrictSchema):
+    status = fields.String(validate=validate.OneOf(outbox.STATUSES))
+    dossier_code = fields.String(validate=validate.Length(min=1, max=50))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class OutboxMessageSchema(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    channel = fields.String()
+    recipient = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = LocalDateTime()
+    last_error = fields.String()
+    created_at = LocalDateTime()
+    sent_at = LocalDateTime(allow_none=True)
+
+
+class OutboxPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(OutboxMessageSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class AgencySchema(StrictSchema):
+    province = fields.String(validate=validate.Length(min=1, max=255))
+    department = fields.String(validate=validate.Length(min=1, max=255))
+    center = fields.String(validate=validate.Length(min=1, max=255))
+    desk = fields.String(validate=validate.Length(min=1, max=255))
+    return_place = fields.String(validate=validate.Length(min=1, max=500))
+    contact = fields.String(validate=validate.Length(min=1, max=500))
+    public_url = fields.String(validate=validate.Length(min=1, max=500), metadata={
+        "description": "the address applicants open (links in notifications)"})

@@ -12,6 +12,7 @@ from workflows.errors import Forbidden, Unauthenticated
 
 PUBLIC_ENDPOINTS = {"health.healthz", "auth.Login", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
                     "static"}
+PUBLIC_BLUEPRINTS = {"public", "public_pages"}  # applicants, who prove who they are with each request's check digits
 
 
 def init_app(app: Flask) -> None:
@@ -19,7 +20,8 @@ def init_app(app: Flask) -> None:
 
 
 def _authenticate() -> None:
-    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+    if (request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS or request.blueprint in PUBLIC_BLUEPRINTS
+            or request.method == "OPTIONS"):
         return
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")

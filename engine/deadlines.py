@@ -10,6 +10,9 @@ timer began waiting, which is when the step's task became ready.
 due date (`due_at` in its workflow data), e.g. for a warning one working day ahead; when that is
 not after the moment the timer starts waiting (a period shorter than the lead), the due instant.
 
+`ahead_of_due()` says whether it is still a calendar day before the due day in the calendar's time
+zone: a result ready now is early (the model then tells the applicant to come sooner).
+
 The calendar comes from the database of the caller's transaction, loaded on first use.
 """
 
@@ -19,9 +22,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
+from engine.clock import utcnow
 from engine.working_calendar import CalendarError, WorkingCalendar
 
 ALLOCATIONS_KEY = "step_allocations"
@@ -51,12 +56,22 @@ def _calendar() -> WorkingCalendar:
     return loader() if loader is not None else WorkingCalendar()
 
 
-def before_due_for(task, working_days: int) -> str:
-    """`before_due(n)`: the opening of the working day n working days before the instance's due day."""
+def _due_at(task, helper: str) -> datetime:
     raw = task.workflow.top_workflow.data.get(DUE_AT_KEY)
     if raw is None:
-        raise WorkflowTaskException("before_due(): this process instance has no due date", task=task)
-    due = datetime.fromisoformat(raw)
+        raise WorkflowTaskException(f"{helper}: this process instance has no due date", task=task)
+    return datetime.fromisoformat(raw)
+
+
+def ahead_of_due_for(task) -> bool:
+    """`ahead_of_due()`: whether today, in the calendar's zone, is a day before the due day."""
+    zone = ZoneInfo(_calendar().settings.timezone)
+    return utcnow().astimezone(zone).date() < _due_at(task, "ahead_of_due()").astimezone(zone).date()
+
+
+def before_due_for(task, working_days: int) -> str:
+    """`before_due(n)`: the opening of the working day n working days before the instance's due day."""
+    due = _due_at(task, f"before_due({working_days})")
     try:
         warn_at = _calendar().start_of_working_days_before(due, working_days)
     except CalendarError as exc:

@@ -14,6 +14,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select, update
@@ -43,6 +46,7 @@ class CompletedElement:
     bpmn_id: str
     name: str
     properties: dict
+    data: dict = field(default_factory=dict)  # the task's data as it completed (not a copy: read it at once)
 
 
 @dataclass
@@ -56,7 +60,7 @@ class StepResult:
 
 
 def _completed(task: Task) -> CompletedElement:
-    return CompletedElement(runtime.element_id(task), runtime.element_name(task), runtime.properties(task))
+    return CompletedElement(runtime.element_id(task), runtime.element_name(task), runtime.properties(task), task.data)
 
 
 def start_instance(
@@ -114,8 +118,11 @@ def get_task(session: Session, task_id: str) -> HumanTask:
 
 
 def task_form_schema(task: HumanTask) -> dict | None:
-    spec, _ = load_spec(task.instance.process_version)
-    return form_schema(runtime.spec_properties(spec.task_specs.get(task.bpmn_id)))
+    spec, subprocess_specs = load_spec(task.instance.process_version)
+    for process_spec in (spec, *subprocess_specs.values()):
+        if task.bpmn_id in process_spec.task_specs:
+            return form_schema(runtime.spec_properties(process_spec.task_specs[task.bpmn_id]))
+    return None
 
 
 def complete_task(session: Session, task_id: str, *, actor: str, data: dict | None = None) -> StepResult:
@@ -222,6 +229,29 @@ def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None 
             audit.record(session, actor=actor, action="timer.fired", instance_id=instance_id,
                          subject=timer.task_id, at=now,
                          data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
+        runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+    _save(session, instance, workflow, result, actor=actor, now=now)
+    return result
+
+
+def send_message(session: Session, instance_id: int, name: str, *, actor: str,
+                 payload: dict | None = None) -> StepResult:
+    """Deliver the message `name` to the instance (a message event waiting for it catches it) and
+    run the instance to its next wait. `Conflict` when nothing in the instance waits for it now."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"Process instance {instance_id} does not exist.", instance_id=instance_id)
+    workflow = load_workflow(instance)
+    now = utcnow()
+    result = StepResult(instance)
+    with _calendar(session):
+        try:
+            workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload or {}))
+        except WorkflowException:
+            raise Conflict(f"The process is not waiting for the message '{name}' at this point.",
+                           message=name) from None
+        audit.record(session, actor=actor, action="message.received", instance_id=instance_id, at=now,
+                     subject=instance.business_key, data={"message": name, "payload": payload or {}})
         runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
     _save(session, instance, workflow, result, actor=actor, now=now)
     return result

@@ -147,11 +147,12 @@ def parse_model(content: bytes, filename: str) -> ParsedModel:
     _mark_event_subprocesses(root, spec, subprocess_specs)
     process = ids[process_id]
     lanes = [lane.get("name") or lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)]
-    user_tasks = [
-        {"bpmn_id": t.name, "name": t.bpmn_name or t.name, "lane": t.lane}
-        for t in spec.task_specs.values()
+    user_tasks = {  # the process's and its embedded subprocesses'
+        t.name: {"bpmn_id": t.name, "name": t.bpmn_name or t.name, "lane": t.lane}
+        for process_spec in (spec, *subprocess_specs.values())
+        for t in process_spec.task_specs.values()
         if getattr(t, "manual", False)
-    ]
+    }.values()
     return ParsedModel(
         process_id=process_id,
         name=process.get("name") or process_id,

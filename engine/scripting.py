@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
 
 from engine.clock import has_utc_offset
-from engine.deadlines import before_due_for, deadline_for
+from engine.deadlines import ahead_of_due_for, before_due_for, deadline_for
 
 SAFE_BUILTIN_NAMES = (
     "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format", "frozenset",
@@ -51,7 +51,8 @@ class ScriptEngine(PythonScriptEngine):
 def _task_helpers(task) -> dict:
     """Functions a model's expressions may call that need to know which task they run for."""
     return {"deadline": lambda step_key: deadline_for(task, step_key),
-            "before_due": lambda working_days: before_due_for(task, working_days)}
+            "before_due": lambda working_days: before_due_for(task, working_days),
+            "ahead_of_due": lambda: ahead_of_due_for(task)}
 
 
 def _is_naive(value) -> bool:

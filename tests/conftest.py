@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 import migrations
 import workflows.models  # noqa: F401 - all tables on Base.metadata
 from engine.db import Base, make_engine, make_session_factory
+from tests.servers import gateway, mailbox, start_smtp_server  # noqa: F401 - real servers for every test module
 from workflows import auth
 
 auth.use_cheap_hashing_for_tests()

@@ -59,7 +59,8 @@ def hash_password(password: str) -> str:
 
 
 def create_user(session: Session, *, username: str, password: str, full_name: str,
-                roles: list[str], unit_code: str | None = None, actor: str = "system") -> User:
+                roles: list[str], unit_code: str | None = None, email: str = "", phone: str = "",
+                actor: str = "system") -> User:
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
         raise InvalidInput(f"Unknown role(s): {', '.join(unknown)}.", roles=unknown)
@@ -71,7 +72,8 @@ def create_user(session: Session, *, username: str, password: str, full_name: st
         if unit is None:
             raise NotFound(f"Unit '{unit_code}' does not exist.", unit_code=unit_code)
     user = User(username=username, full_name=full_name, password_hash=hash_password(password),
-                unit=unit, created_at=utcnow(), role_rows=[UserRole(role=r) for r in sorted(set(roles))])
+                unit=unit, email=email, phone=phone, created_at=utcnow(),
+                role_rows=[UserRole(role=r) for r in sorted(set(roles))])
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.created", subject=username,

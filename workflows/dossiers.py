@@ -14,16 +14,17 @@ from engine import audit, instances
 from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
-from engine.instances import CompletedElement
 from engine.models import AuditEvent
 from workflows import outcomes, statuses
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
+from workflows.lifecycle import apply_model_effects
 from workflows.models import Dossier, DossierCounter, Procedure
 from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
-NOTIFICATION_PROPERTY = "notification"
+DESK_CHANNELS = ("in_person", "post")
+ONLINE_ACTOR = "applicant"  # who the audit trail names for what an applicant does online
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,48 @@ def receive_dossier(
     applicant: Applicant,
     data: dict,
     code_prefix: str,
+    received_at: datetime | None = None,
 ) -> Dossier:
-    """Record a dossier received at the desk and start its procedure's process."""
+    """Record a dossier received at the desk, in person or by post, and start its process.
+
+    A dossier that came by post counts from the receipt time the desk records (`received_at`,
+    not in the future); one handed in at the desk counts from now.
+    """
+    if channel not in DESK_CHANNELS:
+        raise InvalidInput(f"At the desk the channel is one of {', '.join(DESK_CHANNELS)}; online dossiers "
+                           "are submitted by the applicant.", channel=channel)
+    now = utcnow()
+    if channel == "post":
+        if received_at is None:
+            raise InvalidInput("A dossier that came by post needs the time it was received (received_at).",
+                               field="received_at")
+        if received_at > now:
+            raise InvalidInput("The receipt time cannot be in the future.", field="received_at")
+    elif received_at is not None:
+        raise InvalidInput("received_at is recorded only for dossiers that came by post.", field="received_at")
+    return _create(session, actor=principal.username, procedure_code=procedure_code, channel=channel,
+                   applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now)
+
+
+def submit_online(session: Session, *, procedure_code: str, applicant: Applicant, data: dict,
+                  code_prefix: str) -> Dossier:
+    """An applicant registers a dossier online (status 1); the desk then accepts or refuses it,
+    and the statutory clock starts only on acceptance."""
+    return _create(session, actor=ONLINE_ACTOR, procedure_code=procedure_code, channel="online",
+                   applicant=applicant, data=data, code_prefix=code_prefix, received_at=None)
+
+
+def _create(session: Session, *, actor: str, procedure_code: str, channel: str, applicant: Applicant,
+            data: dict, code_prefix: str, received_at: datetime | None) -> Dossier:
     procedure = get_procedure(session, procedure_code)
     if not procedure.active:
         raise InvalidInput(f"Procedure '{procedure_code}' is no longer accepted.", procedure_code=procedure_code)
-    if channel not in CHANNELS:
-        raise InvalidInput(f"The channel must be one of {', '.join(CHANNELS)}.", channel=channel)
     now = utcnow()
     calendar = load_calendar(session)
     policy = deadline_policy(procedure)
     period = policy["processing_time"]
+    # An online dossier's timers count from a provisional due date until the desk accepts it.
+    due_at = calendar.due_at(received_at or now, period["value"], period["unit"])
     dossier = Dossier(
         code=_next_code(session, code_prefix, now, calendar.settings.timezone),
         procedure=procedure,
@@ -72,103 +104,32 @@ def receive_dossier(
         applicant_email=applicant.email,
         applicant_address=applicant.address,
         channel=channel,
-        received_at=now,
-        status=statuses.RECEIVED,
+        submitted_at=now,
+        received_at=received_at,
+        status=statuses.RECEIVED if received_at is not None else statuses.NEWLY_REGISTERED,
         status_changed_at=now,
-        received_by=principal.username,
+        received_by=actor,
         data=data,
         deadline_policy=policy,
-        due_at=calendar.due_at(now, period["value"], period["unit"]),
+        due_at=due_at if received_at is not None else None,
     )
     session.add(dossier)
     session.flush()
     result = instances.start_instance(
-        session, procedure.process_id, actor=principal.username, business_key=dossier.code,
+        session, procedure.process_id, actor=actor, business_key=dossier.code,
         lane_roles=lane_role_map(session, procedure), step_allocations=policy["step_allocations"],
-        due_at=dossier.due_at,
-        data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel},
+        due_at=due_at,
+        data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel,
+              "apology_lead_days": policy["apology_lead_days"]},
     )
     dossier.instance_id = result.instance.id
-    audit.record(session, actor=principal.username, action="dossier.received", instance_id=dossier.instance_id,
-                 subject=dossier.code, at=now,
-                 data={"procedure_code": procedure.code, "channel": channel, "due_at": dossier.due_at.isoformat()})
-    apply_model_effects(session, dossier, result.completed, actor=principal.username)
+    action = "dossier.received" if received_at is not None else "dossier.submitted_online"
+    audit.record(session, actor=actor, action=action, instance_id=dossier.instance_id, subject=dossier.code,
+                 at=now, data={"procedure_code": procedure.code, "channel": channel,
+                               "received_at": received_at.isoformat() if received_at else None,
+                               "due_at": dossier.due_at.isoformat() if dossier.due_at else None})
+    apply_model_effects(session, dossier, result.completed, actor=actor)
     return dossier
-
-
-def apply_model_effects(session: Session, dossier: Dossier, completed: list[CompletedElement], *,
-                        actor: str) -> None:
-    """What the model's completed elements say about the dossier, in order.
-
-    `dossier_status` moves the status (and with it the statutory clock); `notification` records
-    that the applicant or an officer is to be told something (delivered by the notification outbox).
-    """
-    for element in completed:
-        kind = element.properties.get(NOTIFICATION_PROPERTY)
-        if kind:
-            audit.record(session, actor=actor, action="dossier.notification", instance_id=dossier.instance_id,
-                         subject=dossier.code, data={"kind": kind, "element": element.bpmn_id,
-                                                     "element_name": element.name})
-        raw = element.properties.get(statuses.STATUS_PROPERTY)
-        if raw is None:
-            continue
-        new = int(raw)
-        if new == dossier.status:
-            continue
-        audit.record(session, actor=actor, action="dossier.status_changed", instance_id=dossier.instance_id,
-                     subject=dossier.code,
-                     data={"from": dossier.status, "to": new, "element": element.bpmn_id,
-                           "element_name": element.name})
-        _move_clock(session, dossier, new, actor=actor)
-        dossier.status = new
-        dossier.status_changed_at = utcnow()
-        _record_progress(session, dossier)
-
-
-def _record_progress(session: Session, dossier: Dossier) -> None:
-    """When a dossier first goes to a division, and when it is resolved, early, on time or late."""
-    now = dossier.status_changed_at
-    if dossier.status == statuses.IN_PROGRESS and dossier.handed_over_at is None:
-        dossier.handed_over_at = now
-    resolved = dossier.status in statuses.RESOLVED or (
-        dossier.status == statuses.NOT_RECEIVED and dossier.handed_over_at is not None)
-    if resolved and dossier.resolved_at is None:
-        dossier.resolved_at = now
-        if dossier.due_at is not None:
-            zone = load_calendar(session).settings.timezone
-            dossier.outcome = outcomes.classify(now, dossier.due_at, zone)
-
-
-def _move_clock(session: Session, dossier: Dossier, new_status: int, *, actor: str) -> None:
-    """While the applicant owes something (statuses 5, 6) the statutory clock stops.
-
-    On resuming, the due date moves by the working time the dossier waited ("pause"), or the
-    whole period starts again from now ("restart"), as the procedure's policy at receipt says.
-    """
-    waiting_before = dossier.status in statuses.CLOCK_STOPPED
-    waiting_after = new_status in statuses.CLOCK_STOPPED
-    now = utcnow()
-    if waiting_after and not waiting_before:
-        dossier.clock_paused_at = now
-        return
-    if not (waiting_before and not waiting_after) or dossier.clock_paused_at is None or dossier.due_at is None:
-        return
-    calendar = load_calendar(session)
-    policy = dossier.deadline_policy or {}
-    old_due = dossier.due_at
-    if policy.get("clock_on_wait") == "restart":
-        period = policy["processing_time"]
-        dossier.due_at = calendar.due_at(now, period["value"], period["unit"])
-    else:
-        waited = calendar.working_time_between(dossier.clock_paused_at, now)
-        dossier.due_at = calendar.add_working_hours(old_due, waited.total_seconds() / 3600) if waited else old_due
-    instances.retime_timers(session, dossier.instance_id, actor=actor, due_at=dossier.due_at)
-    audit.record(session, actor=actor, action="dossier.due_date_moved", instance_id=dossier.instance_id,
-                 subject=dossier.code,
-                 data={"from": old_due.isoformat(), "to": dossier.due_at.isoformat(),
-                       "clock_on_wait": policy.get("clock_on_wait", "pause"),
-                       "stopped_at": dossier.clock_paused_at.isoformat()})
-    dossier.clock_paused_at = None
 
 
 def _next_code(session: Session, prefix: str, now: datetime, timezone: str) -> str:
@@ -215,7 +176,7 @@ def list_dossiers(session: Session, filters: DossierFilters, *, page: int = 1,
         end = datetime.combine(filters.received_to + timedelta(days=1), datetime.min.time(), zone)
         query = query.where(Dossier.received_at < end)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Dossier.received_at.desc(), Dossier.id.desc())
+    rows = session.scalars(query.order_by(Dossier.submitted_at.desc(), Dossier.id.desc())
                            .offset((page - 1) * per_page).limit(per_page))
     return list(rows), total or 0
 

@@ -24,3 +24,21 @@ class InvalidInput(EngineError):
     """Input that is well-formed but not acceptable (unknown procedure, unmapped lane...)."""
 
     code = "invalid_input"
+
+
+class TransitionRefused(Conflict):
+    """The model would move a dossier to a status that may not follow its current one."""
+
+    code = "invalid_transition"
+
+
+class SupplementLimitReached(Conflict):
+    """A supplement request beyond what the procedure allows (by default, once per dossier)."""
+
+    code = "supplement_limit"
+
+
+class RateLimited(EngineError):
+    """Too many attempts from one address or on one dossier in the current window."""
+
+    code = "too_many_requests"

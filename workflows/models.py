@@ -29,6 +29,8 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(sa.String(255))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    email: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -82,6 +84,8 @@ class Procedure(Base):
     lane_roles: Mapped[dict] = mapped_column(JSONType, default=dict)
     step_allocations: Mapped[dict] = mapped_column(JSONType, default=dict)
     clock_on_wait: Mapped[str] = mapped_column(sa.String(10), default="pause")  # pause | restart
+    max_supplement_requests: Mapped[int] = mapped_column(default=1, server_default="1")
+    apology_lead_days: Mapped[int] = mapped_column(default=1, server_default="1")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -106,8 +110,10 @@ class Dossier(Base):
     applicant_email: Mapped[str] = mapped_column(sa.String(255), default="")
     applicant_address: Mapped[str] = mapped_column(sa.String(500), default="")
     channel: Mapped[str] = mapped_column(sa.String(20))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # when the record was made
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the receipt slip's time
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a new return date after an apology
     deadline_policy: Mapped[dict] = mapped_column(JSONType, default=dict)
     clock_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[int] = mapped_column(index=True)
@@ -115,6 +121,11 @@ class Dossier(Base):
     handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first time in progress (4)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     outcome: Mapped[str | None] = mapped_column(sa.String(10))  # early | on_time | late
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_method: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    receiver_name: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    postal_tracking_number: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    supplement_requests: Mapped[int] = mapped_column(default=0, server_default="0")
     received_by: Mapped[str] = mapped_column(sa.String(100))
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), unique=True)
@@ -130,3 +141,115 @@ class DossierCounter(Base):
 
     day: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class DossierNotice(Base):
+    """A written notice about a dossier: supplement request (form 02), refusal (03), apology and
+    new appointment (04), or a withdrawal; made when the model's element says so."""
+
+    __tablename__ = "dossier_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    documents: Mapped[list] = mapped_column(JSONType, default=list)  # [{name, reason}]
+    new_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    element: Mapped[str] = mapped_column(sa.String(255), default="")
+    created_by: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AttachmentBlob(Base):
+    """An uploaded file's bytes, stored once per content (SHA-256)."""
+
+    __tablename__ = "attachment_blob"
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+
+
+class DossierAttachment(Base):
+    """A file attached to a dossier: a required document, the result, or another paper."""
+
+    __tablename__ = "dossier_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(sa.String(20))  # document | result | other
+    document_name: Mapped[str] = mapped_column(sa.String(500), default="")
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("attachment_blob.sha256"))
+    uploaded_by: Mapped[str] = mapped_column(sa.String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationTemplate(Base):
+    """The text of one kind of notification on one channel; an administrator edits it."""
+
+    __tablename__ = "notification_template"
+
+    kind: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # email | sms
+    audience: Mapped[str] = mapped_column(sa.String(20), default="applicant")  # applicant | officers
+    subject: Mapped[str] = mapped_column(sa.String(500), default="")
+    body: Mapped[str] = mapped_column(sa.Text)
+    updated_by: Mapped[str] = mapped_column(sa.String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A notification to deliver, written in the transaction of the event that caused it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dossier.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(50))
+    channel: Mapped[str] = mapped_column(sa.String(10))
+    recipient: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(500), default="")
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    provider_id: Mapped[str] = mapped_column(sa.String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Rating(Base):
+    """An applicant's satisfaction with a returned dossier: one per dossier."""
+
+    __tablename__ = "rating"
+
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[str] = mapped_column(sa.String(20))  # not_satisfied | satisfied | very_satisfied
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class RateLimitHit(Base):
+    """How many attempts one key (e.g. an address on the public lookup) made in the current window."""
+
+    __tablename__ = "rate_limit_hit"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class AppSetting(Base):
+    """A setting an administrator edits at run time (e.g. `agency`: names printed on the forms)."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSONType, default=dict)
+    updated_by: Mapped[str] = mapped_column(sa.String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

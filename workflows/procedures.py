@@ -19,6 +19,7 @@ TIME_UNITS = UNITS
 EDITABLE_FIELDS = (
     "name", "field", "legal_basis", "required_documents", "fee_vnd", "fee_note", "processing_time_value",
     "processing_time_unit", "process_id", "lane_roles", "step_allocations", "clock_on_wait", "active",
+    "max_supplement_requests", "apology_lead_days",
 )
 CLOCK_ON_WAIT = ("pause", "restart")
 _DEADLINE_CALL = re.compile(r"""deadline\(\s*["']([^"']+)["']\s*\)""")
@@ -103,6 +104,12 @@ def _apply(session: Session, procedure: Procedure, values: dict) -> None:
     if procedure.clock_on_wait not in CLOCK_ON_WAIT:
         raise InvalidInput(f"clock_on_wait must be one of {', '.join(CLOCK_ON_WAIT)}.",
                            clock_on_wait=procedure.clock_on_wait)
+    for name in ("max_supplement_requests", "apology_lead_days"):
+        value = getattr(procedure, name)
+        if value is None:  # a new procedure: once, one working day ahead
+            setattr(procedure, name, 1)
+        elif not isinstance(value, int) or value < 0 or value > 30:
+            raise InvalidInput(f"{name} must be a whole number from 0 to 30.", **{name: value})
     _check_model(session, procedure)
 
 
@@ -140,6 +147,7 @@ def deadline_policy(procedure: Procedure) -> dict:
         "processing_time": {"value": procedure.processing_time_value, "unit": procedure.processing_time_unit},
         "step_allocations": dict(procedure.step_allocations or {}),
         "clock_on_wait": procedure.clock_on_wait,
+        "apology_lead_days": procedure.apology_lead_days if procedure.apology_lead_days is not None else 1,
     }
 
 

@@ -10,12 +10,14 @@ from engine import deployments
 from engine.errors import ModelInvalid
 from engine.models import ProcessVersion
 from engine.parsing import NS, owner_id, read_xml
-from workflows import statuses
+from workflows import lifecycle, notifications, statuses
 
 
 def deploy_model(session: Session, content: bytes, filename: str, *, actor: str) -> tuple[ProcessVersion, bool]:
-    """Deploy a BPMN file; every `dossier_status` it sets must be a portal status code (1-10)."""
-    _check_statuses(content, filename)
+    """Deploy a BPMN file after the domain's checks of the properties the service reads: every
+    `dossier_status` a portal status code (1-10), every `dossier_notice` and `dossier_fields` one
+    the service knows, every `notification` a kind that has a template."""
+    _check_properties(session, content, filename)
     return deployments.deploy(session, content, filename, actor=actor)
 
 
@@ -24,14 +26,27 @@ def deploy_folder(session: Session, folder: Path, *, actor: str) -> list[tuple[P
             for path in sorted(Path(folder).glob("*.bpmn"))]
 
 
-def _check_statuses(content: bytes, filename: str) -> None:
+def _check_properties(session: Session, content: bytes, filename: str) -> None:
     root = read_xml(content, filename).getroot()
-    for prop in root.iterfind(f".//spiffworkflow:property[@name='{statuses.STATUS_PROPERTY}']", NS):
-        value = (prop.get("value") or "").strip()
-        if not value.isdigit() or int(value) not in statuses.LABELS:
+    known_kinds = None
+    for prop in root.iterfind(".//spiffworkflow:property", NS):
+        name, value = prop.get("name"), (prop.get("value") or "").strip()
+        problem = None
+        if name == statuses.STATUS_PROPERTY and (not value.isdigit() or int(value) not in statuses.LABELS):
+            problem = "it must be a status code from 1 to 10"
+        elif name == lifecycle.NOTICE_PROPERTY and value not in lifecycle.NOTICE_KINDS:
+            problem = f"it must be one of {', '.join(lifecycle.NOTICE_KINDS)}"
+        elif name == lifecycle.FIELDS_PROPERTY and not {f.strip() for f in value.split(",")} <= set(
+                lifecycle.RECORDED_FIELDS):
+            problem = f"the fields must be among {', '.join(lifecycle.RECORDED_FIELDS)}"
+        elif name == lifecycle.NOTIFICATION_PROPERTY:
+            known_kinds = known_kinds if known_kinds is not None else notifications.kinds(session)
+            if value not in known_kinds:
+                problem = ("no notification template has this kind (an administrator adds one first; known: "
+                           f"{', '.join(sorted(known_kinds))})")
+        if problem:
             element = owner_id(prop)
-            raise ModelInvalid(
-                f"'{element}' sets {statuses.STATUS_PROPERTY}={value!r}; it must be a status code from 1 to 10.",
-                file=filename, line=prop.sourceline, element=element)
+            raise ModelInvalid(f"'{element}' sets {name}={value!r}; {problem}.", file=filename,
+                               line=prop.sourceline, element=element)
 
 

@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session
 from engine.clock import utcnow
 from workflows import outcomes, statuses
 from workflows.errors import InvalidInput
-from workflows.models import Dossier, Procedure, Unit
+from workflows.models import Dossier, Procedure, Rating, Unit
 
+RATING_LEVELS = ("not_satisfied", "satisfied", "very_satisfied")
 COUNTS = ("received", "resolved", "early", "on_time", "late", "in_progress", "in_progress_within",
           "in_progress_overdue")
 
@@ -137,7 +138,24 @@ def statistics(session: Session, period: Period, *, procedure_code: str | None =
         "from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": period.timezone,
         "procedure_code": procedure_code, "unit": unit_code,
         "totals": summed(rows), "by_procedure": rows, "by_unit": by_unit,
+        "satisfaction": satisfaction(session, start, end, procedure_code=procedure_code, unit_code=unit_code),
     }
+
+
+def satisfaction(session: Session, start: datetime, end: datetime, *, procedure_code: str | None = None,
+                 unit_code: str | None = None) -> dict:
+    """The ratings given in the period: how many of each level, and the share satisfied or better."""
+    query = (select(Rating.level, func.count()).join(Dossier, Dossier.id == Rating.dossier_id)
+             .join(Procedure, Procedure.id == Dossier.procedure_id).join(Unit, Unit.id == Procedure.deciding_unit_id)
+             .where(Rating.rated_at >= start, Rating.rated_at < end).group_by(Rating.level))
+    if procedure_code:
+        query = query.where(Procedure.code == procedure_code)
+    if unit_code:
+        query = query.where(Unit.code == unit_code)
+    counts = {level: 0 for level in RATING_LEVELS} | {level: n for level, n in session.execute(query)}
+    total = sum(counts.values())
+    return {"ratings": total, **counts,
+            "satisfied_percent": percent(counts["satisfied"] + counts["very_satisfied"], total)}
 
 
 def _was_received():

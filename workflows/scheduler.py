@@ -8,6 +8,8 @@ processes wrote. At start-up it fires at once whatever fell due while the servic
 Several processes may run it on one database: each instance's timers fire in a transaction
 that holds its row (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite), so a timer
 fires once; a process that dies mid-firing loses its transaction and with it the lock.
+
+A second job (`deliver-notifications`, every MOTCUA_OUTBOX_POLL_SECONDS) delivers the outbox.
 """
 
 from __future__ import annotations
@@ -23,17 +25,21 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import sessionmaker
 
 from engine import instances, timer_events
+from workflows import outbox
+from workflows.channels import ChannelConfig
 from workflows.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
 FIRE_JOB_ID = "fire-due-timers"
 REARM_JOB_ID = "rearm-timers"
 POLL_JOB_ID = "timer-safety-poll"
+OUTBOX_JOB_ID = "deliver-notifications"
 # SpiffWorkflow fires a timer strictly after its due instant: run just after it.
 AFTER_DUE = timedelta(milliseconds=5)
 
 
-def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, blocking: bool = False) -> BaseScheduler:
+def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, blocking: bool = False,
+                    channels: ChannelConfig | None = None, outbox_seconds: float = 5.0) -> BaseScheduler:
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=timezone.utc,
                                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
@@ -80,6 +86,18 @@ def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, block
     scheduler.add_job(fire, id=FIRE_JOB_ID, max_instances=4,
                       next_run_time=datetime.now(timezone.utc))  # what fell due while the service was down
     scheduler.add_job(arm, "interval", seconds=poll_seconds, id=POLL_JOB_ID)
+    if channels is not None:
+        scheduler.add_job(_deliver, "interval", args=(session_factory, channels), seconds=outbox_seconds,
+                          id=OUTBOX_JOB_ID, next_run_time=datetime.now(timezone.utc))
     unsubscribe = timer_events.subscribe(timers_changed)
     scheduler.add_listener(lambda _event: unsubscribe(), mask=EVENT_SCHEDULER_SHUTDOWN)
     return scheduler
+
+
+def _deliver(session_factory: sessionmaker, channels: ChannelConfig) -> None:
+    try:
+        report = outbox.deliver_pending(session_factory, channels)
+        if report.sent or report.retrying or report.failed:
+            log.info("notifications: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+    except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
+        log.exception("delivering notifications failed")

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from workflows.channels import ChannelConfig, channel_config_from_env
+
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
@@ -38,6 +40,9 @@ class Settings:
     scheduler_enabled: bool = True
     timer_poll_seconds: float = 30.0
     max_upload_bytes: int = 5 * 1024 * 1024
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    outbox_poll_seconds: float = 5.0
+    channels: ChannelConfig = field(default_factory=ChannelConfig)
     extra: dict = field(default_factory=dict)
 
     def with_overrides(self, **overrides) -> Settings:
@@ -57,4 +62,14 @@ def from_env() -> Settings:
         scheduler_enabled=(os.environ.get("MOTCUA_SCHEDULER") or "on").lower() not in ("off", "0", "false", "no"),
         timer_poll_seconds=_float("MOTCUA_TIMER_POLL_SECONDS", 30.0),
         max_upload_bytes=_int("MOTCUA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        max_attachment_bytes=_int("MOTCUA_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
+        outbox_poll_seconds=_float("MOTCUA_OUTBOX_POLL_SECONDS", 5.0),
+        channels=_channels(),
     )
+
+
+def _channels() -> ChannelConfig:
+    try:
+        return channel_config_from_env(os.environ)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None

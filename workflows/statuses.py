@@ -31,6 +31,28 @@ RESOLVED = frozenset({PROCESSED, RESULT_RETURNED})
 # While a dossier is in one of these it waits for the applicant: the statutory clock stops.
 CLOCK_STOPPED = frozenset({SUPPLEMENT_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED})
 
+# Which status may follow which (the portal's lifecycle). 3 (refused), 8 (stopped) and 10
+# (returned) are final. Staying in the same status is not a transition.
+TRANSITIONS = {
+    NEWLY_REGISTERED: frozenset({RECEIVED, NOT_RECEIVED, SUPPLEMENT_REQUESTED, WITHDRAWAL_REQUESTED}),
+    RECEIVED: frozenset({NOT_RECEIVED, IN_PROGRESS, SUPPLEMENT_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED,
+                         WITHDRAWAL_REQUESTED, PROCESSING_STOPPED, PROCESSED}),
+    IN_PROGRESS: frozenset({NOT_RECEIVED, SUPPLEMENT_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED,
+                            WITHDRAWAL_REQUESTED, PROCESSING_STOPPED, PROCESSED}),
+    SUPPLEMENT_REQUESTED: frozenset({RECEIVED, IN_PROGRESS, WITHDRAWAL_REQUESTED, PROCESSING_STOPPED}),
+    FINANCIAL_OBLIGATION_REQUESTED: frozenset({RECEIVED, IN_PROGRESS, WITHDRAWAL_REQUESTED, PROCESSING_STOPPED}),
+    WITHDRAWAL_REQUESTED: frozenset({IN_PROGRESS, PROCESSING_STOPPED}),
+    PROCESSED: frozenset({RESULT_RETURNED}),
+    NOT_RECEIVED: frozenset(),
+    PROCESSING_STOPPED: frozenset(),
+    RESULT_RETURNED: frozenset(),
+}
+
+
+def can_move(current: int, new: int) -> bool:
+    return new == current or new in TRANSITIONS.get(current, frozenset())
+
+
 # The BPMN property that sets the dossier's status when its element completes.
 STATUS_PROPERTY = "dossier_status"
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from engine import instances
 from engine.models import OPEN_TASK_STATES, HumanTask
 from workflows.auth import Principal
-from workflows.dossiers import apply_model_effects, find_by_instance
+from workflows.dossiers import find_by_instance
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
+from workflows.lifecycle import apply_model_effects
 from workflows.models import Dossier
 from workflows.roles import LEADER
 

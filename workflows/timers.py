@@ -9,8 +9,9 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import instances
 from engine.clock import utcnow
-from workflows.dossiers import apply_model_effects, find_by_instance
+from workflows.dossiers import find_by_instance
 from workflows.errors import Conflict, ExecutionFailed
+from workflows.lifecycle import apply_model_effects
 
 log = logging.getLogger(__name__)
 

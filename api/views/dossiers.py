@@ -3,17 +3,26 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
+from api.downloads import file_response
 from api.schemas import (
+    AttachmentFormSchema,
+    AttachmentSchema,
+    AttachmentUploadSchema,
     DossierCreateSchema,
     DossierPageSchema,
     DossierQuerySchema,
     DossierSchema,
     DossierStepSchema,
+    FormQuerySchema,
     HistoryEventSchema,
+    NoticeSchema,
+    WithdrawalSchema,
 )
 from api.security import current_principal, requires
-from workflows import dossiers
-from workflows.roles import DESK_OFFICER
+from workflows import attachments, dossiers, lifecycle, printouts
+from workflows.roles import CLERK, DESK_OFFICER, LEADER, SPECIALIST
+
+STAFF = (DESK_OFFICER, SPECIALIST, LEADER, CLERK)
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
                 description="Dossiers received at the one-stop desk")
@@ -35,13 +44,15 @@ class Dossiers(MethodView):
     @blp.arguments(DossierCreateSchema)
     @blp.response(201, DossierSchema)
     def post(self, body):
-        """Receive a dossier at the desk (desk officer): starts its procedure's process"""
+        """Receive a dossier at the desk, in person or by post (desk officer): starts its procedure's process
+
+        A dossier that came by post counts from `received_at`, the time the desk records."""
         settings = current_app.config["MOTCUA"]
         with transaction() as session:
             return dossiers.receive_dossier(
                 session, current_principal(), procedure_code=body["procedure_code"], channel=body["channel"],
                 applicant=dossiers.Applicant(**body["applicant"]), data=body["data"],
-                code_prefix=settings.dossier_prefix,
+                code_prefix=settings.dossier_prefix, received_at=body["received_at"],
             )
 
 
@@ -70,3 +81,77 @@ class DossierSteps(MethodView):
         """The steps of the dossier with their verdicts (the process-control slip, form 05)"""
         with transaction() as session:
             return dossiers.dossier_steps(session, code)
+
+
+@blp.route("/<string:code>/withdrawal")
+class DossierWithdrawal(MethodView):
+    @requires(DESK_OFFICER)
+    @blp.arguments(WithdrawalSchema)
+    @blp.response(200, DossierSchema)
+    def post(self, body, code):
+        """Record the applicant's request to withdraw the dossier (status 7); the desk then returns it"""
+        with transaction() as session:
+            dossier = dossiers.get_dossier(session, code)
+            return lifecycle.request_withdrawal(session, dossier, actor=current_principal().username,
+                                                reason=body["reason"])
+
+
+@blp.route("/<string:code>/notices")
+class DossierNotices(MethodView):
+    @blp.response(200, NoticeSchema(many=True))
+    def get(self, code):
+        """The dossier's written notices: supplement requests, refusal, apology, withdrawal"""
+        with transaction() as session:
+            return lifecycle.notices_of(session, dossiers.get_dossier(session, code))
+
+
+@blp.route("/<string:code>/forms/<string:form>")
+class DossierForm(MethodView):
+    @requires(*STAFF)
+    @blp.arguments(FormQuerySchema, location="query")
+    @blp.response(200, content_type="application/pdf")
+    @blp.alt_response(200, content_type="text/html", description="with format=html")
+    def get(self, query, code, form):
+        """A printable form filled from the dossier: receipt, supplement-request, refusal, apology,
+        process-control (forms 01-05), as PDF or HTML"""
+        with transaction() as session:
+            printout = printouts.dossier_form(session, code, form, query["format"])
+        return file_response(printout.content, printout.media_type, printout.filename,
+                             inline=True)
+
+
+@blp.route("/<string:code>/attachments")
+class DossierAttachments(MethodView):
+    @requires(*STAFF)
+    @blp.response(200, AttachmentSchema(many=True))
+    def get(self, code):
+        """The files attached to the dossier"""
+        with transaction() as session:
+            return attachments.list_attachments(session, dossiers.get_dossier(session, code))
+
+    @requires(DESK_OFFICER, SPECIALIST, LEADER)
+    @blp.arguments(AttachmentUploadSchema, location="files")
+    @blp.arguments(AttachmentFormSchema, location="form")
+    @blp.response(201, AttachmentSchema)
+    def post(self, files, form, code):
+        """Attach a file (PDF, JPEG, PNG or .docx): a required document, the result, or another paper"""
+        upload = files["file"]
+        settings = current_app.config["MOTCUA"]
+        content = upload.read(settings.max_attachment_bytes + 1)
+        with transaction() as session:
+            return attachments.attach(
+                session, dossiers.get_dossier(session, code), filename=upload.filename or "", content=content,
+                category=form["category"], document_name=form["document_name"],
+                actor=current_principal().username, max_bytes=settings.max_attachment_bytes)
+
+
+@blp.route("/<string:code>/attachments/<int:attachment_id>")
+class DossierAttachment(MethodView):
+    @requires(*STAFF)
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, code, attachment_id):
+        """Download one attached file"""
+        with transaction() as session:
+            download = attachments.download(session, dossiers.get_dossier(session, code), attachment_id)
+        return file_response(download.content, download.content_type, download.filename,
+                             etag=download.sha256)

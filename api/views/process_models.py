@@ -1,5 +1,7 @@
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.db import transaction
 from api.schemas import ProcessModelSchema, ProcessVersionDetailSchema, ProcessVersionSchema, UploadSchema
@@ -31,8 +33,12 @@ class ProcessModels(MethodView):
         filename = upload.filename or "upload.bpmn"
         if not filename.lower().endswith(".bpmn"):
             raise InvalidInput("Upload a .bpmn file.", file=filename)
+        limit = current_app.config["MOTCUA"].max_upload_bytes
+        content = upload.read(limit + 1)
+        if len(content) > limit:
+            raise RequestEntityTooLarge(f"A model file may have at most {limit} bytes.")
         with transaction() as session:
-            version, created = deploy_model(session, upload.read(), filename, actor=current_principal().username)
+            version, created = deploy_model(session, content, filename, actor=current_principal().username)
         return version, 201 if created else 200
 
 

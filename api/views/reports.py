@@ -3,12 +3,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import StatisticsQuerySchema, StatisticsSchema
+from api.downloads import file_response
+from api.schemas import StatisticsQuerySchema, StatisticsSchema, TrackingBookQuerySchema
 from api.security import requires
 from engine import calendar_store
-from workflows import reports
+from workflows import printouts, reports
 from workflows.report_xlsx import statistics_workbook
-from workflows.roles import ADMIN, CLERK, LEADER
+from workflows.roles import ADMIN, CLERK, DESK_OFFICER, LEADER
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Quarterly (or any period's) statistics of dossiers")
@@ -47,3 +48,17 @@ class StatisticsWorkbook(MethodView):
         filename = f"thong-ke-{report['from']}-{report['to']}.xlsx"
         return Response(statistics_workbook(report), mimetype=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@blp.route("/tracking-book")
+class TrackingBook(MethodView):
+    @requires(DESK_OFFICER, LEADER, ADMIN, CLERK)
+    @blp.arguments(TrackingBookQuerySchema, location="query")
+    @blp.response(200, content_type="application/pdf")
+    @blp.alt_response(200, content_type=XLSX, description="with format=xlsx")
+    def get(self, query):
+        """The dossier tracking book (form 06) of the dossiers received in a period: PDF, HTML or xlsx"""
+        with transaction() as session:
+            printout = printouts.tracking_book(session, query["first_day"], query["last_day"], query["format"])
+        return file_response(printout.content, printout.media_type, printout.filename,
+                             inline=query["format"] != "xlsx")

@@ -81,7 +81,7 @@ def test_the_clock_pauses_while_the_applicant_owes_a_supplement(api):
     with time_machine.travel(MONDAY_8, tick=False) as clock:
         dossier = api.receive()
         assert dossier["due_at"] == "2026-12-09T17:00:00+07:00"
-        api.complete(dossier["code"], "desk", "check_dossier", {"check_result": "incomplete"})
+        api.complete(dossier["code"], "desk", "check_dossier", {"check_result": "incomplete", "reason": "Thiếu học bạ"})
         assert api.dossier(dossier["code"])["clock_paused_at"] == "2026-12-07T08:00:00+07:00"
 
         clock.move_to(datetime(2026, 12, 8, 10, 0, tzinfo=VN))  # 7 h on Monday + 2.5 h on Tuesday
@@ -101,7 +101,7 @@ def test_a_procedure_may_restart_the_clock_instead(api):
             json={"processing_time_value": 2, "processing_time_unit": "working_days", "clock_on_wait": "restart"})
     with time_machine.travel(MONDAY_8, tick=False) as clock:
         code = api.receive()["code"]
-        api.complete(code, "desk", "check_dossier", {"check_result": "incomplete"})
+        api.complete(code, "desk", "check_dossier", {"check_result": "incomplete", "reason": "Thiếu học bạ"})
         clock.move_to(datetime(2026, 12, 8, 10, 0, tzinfo=VN))
         api.complete(code, "desk", "receive_supplement")
         shown = api.dossier(code)
@@ -145,7 +145,7 @@ def longer_diploma_procedure(api) -> None:
     assert response.status_code == 200
 
 
-def test_a_warning_one_working_day_before_the_due_date_leaves_the_work_as_it_was(api, sessions):
+def test_one_working_day_before_the_due_date_the_leader_gets_an_apology_to_sign_and_the_work_goes_on(api, sessions):
     from workflows.timers import fire_due_timers
 
     longer_diploma_procedure(api)
@@ -156,11 +156,13 @@ def test_a_warning_one_working_day_before_the_due_date_leaves_the_work_as_it_was
         assert fire_due_timers(sessions) == 0
         clock.move_to(datetime(2026, 12, 9, 7, 30, 1, tzinfo=VN))  # opening of the day before the due day
         assert fire_due_timers(sessions) == 1
-        open_tasks = api.get("/api/v1/tasks", user="desk", query_string={"dossier_code": dossier["code"]}).get_json()
+        desk_tasks = api.get("/api/v1/tasks", user="desk", query_string={"dossier_code": dossier["code"]}).get_json()
+        leader_tasks = api.get("/api/v1/tasks", user="leader",
+                               query_string={"dossier_code": dossier["code"]}).get_json()
 
-    kinds = [e["data"]["kind"] for e in history_of(api, dossier["code"]) if e["action"] == "dossier.notification"]
-    assert kinds == ["dossier_due_soon"]
-    assert [t["bpmn_id"] for t in open_tasks] == ["check_dossier"]
+    assert [t["bpmn_id"] for t in desk_tasks] == ["check_dossier"]
+    assert [t["bpmn_id"] for t in leader_tasks] == ["sign_apology"]
+    assert api.dossier(dossier["code"])["status"] == 2
 
 
 def test_a_dossier_resolved_before_its_warning_ends_without_it(api, sessions):
@@ -174,9 +176,10 @@ def test_a_dossier_resolved_before_its_warning_ends_without_it(api, sessions):
         api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
         api.complete(code, "specialist", "review", {"opinion": "approve"})
         api.complete(code, "leader", "sign", {"decision": "approve"})
-        api.complete(code, "desk", "return_result", {"return_method": "in_person"})
+        api.return_result(code)
 
     actions = [e["action"] for e in history_of(api, code)]
-    assert "instance.completed" in actions and "dossier.notification" not in actions
+    assert "instance.completed" in actions
+    assert "sign_apology" not in [e["data"].get("bpmn_id") for e in history_of(api, code)]
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(WaitingTimer)) == 0

@@ -47,11 +47,11 @@ def test_a_dossier_received_at_the_desk_waits_for_the_desk_check(api, procedure_
 
 
 def test_the_happy_path_returns_the_result_in_person(api, procedure_code):
-    code = api.receive(procedure_code)["code"]
-
-    through_review_and_signature(api, code)
-    result = api.complete(code, "desk", "return_result",
-                          {"return_method": "in_person", "receiver_name": "Nguyễn Văn An"})
+    with time_machine.travel(datetime(2026, 12, 7, 8, 0, tzinfo=VN), tick=False):  # due the same day
+        code = api.receive(procedure_code)["code"]
+        through_review_and_signature(api, code)
+        result = api.complete(code, "desk", "return_result",
+                              {"return_method": "in_person", "receiver_name": "Nguyễn Văn An"})
 
     assert result["next_tasks"] == []
     assert result["dossier"]["status"] == 10
@@ -62,10 +62,10 @@ def test_the_happy_path_returns_the_result_in_person(api, procedure_code):
 
 
 def test_the_postal_branch_records_the_tracking_number(api, procedure_code):
-    code = api.receive(procedure_code, channel="post")["code"]
+    code = api.receive(procedure_code)["code"]
     through_review_and_signature(api, code)
 
-    result = api.complete(code, "desk", "return_result", {"return_method": "post"})
+    result = api.return_result(code, {"return_method": "post"})
     assert [t["bpmn_id"] for t in result["next_tasks"]] == ["send_by_post"]
     api.complete(code, "desk", "send_by_post", {"postal_tracking_number": "EL123456789VN"})
 
@@ -78,7 +78,8 @@ def test_the_postal_branch_records_the_tracking_number(api, procedure_code):
 def test_the_supplement_loop_goes_back_to_the_desk_check(api, procedure_code):
     code = api.receive(procedure_code)["code"]
 
-    api.complete(code, "desk", "check_dossier", {"check_result": "incomplete", "missing_documents": ["Học bạ"]})
+    api.complete(code, "desk", "check_dossier", {"check_result": "incomplete",
+                                                 "missing_documents": [{"name": "Học bạ"}]})
     assert api.dossier(code)["status"] == 5
     api.complete(code, "desk", "receive_supplement", {"supplement_note": "Đã nộp học bạ"})
     assert api.dossier(code)["status"] == 2
@@ -103,7 +104,7 @@ def test_the_leader_can_refuse_and_the_desk_returns_the_refusal(api, procedure_c
     api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
     api.complete(code, "specialist", "review", {"opinion": "refuse"})
 
-    result = api.complete(code, "leader", "sign", {"decision": "refuse", "refusal_reason": "Thiếu căn cứ"})
+    result = api.complete(code, "leader", "sign", {"decision": "refuse", "reason": "Thiếu căn cứ"})
     assert [t["bpmn_id"] for t in result["next_tasks"]] == ["notify_refusal"]
     api.complete(code, "desk", "notify_refusal")
 

@@ -29,7 +29,7 @@ def resolve(api, clock, code: str, when: datetime) -> None:
     api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
     api.complete(code, "specialist", "review", {"opinion": "approve"})
     api.complete(code, "leader", "sign", {"decision": "approve"})
-    api.complete(code, "desk", "return_result", {"return_method": "in_person"})
+    api.return_result(code)
 
 
 def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
@@ -52,7 +52,8 @@ def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
             clock.move_to(datetime(2019, 3, 28, hour, tzinfo=VN))
             api.receive()
         clock.move_to(datetime(2019, 3, 29, 9, tzinfo=VN))  # refused at the desk: never received
-        api.complete(api.receive()["code"], "desk", "check_dossier", {"check_result": "refuse"})
+        api.complete(api.receive()["code"], "desk", "check_dossier",
+                     {"check_result": "refuse", "reason": "Sai thẩm quyền"})
 
         clock.move_to(datetime(2019, 4, 5, 9, tzinfo=VN))
         response = api.get("/api/v1/reports/statistics", user="leader",

@@ -99,7 +99,7 @@ def test_dossier_codes_are_numbered_per_local_day(api):
 def test_the_dossier_list_filters_and_paginates(api):
     codes = [api.receive()["code"] for _ in range(3)]
     diploma = api.receive("CAP_BAN_SAO_VAN_BANG")["code"]
-    api.complete(codes[0], "desk", "check_dossier", {"check_result": "refuse"})
+    api.complete(codes[0], "desk", "check_dossier", {"check_result": "refuse", "reason": "Sai thẩm quyền"})
     today = utcnow().astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
     def listing(**query):
@@ -121,14 +121,14 @@ def test_the_dossier_list_filters_and_paginates(api):
 
 
 def test_a_dossier_shows_its_applicant_and_local_times(api):
-    dossier = api.receive(channel="post")
+    dossier = api.receive(channel="post", received_at="2026-11-27T09:15:00+07:00")
 
     shown = api.dossier(dossier["code"])
 
     assert shown["applicant"]["full_name"] == "Nguyễn Văn An"
     assert shown["channel"] == "post"
     assert shown["status_label"] == "Đã tiếp nhận"
-    assert shown["received_at"].endswith("+07:00")
+    assert shown["received_at"] == "2026-11-27T09:15:00+07:00"
     english = api.get(f"/api/v1/dossiers/{dossier['code']}", user="desk", headers={"Accept-Language": "en"})
     assert english.get_json()["status_label"] == "Received"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,9 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import BPMN_MODELS, ROOT, duration_timer, with_review_timer
 
 MOTCUA = str(Path(sys.executable).parent / "motcua")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def call(base: str, method: str, path: str, token: str | None = None, body: dict | bytes | None = None,
@@ -47,14 +38,6 @@ def multipart(filename: str, content: bytes) -> tuple[bytes, str]:
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
             f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
-
-
-@pytest.fixture
-def server_env(database_url, sessions, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-    env.update(MOTCUA_DATA_DIR=str(tmp_path), MOTCUA_DATABASE_URL=database_url, PORT=str(free_port()),
-               MOTCUA_TIMER_POLL_SECONDS="0.3")
-    return env
 
 
 def cli(env: dict, *args: str) -> str:

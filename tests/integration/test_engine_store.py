@@ -18,6 +18,7 @@ from tests.conftest import read_model
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SOME_DUE_DATE = datetime(2027, 1, 29, 17, 0, tzinfo=VN)
+SEED_DATA = {"channel": "in_person", "apology_lead_days": 1}  # what the one-stop service starts with
 
 
 def deploy(session, name: str):
@@ -71,7 +72,8 @@ def test_an_endless_loop_is_stopped_and_nothing_is_written(sessions, monkeypatch
 def test_the_instance_state_holds_no_copy_of_the_process_spec(sessions):
     with sessions() as session, session.begin():
         version = deploy(session, "chuyen_truong_thpt.bpmn")
-        result = instances.start_instance(session, "chuyen_truong_thpt", actor="t", data={}, due_at=SOME_DUE_DATE,
+        result = instances.start_instance(session, "chuyen_truong_thpt", actor="t", data=SEED_DATA,
+                                          due_at=SOME_DUE_DATE,
                                           step_allocations={"review": {"value": 2, "unit": "working_hours"},
                                                             "review_reminder": {"value": 1, "unit": "working_hours"}})
         state = json.loads(result.instance.state)
@@ -101,14 +103,14 @@ def test_waiting_timers_are_rows_kept_in_step_with_the_workflow(sessions):
     with time_machine.travel(received, tick=False), sessions() as session, session.begin():
         deploy(session, "chuyen_truong_thpt.bpmn")
         instance_id = instances.start_instance(session, "chuyen_truong_thpt", actor="t", due_at=SOME_DUE_DATE,
-                                               step_allocations=allocations).instance.id
-        assert timers_of(session) == {"Timer_DossierDueWarning": datetime(2027, 1, 28, 7, 30, tzinfo=VN)}
+                                               data=SEED_DATA, step_allocations=allocations).instance.id
+        assert timers_of(session) == {"Timer_Apology": datetime(2027, 1, 28, 7, 30, tzinfo=VN)}
         instances.complete_task(session, ready(session, instance_id, "check_dossier").id, actor="desk",
                                 data={"check_result": "complete"})
 
     with sessions() as session:
         assert timers_of(session) == {
-            "Timer_DossierDueWarning": datetime(2027, 1, 28, 7, 30, tzinfo=VN),
+            "Timer_Apology": datetime(2027, 1, 28, 7, 30, tzinfo=VN),
             "Timer_ReviewReminder": datetime(2026, 12, 7, 8, 30, tzinfo=VN),  # 2 h on Friday, 1 h on Monday
             "Timer_ReviewOverdue": datetime(2026, 12, 7, 9, 30, tzinfo=VN),  # 2 h on Friday, 2 h on Monday
         }
@@ -122,7 +124,7 @@ def test_waiting_timers_are_rows_kept_in_step_with_the_workflow(sessions):
         instances.complete_task(session, ready(session, instance_id, "review").id, actor="specialist",
                                 data={"opinion": "approve"})
     with sessions() as session:
-        assert list(timers_of(session)) == ["Timer_DossierDueWarning"]
+        assert list(timers_of(session)) == ["Timer_Apology"]
 
 
 def test_retiming_moves_a_waiting_deadline_timer_counted_from_when_the_step_began(sessions):
@@ -130,7 +132,7 @@ def test_retiming_moves_a_waiting_deadline_timer_counted_from_when_the_step_bega
             sessions() as session, session.begin():
         deploy(session, "chuyen_truong_thpt.bpmn")
         instance_id = instances.start_instance(
-            session, "chuyen_truong_thpt", actor="t", due_at=SOME_DUE_DATE,
+            session, "chuyen_truong_thpt", actor="t", due_at=SOME_DUE_DATE, data=SEED_DATA,
             step_allocations={"review": {"value": 2, "unit": "working_hours"},
                               "review_reminder": {"value": 1, "unit": "working_hours"}}).instance.id
         instances.complete_task(session, ready(session, instance_id, "check_dossier").id, actor="desk",

@@ -1,0 +1,63 @@
+"""The two pages the notifications link to, for applicants on a phone: look a dossier up, rate it.
+
+Plain HTML forms (no script, no cookie); they call the same service functions as the public API.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from api.db import session_factory, transaction
+from workflows import public
+from workflows.errors import Conflict, InvalidInput, NotFound, RateLimited
+
+bp = Blueprint("public_pages", __name__, template_folder="../templates")
+
+LEVEL_LABELS = {"very_satisfied": "Rất hài lòng", "satisfied": "Hài lòng", "not_satisfied": "Không hài lòng"}
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _check() -> str:
+    return (request.values.get("check") or "").strip()
+
+
+@bp.get("/tra-cuu/<string:code>")
+def lookup_page(code: str):
+    check, status, error = _check(), None, None
+    if check:
+        try:
+            with public.guarded(session_factory(), code, address=_address()), transaction() as session:
+                status = public.lookup(session, code, check)
+        except (NotFound, RateLimited) as exc:
+            error = _message(exc)
+    return render_template("public/lookup.html", code=code, check=check, status=status, error=error)
+
+
+@bp.route("/danh-gia/<string:code>", methods=["GET", "POST"])
+def rating_page(code: str):
+    error, done = None, False
+    if request.method == "POST":
+        try:
+            with public.guarded(session_factory(), code, address=_address()), transaction() as session:
+                public.rate(session, code, _check(), level=request.form.get("level", ""),
+                            comment=request.form.get("comment", ""))
+            done = True
+        except (NotFound, RateLimited, Conflict, InvalidInput) as exc:
+            error = _message(exc)
+    return render_template("public/rating.html", code=code, levels=LEVEL_LABELS, error=error, done=done,
+                           selected=request.form.get("level")), 200 if not error else 422
+
+
+def _message(exc) -> str:
+    if isinstance(exc, NotFound):
+        return "Không tìm thấy hồ sơ với mã và 4 chữ số kiểm tra này."
+    if isinstance(exc, RateLimited):
+        return f"Bạn đã thử quá nhiều lần; vui lòng thử lại sau {exc.details.get('retry_after', 60)} giây."
+    if isinstance(exc, InvalidInput):
+        return "Vui lòng chọn mức độ hài lòng."
+    if "already" in exc.message:
+        return "Hồ sơ này đã được đánh giá. Xin cảm ơn Ông/Bà."
+    return "Hồ sơ chưa được trả kết quả nên chưa thể đánh giá."

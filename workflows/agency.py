@@ -1,0 +1,47 @@
+"""Who the agency is, as printed on forms and written in notifications; an administrator edits it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.clock import utcnow
+from workflows.errors import InvalidInput
+from workflows.models import AppSetting
+
+KEY = "agency"
+DEFAULTS = {
+    "province": "Sóc Trăng",
+    "department": "Sở Giáo dục và Đào tạo",
+    "center": "Trung tâm Phục vụ hành chính công",
+    "desk": "Bộ phận tiếp nhận và trả kết quả",
+    "return_place": "Bộ phận tiếp nhận và trả kết quả, Trung tâm Phục vụ hành chính công tỉnh",
+    "contact": "Bộ phận tiếp nhận và trả kết quả, điện thoại 0299 3 000 000",
+    "public_url": "http://127.0.0.1:5000",
+}
+
+
+def get_agency(session: Session) -> dict:
+    row = session.get(AppSetting, KEY)
+    return {**DEFAULTS, **(row.value if row else {})}
+
+
+def update_agency(session: Session, values: dict, *, actor: str) -> dict:
+    unknown = sorted(set(values) - set(DEFAULTS))
+    if unknown:
+        raise InvalidInput(f"Unknown agency settings: {', '.join(unknown)}.", fields=unknown)
+    url = values.get("public_url")
+    if url is not None and not str(url).startswith(("http://", "https://")):
+        raise InvalidInput("public_url must start with http:// or https://.", field="public_url")
+    row = session.get(AppSetting, KEY)
+    before = get_agency(session)
+    if row is None:
+        row = AppSetting(key=KEY, value={})
+        session.add(row)
+    row.value = {**(row.value or {}), **{k: str(v).strip() for k, v in values.items()}}
+    row.updated_by, row.updated_at = actor, utcnow()
+    session.flush()
+    after = get_agency(session)
+    audit.record(session, actor=actor, action="agency.updated", subject=KEY,
+                 data={"changes": {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}})
+    return after

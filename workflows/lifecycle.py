@@ -1,0 +1,223 @@
+"""What a dossier's process does to the dossier, as its model says.
+
+When an element of the model completes, its `spiffworkflow:properties` say what follows, in this
+order:
+- `dossier_status`: the portal status code (1-10) the dossier moves to; only a valid transition
+  (`statuses.TRANSITIONS`) is possible, else the whole step is refused. Moving to 5 or 6 stops
+  the statutory clock, leaving it restarts or resumes it; moving an online dossier to 2 receives
+  it (the clock starts); 10 records the return.
+- `dossier_fields`: data names copied onto the dossier (how and to whom the result went).
+- `dossier_notice`: a written notice made from the task's data: a supplement request (form 02),
+  a refusal (03), an apology with a new return date (04), a withdrawal.
+- `notification`: a notification kind; the applicant (or the officers) are told through the
+  outbox, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit, instances
+from engine.calendar_store import load_calendar
+from engine.clock import utcnow
+from engine.instances import CompletedElement
+from workflows import notifications, outcomes, statuses
+from workflows.errors import Conflict, InvalidInput, SupplementLimitReached, TransitionRefused
+from workflows.models import Dossier, DossierNotice
+
+NOTICE_PROPERTY = "dossier_notice"
+FIELDS_PROPERTY = "dossier_fields"
+NOTIFICATION_PROPERTY = "notification"
+NOTICE_KINDS = ("supplement_request", "refusal", "apology", "withdrawal")
+RECORDED_FIELDS = ("return_method", "receiver_name", "postal_tracking_number")
+WITHDRAWAL_MESSAGE = "withdrawal_requested"
+WITHDRAWABLE = frozenset({statuses.NEWLY_REGISTERED, statuses.RECEIVED, statuses.IN_PROGRESS,
+                          statuses.SUPPLEMENT_REQUESTED, statuses.FINANCIAL_OBLIGATION_REQUESTED})
+
+
+def apply_model_effects(session: Session, dossier: Dossier, completed: list[CompletedElement], *,
+                        actor: str) -> None:
+    """Apply, in order, what the completed elements' properties say (see the module's docstring)."""
+    for element in completed:
+        properties = element.properties
+        raw_status = properties.get(statuses.STATUS_PROPERTY)
+        if raw_status is not None:
+            _move_status(session, dossier, int(raw_status), element, actor=actor)
+        if properties.get(FIELDS_PROPERTY):
+            _record_fields(dossier, properties[FIELDS_PROPERTY], element.data)
+        if properties.get(NOTICE_PROPERTY):
+            _make_notice(session, dossier, properties[NOTICE_PROPERTY], element, actor=actor)
+        if properties.get(NOTIFICATION_PROPERTY):
+            notifications.enqueue(session, dossier, properties[NOTIFICATION_PROPERTY], actor=actor,
+                                  element=element.bpmn_id)
+
+
+def request_withdrawal(session: Session, dossier: Dossier, *, actor: str, reason: str) -> Dossier:
+    """The applicant asks to withdraw the dossier: the model's withdrawal message catches it."""
+    if dossier.status not in WITHDRAWABLE or dossier.instance_id is None:
+        raise Conflict(f"Dossier '{dossier.code}' can no longer be withdrawn (status {dossier.status}: "
+                       f"{statuses.label(dossier.status, 'en')}).", dossier_code=dossier.code, status=dossier.status)
+    result = instances.send_message(session, dossier.instance_id, WITHDRAWAL_MESSAGE, actor=actor,
+                                    payload={"withdrawal_reason": reason})
+    audit.record(session, actor=actor, action="dossier.withdrawal_requested", instance_id=dossier.instance_id,
+                 subject=dossier.code, data={"reason": reason})
+    apply_model_effects(session, dossier, result.completed, actor=actor)
+    return dossier
+
+
+def notices_of(session: Session, dossier: Dossier, kind: str | None = None) -> list[DossierNotice]:
+    query = select(DossierNotice).where(DossierNotice.dossier_id == dossier.id)
+    if kind is not None:
+        query = query.where(DossierNotice.kind == kind)
+    return list(session.scalars(query.order_by(DossierNotice.created_at, DossierNotice.id)))
+
+
+def _move_status(session: Session, dossier: Dossier, new: int, element: CompletedElement, *, actor: str) -> None:
+    old = dossier.status
+    if new == old:
+        return
+    if not statuses.can_move(old, new):
+        raise TransitionRefused(
+            f"Dossier '{dossier.code}' is '{statuses.label(old, 'en')}' ({old}) and cannot become "
+            f"'{statuses.label(new, 'en')}' ({new}) at '{element.name}'.",
+            dossier_code=dossier.code, element=element.bpmn_id, from_status=old, to_status=new,
+            from_label=statuses.label(old), to_label=statuses.label(new))
+    if new == statuses.SUPPLEMENT_REQUESTED:
+        limit = dossier.procedure.max_supplement_requests
+        if dossier.supplement_requests >= limit:
+            raise SupplementLimitReached(
+                f"Dossier '{dossier.code}' was already asked for a supplement {dossier.supplement_requests} "
+                f"time(s); the procedure allows {limit}.", dossier_code=dossier.code, element=element.bpmn_id,
+                count=dossier.supplement_requests, limit=limit)
+        dossier.supplement_requests += 1
+    now = utcnow()
+    audit.record(session, actor=actor, action="dossier.status_changed", instance_id=dossier.instance_id,
+                 subject=dossier.code, at=now,
+                 data={"from": old, "to": new, "element": element.bpmn_id, "element_name": element.name})
+    _move_clock(session, dossier, new, actor=actor)
+    dossier.status = new
+    dossier.status_changed_at = now
+    if new == statuses.RECEIVED and dossier.received_at is None:
+        _receive(session, dossier, actor=actor)
+    if new == statuses.RESULT_RETURNED:
+        dossier.returned_at = now
+    _record_progress(session, dossier)
+
+
+def _receive(session: Session, dossier: Dossier, *, actor: str) -> None:
+    """An online dossier accepted at the desk: from now on it is received and its clock runs."""
+    now = dossier.status_changed_at
+    period = dossier.deadline_policy["processing_time"]
+    dossier.received_at = now
+    dossier.due_at = load_calendar(session).due_at(now, period["value"], period["unit"])
+    instances.retime_timers(session, dossier.instance_id, actor=actor, due_at=dossier.due_at)
+    audit.record(session, actor=actor, action="dossier.received", instance_id=dossier.instance_id,
+                 subject=dossier.code, at=now, data={"channel": dossier.channel, "due_at": dossier.due_at.isoformat()})
+
+
+def _record_progress(session: Session, dossier: Dossier) -> None:
+    """When a dossier first goes to a division, and when it is resolved, early, on time or late."""
+    now = dossier.status_changed_at
+    if dossier.status == statuses.IN_PROGRESS and dossier.handed_over_at is None:
+        dossier.handed_over_at = now
+    resolved = dossier.status in statuses.RESOLVED or (
+        dossier.status == statuses.NOT_RECEIVED and dossier.handed_over_at is not None)
+    if resolved and dossier.resolved_at is None:
+        dossier.resolved_at = now
+        if dossier.due_at is not None:
+            zone = load_calendar(session).settings.timezone
+            dossier.outcome = outcomes.classify(now, dossier.due_at, zone)
+
+
+def _move_clock(session: Session, dossier: Dossier, new_status: int, *, actor: str) -> None:
+    """While the applicant owes something (statuses 5, 6) the statutory clock stops; before an
+    online dossier is accepted it has not started.
+
+    On resuming, the due date moves by the working time the dossier waited ("pause"), or the
+    whole period starts again from now ("restart"), as the procedure's policy at receipt says.
+    """
+    if dossier.received_at is None:  # an online dossier not yet accepted: no clock runs
+        return
+    waiting_before = dossier.status in statuses.CLOCK_STOPPED
+    waiting_after = new_status in statuses.CLOCK_STOPPED
+    now = utcnow()
+    if waiting_after and not waiting_before:
+        dossier.clock_paused_at = now
+        return
+    if not (waiting_before and not waiting_after) or dossier.clock_paused_at is None or dossier.due_at is None:
+        return
+    calendar = load_calendar(session)
+    policy = dossier.deadline_policy or {}
+    old_due = dossier.due_at
+    if policy.get("clock_on_wait") == "restart":
+        period = policy["processing_time"]
+        dossier.due_at = calendar.due_at(now, period["value"], period["unit"])
+    else:
+        waited = calendar.working_time_between(dossier.clock_paused_at, now)
+        dossier.due_at = calendar.add_working_hours(old_due, waited.total_seconds() / 3600) if waited else old_due
+    instances.retime_timers(session, dossier.instance_id, actor=actor, due_at=dossier.due_at)
+    audit.record(session, actor=actor, action="dossier.due_date_moved", instance_id=dossier.instance_id,
+                 subject=dossier.code,
+                 data={"from": old_due.isoformat(), "to": dossier.due_at.isoformat(),
+                       "clock_on_wait": policy.get("clock_on_wait", "pause"),
+                       "stopped_at": dossier.clock_paused_at.isoformat()})
+    dossier.clock_paused_at = None
+
+
+def _record_fields(dossier: Dossier, names: str, data: dict) -> None:
+    for name in (n.strip() for n in names.split(",")):
+        if name in RECORDED_FIELDS and data.get(name) not in (None, ""):
+            setattr(dossier, name, str(data[name])[:255])
+
+
+def _make_notice(session: Session, dossier: Dossier, kind: str, element: CompletedElement, *, actor: str) -> None:
+    data = element.data
+    reason = str(data.get("reason") or "").strip()
+    notice = DossierNotice(dossier_id=dossier.id, kind=kind, reason=reason, element=element.bpmn_id,
+                           created_by=actor, created_at=utcnow(), documents=[])
+    if kind == "supplement_request":
+        notice.documents = [{"name": str(d.get("name", "")), "reason": str(d.get("reason", ""))}
+                            for d in data.get("missing_documents") or [] if isinstance(d, dict)]
+        if not notice.documents and not reason:
+            raise InvalidInput("A supplement request must list the missing or faulty documents or give a reason.",
+                               field="missing_documents", element=element.bpmn_id)
+    elif kind == "refusal":
+        if not reason:
+            raise InvalidInput("A refusal must give its reason.", field="reason", element=element.bpmn_id)
+    elif kind == "apology":
+        notice.new_due_at = _new_return_date(session, dossier, data.get("new_due_date"), element)
+        if not reason:
+            raise InvalidInput("An apology must give the reason for the delay.", field="reason",
+                               element=element.bpmn_id)
+        dossier.appointment_at = notice.new_due_at
+    elif kind == "withdrawal":
+        notice.reason = reason or str(data.get("withdrawal_reason") or "").strip()
+    else:
+        raise InvalidInput(f"Unknown dossier_notice '{kind}'; known: {', '.join(NOTICE_KINDS)}.",
+                           element=element.bpmn_id)
+    session.add(notice)
+    session.flush()
+    audit.record(session, actor=actor, action=f"dossier.notice.{kind}", instance_id=dossier.instance_id,
+                 subject=dossier.code,
+                 data={"notice_id": notice.id, "reason": notice.reason, "documents": notice.documents,
+                       "new_due_at": notice.new_due_at.isoformat() if notice.new_due_at else None})
+
+
+def _new_return_date(session: Session, dossier: Dossier, raw, element: CompletedElement):
+    """The apology's new return date: a working day after the original due day; the result is
+    due by the close of that day."""
+    try:
+        day = date.fromisoformat(str(raw))
+    except ValueError:
+        raise InvalidInput("new_due_date must be a date written YYYY-MM-DD.", field="new_due_date",
+                           element=element.bpmn_id) from None
+    calendar = load_calendar(session)
+    if dossier.due_at is not None and day <= dossier.due_at.astimezone(calendar.zone).date():
+        raise InvalidInput("The new return date must come after the original due date.", field="new_due_date",
+                           due_date=dossier.due_at.astimezone(calendar.zone).date().isoformat())
+    if not calendar.is_working_day(day):
+        raise InvalidInput(f"{day.isoformat()} is not a working day.", field="new_due_date")
+    return calendar.close_of(day)
