@@ -46,9 +46,28 @@ def statistics_workbook(report: dict) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 60
+    _satisfaction_sheet(workbook, report["satisfaction"])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+SATISFACTION_ROWS = (
+    ("ratings", "Số lượt đánh giá"),
+    ("very_satisfied", "Rất hài lòng"),
+    ("satisfied", "Hài lòng"),
+    ("not_satisfied", "Không hài lòng"),
+    ("satisfied_percent", "Tỷ lệ hài lòng trở lên (%)"),
+)
+
+
+def _satisfaction_sheet(workbook: Workbook, satisfaction: dict) -> None:
+    sheet = workbook.create_sheet("Mức độ hài lòng")
+    sheet.append(["Mức độ hài lòng của người dân, tổ chức", ""])
+    sheet["A1"].font = Font(bold=True, size=13)
+    for key, heading in SATISFACTION_ROWS:
+        sheet.append([heading, satisfaction[key]])
+    sheet.column_dimensions["A"].width = 40
 
 
 def _vn_date(iso: str) -> str:

@@ -24,12 +24,19 @@ def working_days(first: date, last: date) -> list[date]:
     return days
 
 
-def resolve(api, clock, code: str, when: datetime) -> None:
+def resolve(api, clock, code: str, when: datetime, *, returned: bool = True) -> None:
     clock.move_to(when)
     api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
     api.complete(code, "specialist", "review", {"opinion": "approve"})
     api.complete(code, "leader", "sign", {"decision": "approve"})
-    api.return_result(code)
+    if returned:
+        api.return_result(code)
+
+
+def rate(api, code: str, level: str) -> None:
+    response = api.post(f"/api/v1/public/dossiers/{code}/rating", query_string={"check": "5678"},
+                        json={"level": level})
+    assert response.status_code == 201, response.get_json()
 
 
 def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
@@ -37,17 +44,27 @@ def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
     api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
             json={"processing_time_value": 3, "processing_time_unit": "working_days"})
     days = working_days(date(2019, 1, 2), date(2019, 3, 20))
-    with time_machine.travel(datetime(2019, 1, 2, 7, 45, tzinfo=VN), tick=False) as clock:
+    with time_machine.travel(datetime(2018, 12, 24, 8, 0, tzinfo=VN), tick=False) as clock:
+        # processed in December, picked up and rated in January: 94 ratings for 88 resolved
+        december = [api.receive()["code"] for _ in range(6)]
+        for code in december:
+            resolve(api, clock, code, datetime(2018, 12, 24, 9, tzinfo=VN), returned=False)
+        clock.move_to(datetime(2019, 1, 3, 9, tzinfo=VN))
+        for code in december:
+            api.return_result(code)
+            rate(api, code, "satisfied")
         for index in range(85):  # received and resolved the same day: early
             day = days[index // 2]
             clock.move_to(datetime.combine(day, time(8 + index % 2), VN))
             code = api.receive()["code"]
             resolve(api, clock, code, datetime.combine(day, time(10 + index % 2), VN))
+            rate(api, code, "very_satisfied" if index % 3 else "satisfied")
         for day in days[-3:]:  # resolved on the due day, before closing time: on time
             clock.move_to(datetime.combine(day, time(8, 30), VN))
             dossier = api.receive()
             due = datetime.fromisoformat(dossier["due_at"])
             resolve(api, clock, dossier["code"], due - timedelta(hours=1))
+            rate(api, dossier["code"], "satisfied")
         for hour in (8, 9, 10, 14):  # received at the end of the quarter, still in progress
             clock.move_to(datetime(2019, 3, 28, hour, tzinfo=VN))
             api.receive()
@@ -74,6 +91,9 @@ def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
     assert (totals["in_progress_within"], totals["in_progress_overdue"]) == (4, 0)
     assert totals["timeliness_percent"] == 100.0
     assert 0 < totals["average_processing_days"] < 3
+    satisfaction = response.get_json()["satisfaction"]
+    assert (satisfaction["ratings"], satisfaction["not_satisfied"], satisfaction["satisfied_percent"]) == (
+        94, 0, 100.0)  # "94 of 94 satisfied"
     assert by_quarter.get_json()["totals"] == totals
     assert (by_quarter.get_json()["from"], by_quarter.get_json()["to"]) == ("2019-01-01", "2019-03-31")
     assert march.get_json()["to"] == "2019-03-31" and march.get_json()["totals"]["in_progress"] == 4
@@ -88,6 +108,8 @@ def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
     assert sheet["C3"].value == "Số hồ sơ tiếp nhận"
     last = [cell.value for cell in sheet[sheet.max_row]]
     assert last[0] == "Tổng cộng" and last[2:6] == [92, 88, 95.65, 85]
+    ratings = load_workbook(BytesIO(workbook.data))["Mức độ hài lòng"]
+    assert [ratings["A2"].value, ratings["B2"].value] == ["Số lượt đánh giá", 94]
 
 
 def test_a_late_resolution_and_an_overdue_dossier_are_counted_as_such(api, app):
