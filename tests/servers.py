@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,17 @@ from workflows.channels import ChannelConfig, EmailConfig, SmsConfig
 
 LOCALHOST = "127.0.0.1"
 TOKEN = "gw-token-7f3a9c"  # noqa: S105 - a test credential
+
+
+def wait_for(predicate, seconds: float, interval: float = 0.05):
+    """Poll `predicate` until it returns something true or `seconds` pass; its last result."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    return predicate()
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ DEFAULTS = {
     "department": "Sở Giáo dục và Đào tạo",
     "center": "Trung tâm Phục vụ hành chính công",
     "desk": "Bộ phận tiếp nhận và trả kết quả",
-    "return_place": "Bộ phận tiếp nhận và trả kết quả, Trung tâm Phục vụ hành chính công tỉnh",
+    "return_place": "Bộ phận tiếp nhận và trả kết quả, Trung tâm Phục vụ hành chính công tỉnh Sóc Trăng",
     "contact": "Bộ phận tiếp nhận và trả kết quả, điện thoại 0299 3 000 000",
     "public_url": "http://127.0.0.1:5000",
 }

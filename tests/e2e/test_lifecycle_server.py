@@ -6,23 +6,12 @@ through the link they received."""
 from __future__ import annotations
 
 import re
-import time
 import urllib.request
 from email import message_from_bytes, policy
 
 from tests.conftest import BPMN_MODELS
 from tests.e2e.test_server import call, cli, login, running_server
-from tests.servers import TOKEN
-
-
-def wait_for(condition, seconds: float = 20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
+from tests.servers import TOKEN, wait_for
 
 
 def complete(base: str, token: str, code: str, bpmn_id: str, data: dict) -> dict:
@@ -69,14 +58,16 @@ def test_an_online_dossier_runs_to_an_early_result_notifications_and_a_rating(se
         def emails() -> list:
             return [message_from_bytes(e.original_content, policy=policy.default) for e in handler.envelopes]
 
-        received = wait_for(lambda: len(emails()) >= 2 and emails())
+        received = wait_for(lambda: len(emails()) >= 2 and emails(), 20)
+        assert received, f"two emails expected, got {len(emails())}"
         subjects = [m["Subject"] for m in received]
         assert f"Hồ sơ {code}: đã có kết quả trước ngày hẹn" in subjects
         returned = next(m for m in received if "đánh giá" in m["Subject"])
         assert returned["To"] == "hoa.pham@example.vn"
         link = re.search(r"(http://\S+/danh-gia/\S+)", returned.get_content()).group(1)
         assert "EL987654321VN" in returned.get_content()
-        sms = wait_for(lambda: len(gateway.requests) >= 2 and gateway.requests)
+        sms = wait_for(lambda: len(gateway.requests) >= 2 and gateway.requests, 20)
+        assert sms, f"two SMS expected, got {len(gateway.requests)}"
         assert {r.json()["to"] for r in sms} == {"+84912000111"}
 
         with urllib.request.urlopen(link, timeout=10) as page:

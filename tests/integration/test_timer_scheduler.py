@@ -11,17 +11,8 @@ from engine import deployments, instances
 from engine.clock import utcnow
 from engine.models import AuditEvent, HumanTask, WaitingTimer
 from tests.conftest import read_model
+from tests.servers import wait_for
 from workflows.scheduler import build_scheduler
-
-
-def wait_for(predicate, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.05)
-    return predicate()
 
 
 def test_a_timer_fires_within_a_second_of_its_due_time_without_polling(sessions):
