@@ -32,13 +32,23 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check engine workflows api tests migrations bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make fuzz: the long fuzzing of the API from its OpenAPI document (tests/api/test_fuzzing.py; `make test` runs
+## it short): FUZZ_EXAMPLES cases per operation, each sent as every role, boundary values, a random seed
+## (a failure names it: MOTCUA_FUZZ_SEED=N make fuzz repeats the run).
+FUZZ_EXAMPLES ?= 200
+.PHONY: fuzz
+fuzz: $(VENV)/.installed-test
+	MOTCUA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MOTCUA_FUZZ_SEED=$${MOTCUA_FUZZ_SEED:-random} MOTCUA_FUZZ_COVERAGE=1 \
+		$(BIN)/python -m pytest tests/api/test_fuzzing.py $(PYTEST_ARGS)
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check engine workflows api tests bench migrations
 
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-## make bench: the benchmarks under bench/ (figures printed and written to bench/results/).
+## make bench: the benchmark run (bench/run.py): tables printed, figures in bench/results/*.json.
+## Options in BENCH_ARGS, e.g. BENCH_ARGS=--quick (a smoke run of every part), or
+## BENCH_ARGS="--only api,raw --databases postgresql --clients 1,8,32 --completions 2000"; see --help.
 bench: $(VENV)/.installed
-	$(BIN)/python bench/seed_procedure.py
-	$(BIN)/python bench/seed_procedure.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

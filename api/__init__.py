@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask_smorest import Api
 
-from api import db, errors, security
+from api import db, errors, headers, security
 from api.views import (
     agency,
     auth,
@@ -22,12 +22,14 @@ from api.views import (
     public_pages,
     reports,
     tasks,
+    users,
 )
+from workflows import production
 from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, dossiers.blp, tasks.blp, calendar.blp,
-              reports.blp, notifications.blp, agency.blp, public.blp)
+              reports.blp, notifications.blp, agency.blp, public.blp, users.blp)
 
 
 def _local_time(value) -> str:
@@ -35,11 +37,19 @@ def _local_time(value) -> str:
     return value.astimezone(ZoneInfo(db.display_timezone())).strftime("%H:%M ngày %d/%m/%Y") if value else ""
 
 
+def _refuse_unsafe_production(app: Flask) -> None:
+    with db.session_factory(app)() as session:
+        found = production.problems(app.config["MOTCUA"], session)
+    if found:
+        raise SystemExit("MotCua will not start in production:\n- " + "\n- ".join(found))
+
+
 def create_app(settings: settings_module.Settings | None = None, *, start_scheduler: bool = False) -> Flask:
     settings = settings or settings_module.from_env()
     app = Flask(__name__)
     app.config.update(
         MOTCUA=settings,
+        SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=max(settings.max_upload_bytes, settings.max_attachment_bytes),
         JSON_SORT_KEYS=False,
         API_TITLE="MotCua API",
@@ -58,6 +68,8 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     )
     app.json.ensure_ascii = False
     db.init_app(app)
+    if settings.env == "production":
+        _refuse_unsafe_production(app)
     api = Api(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
@@ -65,6 +77,7 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     app.add_template_filter(_local_time, "local")
     errors.init_app(app)
     security.init_app(app)
+    headers.init_app(app)
     if start_scheduler and settings.scheduler_enabled:
         scheduler = timer_scheduler.build_scheduler(db.session_factory(app), poll_seconds=settings.timer_poll_seconds,
                                                     channels=settings.channels,

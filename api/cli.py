@@ -66,6 +66,8 @@ def seed_demo(settings) -> None:
     """Create the demo units, procedures and users (password 'demo'); keeps what exists."""
     from workflows.seed import seed_demo as run_seed
 
+    if settings.env == "production":
+        raise click.ClickException("The demo seed (users with the password 'demo') is not for production.")
     with _sessions(settings)() as session, session.begin():
         created = run_seed(session)
     click.echo("demo data: " + ", ".join(f"{n} new {kind}" for kind, n in created.items()))
@@ -116,6 +118,27 @@ def scheduler(settings) -> None:
                         channels=settings.channels, outbox_seconds=settings.outbox_poll_seconds).start()
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+@main.command("verify-audit")
+@click.pass_obj
+def verify_audit(settings) -> None:
+    """Check the audit trail's hash chain; seals nothing. Exit code 1 if it was tampered with."""
+    import sqlalchemy as sa
+
+    from engine.audit import verify_chain
+
+    # SQLite: read outside a write transaction (make_engine begins each one IMMEDIATE), so that
+    # the server's writers do not wait while a long chain is checked. Nothing is committed.
+    url = settings.database_url
+    engine = sa.create_engine(url) if url.startswith("sqlite") else make_engine(url)
+    with make_session_factory(engine)() as session:
+        result = verify_chain(session)
+    engine.dispose()
+    for line in result.report():
+        click.echo(line)
+    if result.tampered:
+        sys.exit(1)
 
 
 def _safe_url(url: str) -> str:

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from flask import g
 from marshmallow import Schema, fields, pre_dump, validate
 
 from api.db import display_timezone
 from api.i18n import language
 from engine.working_calendar import DAY_OFF, UNITS, WORKING_DAY
-from workflows import attachments, outbox, public, statuses
+from workflows import access, attachments, auth, outbox, public, statuses
 from workflows.dossiers import DESK_CHANNELS
 from workflows.printouts import BOOK_FORMATS, FORMATS
 from workflows.procedures import TIME_UNITS
 from workflows.roles import ROLES
 from workflows.tasks import SCOPES, STATES
+
+
+def _handles(dossier) -> bool:
+    principal = g.get("principal")
+    return principal is not None and access.can_handle(principal, dossier)
 
 
 def local_iso(value):
@@ -201,10 +207,8 @@ class DossierSchema(StrictSchema):
     status = fields.Integer()
     status_label = fields.Function(lambda d: statuses.label(d.status, language()))
     channel = fields.String()
-    applicant = fields.Function(lambda d: {
-        "full_name": d.applicant_name, "id_number": d.applicant_id_number, "phone": d.applicant_phone,
-        "email": d.applicant_email, "address": d.applicant_address,
-    })
+    applicant = fields.Function(lambda d: access.applicant(d, masked=not _handles(d)), metadata={
+        "description": "ID and phone numbers, email and address in full only for those who handle the dossier"})
     submitted_at = LocalDateTime()
     received_at = LocalDateTime(allow_none=True)
     received_by = fields.String()
@@ -232,8 +236,13 @@ class DossierQuerySchema(StrictSchema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
+class DossierListItemSchema(DossierSchema):
+    applicant = fields.Function(lambda d: access.applicant(d, masked=True), metadata={
+        "description": "ID and phone numbers masked in lists"})
+
+
 class DossierPageSchema(StrictSchema):
-    items = fields.List(fields.Nested(DossierSchema))
+    items = fields.List(fields.Nested(DossierListItemSchema))
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
@@ -505,7 +514,8 @@ class OutboxMessageSchema(StrictSchema):
     id = fields.Integer()
     kind = fields.String()
     channel = fields.String()
-    recipient = fields.String()
+    recipient = fields.Function(lambda m: access.mask_email(m.recipient) if m.channel == "email"
+                                else access.mask_digits(m.recipient), metadata={"description": "masked"})
     subject = fields.String()
     body = fields.String()
     status = fields.String()
@@ -532,3 +542,87 @@ class AgencySchema(StrictSchema):
     contact = fields.String(validate=validate.Length(min=1, max=500))
     public_url = fields.String(validate=validate.Length(min=1, max=500), metadata={
         "description": "the address applicants open (links in notifications)"})
+
+
+# --- users, passwords, API tokens (administrators) ---------------------------------------------
+
+class UserSchema(StrictSchema):
+    username = fields.String()
+    full_name = fields.String()
+    roles = fields.List(fields.String())
+    unit_code = fields.Function(lambda u: u.unit.code if u.unit else None)
+    email = fields.String()
+    phone = fields.String()
+    active = fields.Boolean()
+    demo = fields.Boolean(metadata={"description": "made by the demo seed (weak password): refused in production"})
+    created_at = LocalDateTime()
+
+
+class UserCreateSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{3,100}$", error=(
+        "3-100 lower-case letters, digits, dots, dashes or underscores.")))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), required=True,
+                        validate=validate.Length(min=1))
+    unit_code = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
+    email = fields.String(load_default="", validate=validate.Regexp(r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"))
+    phone = fields.String(load_default="", validate=validate.Regexp(r"^$|^\+?[0-9 .-]{8,20}$"))
+
+
+class UserUpdateSchema(StrictSchema):
+    full_name = fields.String(validate=validate.Length(min=1, max=255))
+    roles = fields.List(fields.String(validate=validate.OneOf(list(ROLES))), validate=validate.Length(min=1))
+    unit_code = fields.String(allow_none=True, validate=validate.Length(min=1, max=50))
+    email = fields.String(validate=validate.Regexp(r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"))
+    phone = fields.String(validate=validate.Regexp(r"^$|^\+?[0-9 .-]{8,20}$"))
+    active = fields.Boolean(metadata={"description": "false disables the account and revokes its tokens"})
+
+
+class PasswordSetSchema(StrictSchema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+
+
+class ApiTokenCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{3,100}$"))
+    scopes = fields.List(fields.String(validate=validate.OneOf(list(auth.SCOPES))), required=True,
+                         validate=validate.Length(min=1))
+    expires_in_days = fields.Integer(load_default=365, allow_none=True, validate=validate.Range(min=1, max=3650))
+
+
+class ApiTokenSchema(StrictSchema):
+    name = fields.String()
+    scopes = fields.List(fields.String())
+    created_by = fields.String()
+    created_at = LocalDateTime()
+    expires_at = LocalDateTime(allow_none=True)
+    revoked_at = LocalDateTime(allow_none=True)
+    last_used_at = LocalDateTime(allow_none=True)
+
+
+class ApiTokenCreatedSchema(ApiTokenSchema):
+    token = fields.String(metadata={"description": "shown this once; only its hash is kept"})
+
+
+class PostalDeliverySchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(("delivered", "returned_to_sender")))
+    at = fields.AwareDateTime(required=True, metadata={"description": "when, ISO 8601 with offset"})
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class PublicProcedureSchema(StrictSchema):
+    code = fields.String()
+    name = fields.String()
+    field = fields.String()
+    legal_basis = fields.String()
+    required_documents = fields.List(fields.Nested(RequiredDocumentSchema))
+    fee_vnd = fields.Integer()
+    fee_note = fields.String()
+    processing_time_value = fields.Float()
+    processing_time_unit = fields.String()
+    deciding_unit_name = fields.Function(lambda p: p.deciding_unit.name)

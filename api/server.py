@@ -7,6 +7,7 @@ from workflows.settings import Settings
 
 
 def run(settings: Settings) -> None:
+    create_app(settings).extensions["motcua_engine"].dispose()  # refuses an unsafe production set-up here, once
     try:
         from gunicorn.app.base import BaseApplication
     except ImportError:  # e.g. Windows
@@ -20,6 +21,8 @@ def run(settings: Settings) -> None:
             self.cfg.set("threads", 8)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
+            # the path without its query string: public lookups carry check digits there
+            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss')
             self.cfg.set("timeout", 60)
 
         def load(self):

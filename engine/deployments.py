@@ -86,4 +86,4 @@ def list_latest_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
 
 
 def load_spec(version: ProcessVersion) -> tuple:
-    return spec_from_json(f"{version.id}:{version.checksum}", version.spec_json)
+    return spec_from_json(f"{version.id}:{version.checksum}", lambda: version.spec_json)

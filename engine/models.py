@@ -96,7 +96,11 @@ class WaitingTimer(Base):
 
 
 class AuditEvent(Base):
-    """Who did what, when. Written in the same transaction as the change it records."""
+    """Who did what, when. Written in the same transaction as the change it records.
+
+    Append-only (engine/audit.py, and the audit-chain migration's triggers): the sealer later gives
+    each event its place in the hash chain, `chain_seq` and `chain_hash`, once; nothing else changes.
+    """
 
     __tablename__ = "audit_event"
 
@@ -107,6 +111,25 @@ class AuditEvent(Base):
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
     subject: Mapped[str | None] = mapped_column(sa.String(255))
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # NULL until sealed. active_history: the append-only guard must see the value being replaced.
+    chain_seq: Mapped[int | None] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), unique=True,
+                                                  active_history=True)
+    chain_hash: Mapped[str | None] = mapped_column(sa.String(64), active_history=True)
+
+
+class AuditChainHead(Base):
+    """Where the sealed audit chain ends: one row, moved forward by the sealer only.
+
+    It makes deleting the newest sealed events detectable (the chain would end short of it).
+    """
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
+    last_hash: Mapped[str] = mapped_column(sa.String(64))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CalendarException(Base):

@@ -22,6 +22,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.clock import has_utc_offset
 from engine.errors import ModelInvalid
+from engine.sandbox import CodeRefused, compile_model_code
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -232,7 +233,8 @@ def owner_id(node) -> str:
 
 
 def _check_expressions(root, filename: str) -> None:
-    """Compile every expression and script now, so a typo fails at deployment, not at run time."""
+    """Compile every expression and script now, as the sandbox will, so that a typo or code the
+    sandbox refuses (an import, a dunder, `open`...) fails at deployment, not at run time."""
     for expr in root.iterfind(".//bpmn:conditionExpression", NS):
         _compile(expr, "eval", filename)
     for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
@@ -252,11 +254,21 @@ def _compile(node, mode: str, filename: str):
         raise _fail(f"The {_local(node.tag)} of '{owner_id(node)}' is empty.", filename,
                     element=owner_id(node), line=node.sourceline)
     try:
-        return ast.parse(text, mode=mode)
+        tree = ast.parse(text, mode=mode)
     except SyntaxError as exc:
         raise _fail(f"The {_local(node.tag)} of '{owner_id(node)}' is not valid Python: {exc.msg} "
                     f"(in '{text}'). Literal timer values need quotes, like \"PT4H\".", filename,
                     element=owner_id(node), line=node.sourceline) from None
+    try:
+        compile_model_code(text, mode)
+    except CodeRefused as exc:
+        raw = node.text or ""
+        first_line = node.sourceline + raw[: len(raw) - len(raw.lstrip())].count("\n")
+        line = first_line + (exc.line - 1 if exc.line else 0)
+        where = f" (line {exc.line} of the {_local(node.tag)})" if exc.line and "\n" in text else ""
+        raise _fail(f"The {_local(node.tag)} of '{owner_id(node)}' is refused by the sandbox: "
+                    f"{exc.message}{where}.", filename, element=owner_id(node), line=line) from None
+    return tree
 
 
 def _check_timer_literal(tree, kind: str, node, filename: str) -> None:

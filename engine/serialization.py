@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date, time
+from decimal import Decimal
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -29,6 +32,10 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
 _CONFIG = dict(SPIFF_CONFIG)
 _CONFIG[BpmnWorkflow] = _SpeclessWorkflowConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+# Values a model script may leave in task data besides JSON, datetime and timedelta (SpiffWorkflow's own).
+_SERIALIZER.registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+_SERIALIZER.registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+_SERIALIZER.registry.register(time, lambda v: {"value": v.isoformat()}, lambda v: time.fromisoformat(v["value"]))
 
 _SPEC_CACHE_SIZE = 256
 _spec_cache: OrderedDict[str, tuple] = OrderedDict()
@@ -43,13 +50,14 @@ def spec_to_json(spec, subprocess_specs: dict) -> str:
     })
 
 
-def spec_from_json(cache_key: str, spec_json: str) -> tuple:
-    """The (spec, subprocess_specs) of a version, restored once and then shared."""
+def spec_from_json(cache_key: str, spec_json: Callable[[], str]) -> tuple:
+    """The (spec, subprocess_specs) of a version, restored once and then shared; `spec_json` is
+    called only on a cache miss (the stored spec is large: it is not read from the database per step)."""
     with _spec_cache_lock:
         if cache_key in _spec_cache:
             _spec_cache.move_to_end(cache_key)
             return _spec_cache[cache_key]
-    dct = json.loads(spec_json)
+    dct = json.loads(spec_json())
     registry = _SERIALIZER.registry
     specs = (
         registry.restore(dct["spec"]),

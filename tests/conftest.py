@@ -83,8 +83,26 @@ def sessions(db_engine):
     """A session factory on a database emptied after the test."""
     yield make_session_factory(db_engine)
     with db_engine.begin() as connection:
+        # Test-only: the audit tables' triggers refuse DELETE (append-only). Lift them as the tables'
+        # owner inside this transaction alone (DDL is transactional on both databases): they are
+        # back when it commits, and no other connection ever sees the tables unguarded.
+        if connection.dialect.name == "postgresql":
+            guarded = connection.execute(sa.text(
+                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")).scalars().all()
+            for table in guarded:
+                connection.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        else:
+            triggers = connection.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                connection.execute(sa.text(f'DROP TRIGGER "{name}"'))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+        if connection.dialect.name == "postgresql":
+            for table in guarded:
+                connection.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+        else:
+            for _name, sql in triggers:
+                connection.exec_driver_sql(sql)
 
 
 @pytest.fixture

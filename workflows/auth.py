@@ -1,26 +1,47 @@
 """Users, passwords and bearer tokens.
 
-Passwords are hashed with argon2. A token is 32 random bytes shown once to the client; the
-database keeps only its SHA-256, with an expiry, and every request looks it up.
+Passwords are hashed with argon2; a password chosen for a real user must pass `check_password`.
+A token is 32 random bytes shown once to the client; the database keeps only its SHA-256, with an
+expiry, and every request looks it up: logging out revokes it, and so do disabling the user and
+changing the password (all of the user's tokens). Failed logins are counted per user and per
+address; past the limit, logins are refused before the password is checked.
+
+Integrations (a postal service, the provincial portal) use API tokens (`mcapi_…`): not a user,
+no role, only the scopes they were given.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.clock import utcnow
+from workflows import rate_limits
 from workflows.errors import Conflict, InvalidInput, NotFound, Unauthenticated
-from workflows.models import AccessToken, Unit, User, UserRole
+from workflows.models import AccessToken, ApiToken, Unit, User, UserRole
 from workflows.roles import ROLES
+
+PASSWORD_MIN_LENGTH = 12
+COMMON_PASSWORDS = frozenset({"demo", "password", "matkhau", "123456789012", "qwertyuiopas", "admin1234567",
+                              "motcua123456", "abc123456789", "password1234", "123456abcdef"})
+FAILED_LOGINS_PER_USER = (5, timedelta(minutes=15))
+FAILED_LOGINS_PER_ADDRESS = (20, timedelta(minutes=15))
+API_TOKEN_PREFIX = "mcapi_"
+SCOPES = {
+    "reports:read": "read the statistics (e.g. the provincial portal)",
+    "dossiers:read": "read dossiers, their status and history",
+    "postal:write": "record the postal service's delivery of a result",
+}
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user like a known one.
@@ -46,9 +67,13 @@ class Principal:
     full_name: str
     roles: frozenset[str]
     unit_code: str | None
+    scopes: frozenset[str] = frozenset()  # an API token's; users have none
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def has_scope(self, scope: str | None) -> bool:
+        return scope is not None and scope in self.scopes
 
 
 SYSTEM = Principal(0, "system", "MotCua", frozenset(ROLES), None)
@@ -58,27 +83,91 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(password: str, *, username: str) -> None:
+    """A real user's password: at least 12 characters, letters and digits, not the username,
+    not a well-known one. `InvalidInput` on the field `password` says what is missing."""
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(f"at least {PASSWORD_MIN_LENGTH} characters")
+    if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
+        problems.append("both letters and digits")
+    if username and username.lower() in password.lower():
+        problems.append("not containing the username")
+    if password.lower() in COMMON_PASSWORDS:
+        problems.append("not a well-known password")
+    if problems:
+        raise InvalidInput("The password is too weak: it needs " + ", ".join(problems) + ".", field="password",
+                           requirements=problems)
+
+
 def create_user(session: Session, *, username: str, password: str, full_name: str,
                 roles: list[str], unit_code: str | None = None, email: str = "", phone: str = "",
-                actor: str = "system") -> User:
+                actor: str = "system", demo: bool = False) -> User:
+    """A user with roles in a unit; the demo seed alone makes users (`demo`) with a weak password."""
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
         raise InvalidInput(f"Unknown role(s): {', '.join(unknown)}.", roles=unknown)
     if session.scalars(select(User).where(User.username == username)).first() is not None:
         raise Conflict(f"The username '{username}' is taken.", username=username)
-    unit = None
-    if unit_code is not None:
-        unit = session.scalars(select(Unit).where(Unit.code == unit_code)).first()
-        if unit is None:
-            raise NotFound(f"Unit '{unit_code}' does not exist.", unit_code=unit_code)
+    if not demo:
+        check_password(password, username=username)
     user = User(username=username, full_name=full_name, password_hash=hash_password(password),
-                unit=unit, email=email, phone=phone, created_at=utcnow(),
+                unit=find_unit(session, unit_code), email=email, phone=phone, created_at=utcnow(), demo=demo,
                 role_rows=[UserRole(role=r) for r in sorted(set(roles))])
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.created", subject=username,
-                 data={"roles": sorted(set(roles)), "unit": unit_code})
+                 data={"roles": sorted(set(roles)), "unit": unit_code, "demo": demo})
     return user
+
+
+def find_unit(session: Session, unit_code: str | None) -> Unit | None:
+    if unit_code is None:
+        return None
+    unit = session.scalars(select(Unit).where(Unit.code == unit_code)).first()
+    if unit is None:
+        raise NotFound(f"Unit '{unit_code}' does not exist.", unit_code=unit_code)
+    return unit
+
+
+def change_password(session: Session, user: User, new_password: str, *, actor: str) -> None:
+    """Set a new password and revoke every token of the user: sessions elsewhere end."""
+    check_password(new_password, username=user.username)
+    user.password_hash = hash_password(new_password)
+    user.demo = False
+    revoked = revoke_all_tokens(session, user)
+    audit.record(session, actor=actor, action="user.password_changed", subject=user.username,
+                 data={"tokens_revoked": revoked})
+
+
+def revoke_all_tokens(session: Session, user: User) -> int:
+    result = session.execute(update(AccessToken).where(AccessToken.user_id == user.id,
+                                                       AccessToken.revoked_at.is_(None))
+                             .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+@contextmanager
+def login_guard(limits: sessionmaker, username: str, address: str) -> Iterator[None]:
+    """Wrap a login attempt, outside its transaction: refuse a user or an address with too many
+    recent failures before the password is checked, and count a failure against both."""
+    keys = ((f"login-user:{username.lower()[:100]}", FAILED_LOGINS_PER_USER),
+            (f"login-address:{address}", FAILED_LOGINS_PER_ADDRESS))
+    for key, (limit, window) in keys:
+        rate_limits.check(limits, key, limit=limit, window=window)
+    try:
+        yield
+    except Unauthenticated:
+        for key, (limit, window) in keys:
+            rate_limits.hit(limits, key, limit=limit + 1, window=window)
+        raise
 
 
 def login(session: Session, *, username: str, password: str, ttl_minutes: int) -> tuple[str, datetime, User]:
@@ -99,6 +188,8 @@ def login(session: Session, *, username: str, password: str, ttl_minutes: int) -
 
 
 def principal_for_token(session: Session, raw: str) -> Principal:
+    if raw.startswith(API_TOKEN_PREFIX):
+        return _principal_for_api_token(session, raw)
     token = session.scalars(select(AccessToken).where(AccessToken.token_hash == _digest(raw))).first()
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.user.active:
         raise Unauthenticated("The access token is invalid or has expired; log in again.")
@@ -116,6 +207,49 @@ def revoke_token(session: Session, raw: str) -> None:
         token.revoked_at = utcnow()
         audit.record(session, actor=token.user.username, action="user.logged_out", subject=token.user.username,
                      at=token.revoked_at)
+
+
+def create_api_token(session: Session, *, name: str, scopes: list[str], expires_in_days: int | None,
+                     actor: str) -> tuple[str, ApiToken]:
+    """A new integration token: (the raw token, shown this once; its row)."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise InvalidInput(f"Scopes must be among {', '.join(SCOPES)}.", field="scopes", unknown=unknown)
+    if session.scalars(select(ApiToken).where(ApiToken.name == name)).first() is not None:
+        raise Conflict(f"An API token named '{name}' exists.", name=name)
+    now = utcnow()
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(name=name, token_hash=_digest(raw), scopes=sorted(set(scopes)), created_by=actor,
+                     created_at=now, expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None)
+    session.add(token)
+    session.flush()
+    expires = token.expires_at.isoformat() if token.expires_at else None
+    audit.record(session, actor=actor, action="api_token.created", subject=name,
+                 data={"scopes": token.scopes, "expires_at": expires})
+    return raw, token
+
+
+def list_api_tokens(session: Session) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.name)))
+
+
+def revoke_api_token(session: Session, name: str, *, actor: str) -> ApiToken:
+    token = session.scalars(select(ApiToken).where(ApiToken.name == name)).first()
+    if token is None:
+        raise NotFound(f"No API token is named '{name}'.", name=name)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, actor=actor, action="api_token.revoked", subject=name)
+    return token
+
+
+def _principal_for_api_token(session: Session, raw: str) -> Principal:
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(raw))).first()
+    now = utcnow()
+    if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        raise Unauthenticated("The API token is invalid, revoked or expired.")
+    token.last_used_at = now
+    return Principal(0, f"api:{token.name}", f"API token {token.name}", frozenset(), None, frozenset(token.scopes))
 
 
 def _digest(raw: str) -> str:

@@ -68,6 +68,16 @@ def request_withdrawal(session: Session, dossier: Dossier, *, actor: str, reason
     return dossier
 
 
+def record_postal_delivery(session: Session, dossier: Dossier, *, status: str, at, note: str, actor: str) -> Dossier:
+    """The postal service reports what became of a result sent by post (delivered, or returned)."""
+    if dossier.return_method != "post" or dossier.status != statuses.RESULT_RETURNED:
+        raise Conflict(f"Dossier '{dossier.code}' has no result sent by post.", dossier_code=dossier.code)
+    audit.record(session, actor=actor, action="dossier.postal_delivery", instance_id=dossier.instance_id,
+                 subject=dossier.code, data={"status": status, "at": at.isoformat(), "note": note,
+                                             "postal_tracking_number": dossier.postal_tracking_number})
+    return dossier
+
+
 def notices_of(session: Session, dossier: Dossier, kind: str | None = None) -> list[DossierNotice]:
     query = select(DossierNotice).where(DossierNotice.dossier_id == dossier.id)
     if kind is not None:

@@ -31,6 +31,7 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     email: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     phone: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # made by the demo seed
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -62,6 +63,23 @@ class AccessToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A token for an integration (a postal service, the provincial portal): scoped, not a user.
+    Only its SHA-256 is stored; the token is shown once, when it is made."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scopes: Mapped[list] = mapped_column(JSONType, default=list)
+    created_by: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Procedure(Base):

@@ -18,7 +18,6 @@ from workflows.dossiers import dossier_steps, get_dossier
 from workflows.errors import InvalidInput, NotFound
 from workflows.lifecycle import notices_of
 from workflows.models import Dossier, Procedure, User
-from workflows.printable import render, xlsx
 
 DOSSIER_FORMS = ("receipt", "supplement-request", "refusal", "apology", "process-control")
 FORMATS = ("pdf", "html")
@@ -78,11 +77,17 @@ def tracking_book(session: Session, first_day: date, last_day: date, fmt: str) -
     context = {**_common(session), "period": {"from": first_day, "to": last_day}, "rows": rows}
     name = f"so-theo-doi-ho-so-{first_day.isoformat()}-{last_day.isoformat()}"
     if fmt == "xlsx":
-        return Printout(xlsx.tracking_book_xlsx(context), MEDIA_TYPES["xlsx"], f"{name}.xlsx")
+        from workflows.printable.xlsx import tracking_book_xlsx
+
+        return Printout(tracking_book_xlsx(context), MEDIA_TYPES["xlsx"], f"{name}.xlsx")
     return _output("tracking-book", context, fmt, name)
 
 
 def _output(form: str, context: dict, fmt: str, name: str) -> Printout:
+    # Imported on first use: weasyprint loads pango and cairo, seconds that every server process
+    # and command would otherwise pay at start-up.
+    from workflows.printable import render
+
     if fmt == "pdf":
         return Printout(render.render_pdf(form, context), MEDIA_TYPES["pdf"], f"{name}.pdf")
     return Printout(render.render_html(form, context).encode("utf-8"), MEDIA_TYPES["html"], f"{name}.html")

@@ -10,6 +10,8 @@ that holds its row (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLi
 fires once; a process that dies mid-firing loses its transaction and with it the lock.
 
 A second job (`deliver-notifications`, every MOTCUA_OUTBOX_POLL_SECONDS) delivers the outbox.
+A third (`seal-audit`, every few seconds) seals new audit events into the hash chain; sealers of
+several processes take turns on one lock (engine/audit.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import sessionmaker
 
-from engine import instances, timer_events
+from engine import audit, instances, timer_events
 from workflows import outbox
 from workflows.channels import ChannelConfig
 from workflows.timers import fire_due_timers
@@ -34,12 +36,16 @@ FIRE_JOB_ID = "fire-due-timers"
 REARM_JOB_ID = "rearm-timers"
 POLL_JOB_ID = "timer-safety-poll"
 OUTBOX_JOB_ID = "deliver-notifications"
+SEAL_JOB_ID = "seal-audit"
+AUDIT_SEAL_SECONDS = 5.0
+SEAL_BATCH = 1000
 # SpiffWorkflow fires a timer strictly after its due instant: run just after it.
 AFTER_DUE = timedelta(milliseconds=5)
 
 
 def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, blocking: bool = False,
-                    channels: ChannelConfig | None = None, outbox_seconds: float = 5.0) -> BaseScheduler:
+                    channels: ChannelConfig | None = None, outbox_seconds: float = 5.0,
+                    audit_seal_seconds: float = AUDIT_SEAL_SECONDS) -> BaseScheduler:
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=timezone.utc,
                                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
@@ -89,6 +95,7 @@ def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, block
     if channels is not None:
         scheduler.add_job(_deliver, "interval", args=(session_factory, channels), seconds=outbox_seconds,
                           id=OUTBOX_JOB_ID, next_run_time=datetime.now(timezone.utc))
+    scheduler.add_job(_seal_audit, "interval", args=(session_factory,), seconds=audit_seal_seconds, id=SEAL_JOB_ID)
     unsubscribe = timer_events.subscribe(timers_changed)
     scheduler.add_listener(lambda _event: unsubscribe(), mask=EVENT_SCHEDULER_SHUTDOWN)
     return scheduler
@@ -101,3 +108,19 @@ def _deliver(session_factory: sessionmaker, channels: ChannelConfig) -> None:
             log.info("notifications: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
     except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
         log.exception("delivering notifications failed")
+
+
+def _seal_audit(session_factory: sessionmaker) -> None:
+    """Seal every audit event written so far, a batch per transaction (the chain lock is short)."""
+    try:
+        total = 0
+        while True:
+            with session_factory() as session, session.begin():
+                sealed = audit.seal_pending(session, limit=SEAL_BATCH)
+            total += sealed
+            if sealed < SEAL_BATCH:
+                break
+        if total:
+            log.debug("sealed %d audit event(s)", total)
+    except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
+        log.exception("sealing the audit trail failed")

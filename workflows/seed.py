@@ -46,7 +46,7 @@ def seed_demo_users(session: Session) -> int:
     created = 0
     for row in _load("demo_users.json"):
         if session.scalars(select(User).where(User.username == row["username"])).first() is None:
-            create_user(session, password=DEMO_PASSWORD, actor="seed", **row)
+            create_user(session, password=DEMO_PASSWORD, actor="seed", demo=True, **row)
             created += 1
     return created
 

@@ -28,8 +28,14 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"{name} must be a number, got {raw!r}") from None
 
 
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105 - refused in production
+ENVIRONMENTS = ("development", "production")
+
+
 @dataclass(frozen=True)
 class Settings:
+    env: str = "development"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
     data_dir: Path = Path("var")
     database_url: str = ""
     host: str = "127.0.0.1"
@@ -51,7 +57,12 @@ class Settings:
 
 def from_env() -> Settings:
     data_dir = Path(os.environ.get("MOTCUA_DATA_DIR") or "var").resolve()
+    env = (os.environ.get("MOTCUA_ENV") or "development").lower()
+    if env not in ENVIRONMENTS:
+        raise SystemExit(f"MOTCUA_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
     return Settings(
+        env=env,
+        secret_key=os.environ.get("MOTCUA_SECRET_KEY") or DEVELOPMENT_SECRET_KEY,
         data_dir=data_dir,
         database_url=os.environ.get("MOTCUA_DATABASE_URL") or f"sqlite:///{data_dir / 'motcua.db'}",
         host=os.environ.get("MOTCUA_HOST") or "127.0.0.1",

@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from engine import instances
 from engine.models import OPEN_TASK_STATES, HumanTask
+from workflows.access import may_work_task
 from workflows.auth import Principal
 from workflows.dossiers import find_by_instance
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import apply_model_effects
-from workflows.models import Dossier
-from workflows.roles import LEADER
+from workflows.models import Dossier, Procedure, Unit
+from workflows.roles import LEADER, SPECIALIST
 
 SCOPES = ("mine", "available")
 STATES = ("ready", "claimed", "completed", "cancelled")
@@ -44,7 +45,10 @@ def list_tasks(session: Session, principal: Principal, *, dossier_code: str | No
     if state is not None and state not in STATES:
         raise InvalidInput(f"state must be one of {', '.join(STATES)}.", state=state)
     query = (select(HumanTask, Dossier).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
-             .where(HumanTask.role.in_(sorted(principal.roles))))
+             .join(Procedure, Procedure.id == Dossier.procedure_id).join(Unit, Unit.id == Procedure.deciding_unit_id)
+             .where(HumanTask.role.in_(sorted(principal.roles)),
+                    # specialists see the tasks of the dossiers their unit decides
+                    or_(HumanTask.role != SPECIALIST, Unit.code == principal.unit_code)))
     if state is not None:
         query = query.where(HumanTask.state == state)
     elif scope != "available":
@@ -98,6 +102,8 @@ def _task_for(session: Session, principal: Principal, task_id: str) -> HumanTask
     if task.role not in principal.roles:
         raise Forbidden(f"This task is for the role '{task.role}', which you do not hold.", task_id=task_id,
                         role=task.role)
+    if not may_work_task(principal, task.role, _dossier_of(session, task)):
+        raise Forbidden("This task belongs to the specialists of another unit.", task_id=task_id, role=task.role)
     return task
 
 

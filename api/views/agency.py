@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.schemas import AgencySchema
-from api.security import current_principal, requires
+from api.security import current_principal, requires, signed_in
 from workflows import agency
 from workflows.roles import ADMIN
 
@@ -15,6 +15,7 @@ blp = Blueprint("agency", __name__, url_prefix="/api/v1/agency",
 
 @blp.route("")
 class Agency(MethodView):
+    @signed_in
     @blp.response(200, AgencySchema)
     def get(self):
         """The agency's details"""

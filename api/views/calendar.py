@@ -11,7 +11,7 @@ from api.schemas import (
     DueDateQuerySchema,
     DueDateSchema,
 )
-from api.security import current_principal, requires
+from api.security import current_principal, requires, signed_in
 from engine import calendar_store
 from workflows.errors import InvalidInput
 from workflows.roles import ADMIN
@@ -22,6 +22,7 @@ blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar",
 
 @blp.route("/due-date")
 class DueDate(MethodView):
+    @signed_in
     @blp.arguments(DueDateQuerySchema, location="query")
     @blp.response(200, DueDateSchema)
     def get(self, query):
@@ -34,6 +35,7 @@ class DueDate(MethodView):
 
 @blp.route("/exceptions")
 class CalendarExceptions(MethodView):
+    @signed_in
     @blp.arguments(CalendarExceptionQuerySchema, location="query")
     @blp.response(200, CalendarExceptionSchema(many=True))
     def get(self, query):
@@ -67,6 +69,7 @@ class CalendarExceptionByDate(MethodView):
 
 @blp.route("/settings")
 class CalendarSettings(MethodView):
+    @signed_in
     @blp.response(200, CalendarSettingsSchema)
     def get(self):
         """Time zone, working weekdays, office sessions, same-day cut-off, holiday country"""

@@ -16,13 +16,15 @@ from api.schemas import (
     FormQuerySchema,
     HistoryEventSchema,
     NoticeSchema,
+    PostalDeliverySchema,
     WithdrawalSchema,
 )
 from api.security import current_principal, requires
-from workflows import attachments, dossiers, lifecycle, printouts
-from workflows.roles import CLERK, DESK_OFFICER, LEADER, SPECIALIST
+from workflows import access, attachments, dossiers, lifecycle, printouts
+from workflows.roles import ADMIN, CLERK, DESK_OFFICER, LEADER, SPECIALIST
 
 STAFF = (DESK_OFFICER, SPECIALIST, LEADER, CLERK)
+HANDLERS = (DESK_OFFICER, SPECIALIST, LEADER)  # and, per dossier, only those who handle it
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
                 description="Dossiers received at the one-stop desk")
@@ -30,10 +32,11 @@ blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
 
 @blp.route("")
 class Dossiers(MethodView):
+    @requires(*STAFF, ADMIN, scope="dossiers:read")
     @blp.arguments(DossierQuerySchema, location="query")
     @blp.response(200, DossierPageSchema)
     def get(self, query):
-        """Dossiers, newest first, filtered and paginated"""
+        """Dossiers, newest first, filtered and paginated (ID and phone numbers masked)"""
         page, per_page = query.pop("page"), query.pop("per_page")
         with transaction() as session:
             items, total = dossiers.list_dossiers(session, dossiers.DossierFilters(**query), page=page,
@@ -58,24 +61,28 @@ class Dossiers(MethodView):
 
 @blp.route("/<string:code>")
 class DossierByCode(MethodView):
+    @requires(*STAFF, ADMIN, scope="dossiers:read")
     @blp.response(200, DossierSchema)
     def get(self, code):
-        """One dossier"""
+        """One dossier; the applicant's personal data in full only for those who handle it"""
         with transaction() as session:
             return dossiers.get_dossier(session, code)
 
 
 @blp.route("/<string:code>/history")
 class DossierHistory(MethodView):
+    @requires(*HANDLERS, scope="dossiers:read")
     @blp.response(200, HistoryEventSchema(many=True))
     def get(self, code):
         """Everything that happened to the dossier, oldest first"""
         with transaction() as session:
+            access.handled_dossier(session, current_principal(), code, scope="dossiers:read")
             return dossiers.dossier_history(session, code)
 
 
 @blp.route("/<string:code>/steps")
 class DossierSteps(MethodView):
+    @requires(*STAFF, ADMIN, scope="dossiers:read")
     @blp.response(200, DossierStepSchema(many=True))
     def get(self, code):
         """The steps of the dossier with their verdicts (the process-control slip, form 05)"""
@@ -98,16 +105,17 @@ class DossierWithdrawal(MethodView):
 
 @blp.route("/<string:code>/notices")
 class DossierNotices(MethodView):
+    @requires(*HANDLERS)
     @blp.response(200, NoticeSchema(many=True))
     def get(self, code):
         """The dossier's written notices: supplement requests, refusal, apology, withdrawal"""
         with transaction() as session:
-            return lifecycle.notices_of(session, dossiers.get_dossier(session, code))
+            return lifecycle.notices_of(session, access.handled_dossier(session, current_principal(), code))
 
 
 @blp.route("/<string:code>/forms/<string:form>")
 class DossierForm(MethodView):
-    @requires(*STAFF)
+    @requires(*HANDLERS)
     @blp.arguments(FormQuerySchema, location="query")
     @blp.response(200, content_type="application/pdf")
     @blp.alt_response(200, content_type="text/html", description="with format=html")
@@ -115,6 +123,7 @@ class DossierForm(MethodView):
         """A printable form filled from the dossier: receipt, supplement-request, refusal, apology,
         process-control (forms 01-05), as PDF or HTML"""
         with transaction() as session:
+            access.handled_dossier(session, current_principal(), code)
             printout = printouts.dossier_form(session, code, form, query["format"])
         return file_response(printout.content, printout.media_type, printout.filename,
                              inline=True)
@@ -122,12 +131,12 @@ class DossierForm(MethodView):
 
 @blp.route("/<string:code>/attachments")
 class DossierAttachments(MethodView):
-    @requires(*STAFF)
+    @requires(*HANDLERS)
     @blp.response(200, AttachmentSchema(many=True))
     def get(self, code):
         """The files attached to the dossier"""
         with transaction() as session:
-            return attachments.list_attachments(session, dossiers.get_dossier(session, code))
+            return attachments.list_attachments(session, access.handled_dossier(session, current_principal(), code))
 
     @requires(DESK_OFFICER, SPECIALIST, LEADER)
     @blp.arguments(AttachmentUploadSchema, location="files")
@@ -140,18 +149,33 @@ class DossierAttachments(MethodView):
         content = upload.read(settings.max_attachment_bytes + 1)
         with transaction() as session:
             return attachments.attach(
-                session, dossiers.get_dossier(session, code), filename=upload.filename or "", content=content,
+                session, access.handled_dossier(session, current_principal(), code), filename=upload.filename or "",
+                content=content,
                 category=form["category"], document_name=form["document_name"],
                 actor=current_principal().username, max_bytes=settings.max_attachment_bytes)
 
 
 @blp.route("/<string:code>/attachments/<int:attachment_id>")
 class DossierAttachment(MethodView):
-    @requires(*STAFF)
+    @requires(*HANDLERS)
     @blp.response(200, content_type="application/octet-stream")
     def get(self, code, attachment_id):
         """Download one attached file"""
         with transaction() as session:
-            download = attachments.download(session, dossiers.get_dossier(session, code), attachment_id)
+            download = attachments.download(session, access.handled_dossier(session, current_principal(), code),
+                                            attachment_id)
         return file_response(download.content, download.content_type, download.filename,
                              etag=download.sha256)
+
+
+@blp.route("/<string:code>/postal-delivery")
+class PostalDelivery(MethodView):
+    @requires(DESK_OFFICER, scope="postal:write")
+    @blp.arguments(PostalDeliverySchema)
+    @blp.response(200, DossierSchema)
+    def post(self, body, code):
+        """The postal service (an API token with postal:write) or the desk records what became of a
+        result sent by post: delivered to the applicant, or returned to the sender"""
+        with transaction() as session:
+            return lifecycle.record_postal_delivery(session, dossiers.get_dossier(session, code),
+                                                    actor=current_principal().username, **body)

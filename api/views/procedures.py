@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.schemas import ProcedureCreateSchema, ProcedureFieldsSchema, ProcedureSchema, RetimeResultSchema
-from api.security import current_principal, requires
+from api.security import current_principal, requires, signed_in
 from workflows import procedures, retiming
 from workflows.roles import ADMIN
 
@@ -13,6 +13,7 @@ blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures",
 
 @blp.route("")
 class Procedures(MethodView):
+    @signed_in
     @blp.response(200, ProcedureSchema(many=True))
     def get(self):
         """List the active procedures"""
@@ -30,6 +31,7 @@ class Procedures(MethodView):
 
 @blp.route("/<string:code>")
 class ProcedureByCode(MethodView):
+    @signed_in
     @blp.response(200, ProcedureSchema)
     def get(self, code):
         """One procedure"""

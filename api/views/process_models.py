@@ -5,7 +5,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.db import transaction
 from api.schemas import ProcessModelSchema, ProcessVersionDetailSchema, ProcessVersionSchema, UploadSchema
-from api.security import current_principal, requires
+from api.security import current_principal, requires, signed_in
 from engine import deployments
 from workflows.errors import InvalidInput
 from workflows.process_models import deploy_model
@@ -17,6 +17,7 @@ blp = Blueprint("process_models", __name__, url_prefix="/api/v1/process-models",
 
 @blp.route("")
 class ProcessModels(MethodView):
+    @signed_in
     @blp.response(200, ProcessModelSchema(many=True))
     def get(self):
         """Each deployed process with its latest version"""
@@ -44,6 +45,7 @@ class ProcessModels(MethodView):
 
 @blp.route("/<string:process_id>/versions/<int:number>")
 class ProcessVersionByNumber(MethodView):
+    @signed_in
     @blp.response(200, ProcessVersionDetailSchema)
     def get(self, process_id, number):
         """One version's metadata and BPMN XML"""

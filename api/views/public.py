@@ -9,13 +9,14 @@ from api.schemas import (
     CheckQuerySchema,
     DossierStatusSchema,
     OnlineDossierSchema,
+    PublicProcedureSchema,
     PublicStatusSchema,
     RatingInputSchema,
     RatingSchema,
     SubmittedSchema,
     WithdrawalSchema,
 )
-from workflows import dossiers, lifecycle, public
+from workflows import dossiers, lifecycle, procedures, public
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
                 description="For applicants, without an account: each dossier request carries a check "
@@ -24,6 +25,15 @@ blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
 
 def _address() -> str:
     return request.remote_addr or "unknown"
+
+
+@blp.route("/procedures")
+class PublicProcedures(MethodView):
+    @blp.response(200, PublicProcedureSchema(many=True))
+    def get(self):
+        """The procedures an applicant may file: documents to bring, processing time, fee"""
+        with transaction() as session:
+            return procedures.list_procedures(session)
 
 
 @blp.route("/dossiers")

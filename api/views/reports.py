@@ -28,7 +28,7 @@ def _statistics(query: dict) -> dict:
 
 @blp.route("/statistics")
 class Statistics(MethodView):
-    @requires(LEADER, ADMIN, CLERK)
+    @requires(LEADER, ADMIN, CLERK, scope="reports:read")
     @blp.arguments(StatisticsQuerySchema, location="query")
     @blp.response(200, StatisticsSchema)
     def get(self, query):
@@ -39,7 +39,7 @@ class Statistics(MethodView):
 
 @blp.route("/statistics.xlsx")
 class StatisticsWorkbook(MethodView):
-    @requires(LEADER, ADMIN, CLERK)
+    @requires(LEADER, ADMIN, CLERK, scope="reports:read")
     @blp.arguments(StatisticsQuerySchema, location="query")
     @blp.response(200, content_type=XLSX)
     def get(self, query):

@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
-from api.security import current_principal
+from api.security import current_principal, signed_in
 from workflows import tasks
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
@@ -12,6 +12,7 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
 
 @blp.route("")
 class Tasks(MethodView):
+    @signed_in
     @blp.arguments(TaskQuerySchema, location="query")
     @blp.response(200, TaskSchema(many=True))
     def get(self, query):
@@ -22,6 +23,7 @@ class Tasks(MethodView):
 
 @blp.route("/<string:task_id>")
 class TaskById(MethodView):
+    @signed_in
     @blp.response(200, TaskDetailSchema)
     def get(self, task_id):
         """One task, with the form its completion data must fit"""
@@ -31,6 +33,7 @@ class TaskById(MethodView):
 
 @blp.route("/<string:task_id>/claim")
 class ClaimTask(MethodView):
+    @signed_in
     @blp.response(200, TaskSchema)
     def post(self, task_id):
         """Take a ready task: only you can complete it until you release it"""
@@ -40,6 +43,7 @@ class ClaimTask(MethodView):
 
 @blp.route("/<string:task_id>/unclaim")
 class UnclaimTask(MethodView):
+    @signed_in
     @blp.response(200, TaskSchema)
     def post(self, task_id):
         """Release a claimed task (the claimer, or a leader reassigning it)"""
@@ -49,6 +53,7 @@ class UnclaimTask(MethodView):
 
 @blp.route("/<string:task_id>/complete")
 class CompleteTask(MethodView):
+    @signed_in
     @blp.arguments(CompleteTaskSchema)
     @blp.response(200, CompletionSchema)
     def post(self, body, task_id):

@@ -10,9 +10,17 @@ from workflows.process_models import deploy_folder
 from workflows.seed import seed_demo
 from workflows.settings import Settings
 
+# Specialists work the dossiers their unit decides: "specialist" (Phòng Giáo dục trung học) the
+# transfers, "khaothi" (Phòng Khảo thí và Quản lý chất lượng) the diploma copies.
+SPECIALIST_OF = {"CAP_BAN_SAO_VAN_BANG": "khaothi"}
+
 
 class ApiClient:
-    """The Flask test client, logging in as a demo user on demand (tokens are cached per user)."""
+    """The Flask test client, logging in as a demo user on demand (tokens are cached per user).
+
+    In `open_task` and `complete`, the user "specialist" stands for the specialist of the unit that
+    decides the dossier (`SPECIALIST_OF`).
+    """
 
     def __init__(self, client):
         self.client = client
@@ -55,7 +63,14 @@ class ApiClient:
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
+    def specialist_for(self, dossier_code: str, user: str) -> str:
+        if user != "specialist":
+            return user
+        procedure = self.get(f"/api/v1/dossiers/{dossier_code}", user="desk").get_json()["procedure_code"]
+        return SPECIALIST_OF.get(procedure, user)
+
     def open_task(self, dossier_code: str, user: str, bpmn_id: str) -> dict:
+        user = self.specialist_for(dossier_code, user)
         response = self.get("/api/v1/tasks", user=user, query_string={"dossier_code": dossier_code})
         assert response.status_code == 200, response.get_json()
         matching = [t for t in response.get_json() if t["bpmn_id"] == bpmn_id]
@@ -63,6 +78,7 @@ class ApiClient:
         return matching[0]
 
     def complete(self, dossier_code: str, user: str, bpmn_id: str, data: dict | None = None) -> dict:
+        user = self.specialist_for(dossier_code, user)
         task = self.open_task(dossier_code, user, bpmn_id)
         response = self.post(f"/api/v1/tasks/{task['id']}/complete", user=user, json={"data": data or {}})
         assert response.status_code == 200, response.get_json()

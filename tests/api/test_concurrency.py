@@ -100,7 +100,8 @@ def test_two_officers_claiming_one_task_cannot_both_hold_it(api, app, sessions):
     with sessions() as session, session.begin():
         from workflows.auth import create_user
 
-        create_user(session, username="desk2", password="demo", full_name="Một Cửa Hai", roles=["desk_officer"])
+        create_user(session, username="desk2", password="demo", full_name="Một Cửa Hai", roles=["desk_officer"],
+                    demo=True)
     code = api.receive()["code"]
     task = api.open_task(code, "desk", "check_dossier")
 

@@ -216,7 +216,8 @@ def test_a_withdrawal_during_review_cancels_the_review_and_stops_processing(api,
     response = api.post(f"/api/v1/dossiers/{code}/withdrawal", user="desk", json={"reason": "Gia đình đổi ý"})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == 7
-    assert api.get(f"/api/v1/tasks/{review['id']}", user="specialist").get_json()["state"] == "cancelled"
+    specialist = api.specialist_for(code, "specialist")
+    assert api.get(f"/api/v1/tasks/{review['id']}", user=specialist).get_json()["state"] == "cancelled"
 
     api.complete(code, "desk", "confirm_withdrawal", {"note": "Đã trả lại hồ sơ"})
 

@@ -139,8 +139,9 @@ def test_the_review_timer_escalates_to_the_leader_and_back(api, sessions, proced
         clock.move_to(datetime(2026, 12, 2, 8 + hours, 0, 1, tzinfo=VN))
         assert fire_due_timers(sessions) == 1
 
-        assert api.get("/api/v1/tasks", user="specialist", query_string={"dossier_code": code}).get_json() == []
-        cancelled = api.get("/api/v1/tasks", user="specialist",
+        specialist = api.specialist_for(code, "specialist")
+        assert api.get("/api/v1/tasks", user=specialist, query_string={"dossier_code": code}).get_json() == []
+        cancelled = api.get("/api/v1/tasks", user=specialist,
                             query_string={"dossier_code": code, "state": "cancelled"})
         assert [t["id"] for t in cancelled.get_json()] == [review["id"]]
         clock.move_to(datetime(2026, 12, 2, 13, 30, tzinfo=VN))

@@ -48,7 +48,8 @@ def test_a_claimed_task_belongs_to_its_claimer_until_released(api, sessions):
     from workflows.auth import create_user
 
     with sessions() as session, session.begin():
-        create_user(session, username="desk2", password="demo", full_name="Một Cửa Hai", roles=["desk_officer"])
+        create_user(session, username="desk2", password="demo", full_name="Một Cửa Hai", roles=["desk_officer"],
+                    demo=True)
     code = api.receive()["code"]
     task_id = api.open_task(code, "desk", "check_dossier")["id"]
 

@@ -1,0 +1,40 @@
+"""Security headers on every response.
+
+JSON and files: nothing to run, nothing to frame, no caching of personal data. The two public
+pages: their own inline styles and forms posting to themselves. The API documentation page:
+Swagger UI from its CDN. HTTPS deployments (behind a proxy that terminates TLS) also get HSTS.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+DOCS_POLICY = ("default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
+               "style-src 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://cdn.jsdelivr.net; "
+               "connect-src 'self'; frame-ancestors 'none'")
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_secure)
+
+
+def _secure(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.blueprint == "public_pages":
+        headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+    elif request.endpoint == "api-docs.openapi_swagger_ui":
+        headers.setdefault("Content-Security-Policy", DOCS_POLICY)
+    else:
+        headers.setdefault("Content-Security-Policy", API_POLICY)
+    if request.path.startswith("/api/") and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response

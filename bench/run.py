@@ -1,0 +1,230 @@
+"""MotCua's benchmark run: prints tables and writes every figure to bench/results/bench-<time>.json.
+
+    .venv/bin/python -m bench.run [--quick] [--only api,raw,history,timers,stats] [--databases sqlite,postgresql]
+
+Parts (all by default; each database part runs on a fresh database it creates and removes):
+  api      task completions through the HTTP API of a real `motcua serve --workers N`, with 1, 8, 32
+           concurrent clients, on the 10-user-task model and on the seed procedure; latency p50/p99,
+           server CPU per completion (bench/api_load.py)
+  raw      the reference: raw SpiffWorkflow 3.2 in-process, deserialize → complete → serialize →
+           commit per task on the same database; the api table shows its rate as a ratio of this
+           (bench/raw_spiff.py)
+  history  cost of a completion at step 10, 100, 1000 of one looping instance, engine and raw (bench/history.py)
+  timers   start-up time and memory with many waiting timers; lateness when many fall due in one
+           minute (bench/timers.py)
+  stats    the quarterly statistics over many generated dossiers, PostgreSQL only (bench/stats.py)
+
+PostgreSQL: databases are created beside $MOTCUA_TEST_POSTGRES_URL (default: the local `test`
+database, as the test suite does) and dropped afterwards. The figures depend on the machine and on
+whatever else runs on it; nothing asserts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+from importlib.metadata import version
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from bench import api_load, history, raw_spiff, stats, timers
+from bench.common import RESULTS, fresh_database, postgres_admin_url, print_table
+
+PARTS = ("api", "raw", "history", "timers", "stats")
+DATABASES = ("sqlite", "postgresql")
+# (full, quick) sizes; an option given on the command line wins over both.
+SIZES = {
+    "completions": (1000, 30),
+    "history_steps": ("10,100,1000", "10,100"),
+    "waiting_timers": (100_000, 3_000),
+    "due_timers": (10_000, 300),
+    "due_window": (60.0, 5.0),
+    "timer_max_wait": (600.0, 30.0),
+    "dossiers": (1_000_000, 50_000),
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 2)[2])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of every part (2-3 min)")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts (default: {','.join(PARTS)})")
+    parser.add_argument("--databases", default=",".join(DATABASES), help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--postgres-url", default=postgres_admin_url(),
+                        help="where throwaway PostgreSQL databases are created (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of the api server (default: 2)")
+    parser.add_argument("--clients", default="1,8,32", help="concurrent clients of the api part (default: 1,8,32)")
+    parser.add_argument("--procedures", default=f"{api_load.LINEAR10},CHUYEN_TRUONG_THPT",
+                        help="procedures of the api part (also: CAP_BAN_SAO_VAN_BANG)")
+    parser.add_argument("--completions", type=int, help="completions per api configuration and in the raw loop "
+                                                        "(full 1000, quick 30)")
+    parser.add_argument("--history-steps", help="checkpoint steps of the history part (full 10,100,1000; quick 10,100)")
+    parser.add_argument("--waiting-timers", type=int, help="waiting timers (full 100000, quick 3000)")
+    parser.add_argument("--due-timers", type=int, help="timers falling due in one window (full 10000, quick 300)")
+    parser.add_argument("--due-window", type=float, help="seconds over which they fall due (full 60, quick 5)")
+    parser.add_argument("--timer-max-wait", type=float, help="seconds to wait after the window for the last "
+                                                             "firings (full 600, quick 30)")
+    parser.add_argument("--timer-workers", type=int, default=1, help="gunicorn workers of the timers part (default: 1)")
+    parser.add_argument("--dossiers", type=int,
+                        help="dossiers generated for the stats part (full 1000000, quick 50000)")
+    parser.add_argument("--quarter", help="quarter of the stats report, e.g. 2026-Q3 (default: the last full one)")
+    parser.add_argument("--output", help="JSON file to write (default: bench/results/bench-<time>.json)")
+    args = parser.parse_args(argv)
+    for name, (full, quick) in SIZES.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
+    args.only = _choices(args.only, PARTS, "--only")
+    args.databases = _choices(args.databases, DATABASES, "--databases")
+    args.clients = [int(n) for n in args.clients.split(",")]
+    args.procedures = [p.strip() for p in args.procedures.split(",") if p.strip()]
+    args.history_steps = [int(n) for n in str(args.history_steps).split(",")]
+    unknown = [p for p in args.procedures if p not in api_load.STEPS]
+    if unknown:
+        parser.error(f"unknown procedure(s) {', '.join(unknown)}; known: {', '.join(api_load.STEPS)}")
+    return args
+
+
+def _choices(raw: str, allowed: tuple[str, ...], option: str) -> list[str]:
+    chosen = [item.strip() for item in raw.split(",") if item.strip()]
+    wrong = [item for item in chosen if item not in allowed]
+    if wrong:
+        raise SystemExit(f"{option}: unknown {', '.join(wrong)}; choose from {', '.join(allowed)}")
+    return chosen
+
+
+def postgres_reachable(url: str) -> str | None:
+    """None if PostgreSQL answers at `url`, else why not."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect():
+            return None
+    except sa.exc.OperationalError as exc:
+        return f"PostgreSQL at {make_url(url).render_as_string()} is not reachable: {str(exc).splitlines()[0]}"
+    finally:
+        engine.dispose()
+
+
+def run_parts(args: argparse.Namespace, results: dict) -> None:
+    """Every selected part on every selected database; a part that fails is recorded and the run goes on."""
+
+    def attempt(label: str, function, *call_args, **call_kwargs) -> list[dict]:
+        print(f"\n== {label}", flush=True)
+        started = time.perf_counter()
+        try:
+            rows = function(*call_args, **call_kwargs)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - report it and go on with the other parts
+            traceback.print_exc()
+            results["failures"].append({"part": label, "error": f"{type(exc).__name__}: {str(exc)[:500]}"})
+            return []
+        print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
+        return rows
+
+    for kind in args.databases:
+        if "raw" in args.only or "api" in args.only:
+            with fresh_database(kind, args.postgres_url, "api") as url:
+                if "raw" in args.only:
+                    results["raw"] += attempt(f"raw SpiffWorkflow, {kind}", raw_spiff.linear, kind, url,
+                                              completions=args.completions)
+                if "api" in args.only:
+                    results["api"] += attempt(f"api, {kind}", api_load.run, kind, url, procedures=args.procedures,
+                                              clients=args.clients, completions=args.completions,
+                                              workers=args.workers)
+        if "history" in args.only:
+            with fresh_database(kind, args.postgres_url, "history") as url:
+                results["history"] += attempt(f"history, {kind}", history.run, kind, url, args.history_steps)
+        if "timers" in args.only:
+            with fresh_database(kind, args.postgres_url, "timers") as url:
+                results["timers"] += attempt(f"timers, {kind}", timers.run, kind, url, waiting=args.waiting_timers,
+                                             due=args.due_timers, window=args.due_window, workers=args.timer_workers,
+                                             max_wait=args.timer_max_wait, settle=1.0 if args.quick else 3.0)
+    if "stats" in args.only:
+        if "postgresql" not in args.databases:
+            results["skipped"].append("stats: PostgreSQL only, and it is not among --databases")
+        else:
+            with fresh_database("postgresql", args.postgres_url, "stats") as url:
+                results["stats"] += attempt("stats, postgresql", stats.run, url, dossiers=args.dossiers,
+                                            quarter=args.quarter)
+
+
+def add_ratios(results: dict) -> None:
+    """Each api row's rate as a ratio of the raw loop's on the same database (the 10-task model only)."""
+    raw = {row["database"]: row["completions_per_s"] for row in results["raw"]}
+    for row in results["api"]:
+        if row["procedure"] == api_load.LINEAR10 and raw.get(row["database"]):
+            row["vs_raw"] = round(row["completions_per_s"] / raw[row["database"]], 2)
+
+
+def print_summary(results: dict) -> None:
+    print_table("Raw SpiffWorkflow 3.2 in-process (deserialize → complete → serialize → commit), 10-task model",
+                results["raw"], ("database", "completions", "completions_per_s", "p50_ms", "p99_ms", "max_ms"))
+    print_table("Task completions through the HTTP API (vs_raw: rate ÷ the raw loop's on the same database)",
+                results["api"], ("database", "procedure", "workers", "clients", "completions", "errors",
+                                 "completions_per_s", "vs_raw", "p50_ms", "p99_ms", "max_ms", "server_cpu_ms",
+                                 "client_cpu_ms", "server_rss_mib"))
+    print_table("Cost of one completion as the instance's history grows (median of the 5 steps up to it)",
+                results["history"], ("database", "implementation", "step", "ms_per_completion", "vs_step_10",
+                                     "state_kib"))
+    print_table("Timers: start-up and memory", [r for r in results["timers"] if "startup_s" in r],
+                ("database", "scenario", "timers", "startup_s", "master_rss_mib", "worker_rss_mib", "inserted_per_s"))
+    print_table("Timers: lateness (recorded: timer.fired time − due; visible: first seen committed − due)",
+                [r for r in results["timers"] if "fired" in r],
+                ("database", "scenario", "timers", "fired", "not_fired", "fired_per_s", "recorded_p50_ms",
+                 "recorded_p99_ms", "recorded_max_ms", "visible_p50_ms", "visible_p99_ms", "visible_max_ms",
+                 "worker_peak_rss_mib"))
+    print_table("Quarterly statistics (workflows.reports.statistics) on PostgreSQL", results["stats"],
+                ("dossiers", "quarter", "generated_per_s", "first_ms", "median_ms", "best_ms", "slowest_statement_ms",
+                 "received", "resolved", "in_progress"))
+    for row in results["stats"]:
+        print("\n  Plan of its slowest statement (EXPLAIN ANALYZE, first lines):")
+        for line in row["plan_of_slowest"][:12]:
+            print(f"    {line}")
+    for failure in results["failures"]:
+        print(f"\nFAILED {failure['part']}: {failure['error']}")
+    for note in results["skipped"]:
+        print(f"\nskipped {note}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results: dict = {
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg(),
+                    "python": platform.python_version(), "spiffworkflow": version("SpiffWorkflow"),
+                    "sqlalchemy": version("SQLAlchemy")},
+        "options": {k: v for k, v in vars(args).items() if k != "postgres_url"},
+        "api": [], "raw": [], "history": [], "timers": [], "stats": [], "failures": [], "skipped": [],
+    }
+    if "postgresql" in args.databases:
+        problem = postgres_reachable(args.postgres_url)
+        if problem:
+            print(problem, file=sys.stderr)
+            results["skipped"].append(problem)
+            args.databases.remove("postgresql")
+    started = time.perf_counter()
+    run_parts(args, results)
+    add_ratios(results)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    print_summary(results)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    output = args.output or str(RESULTS / f"bench-{stamp}{'-quick' if args.quick else ''}.json")
+    with open(output, "w") as file:
+        json.dump(results, file, indent=2, ensure_ascii=False, default=str)
+    if not args.output:
+        shutil.copyfile(output, RESULTS / "latest.json")
+    print(f"\nfigures written to {output} ({results['seconds']:.0f} s in all)")
+    return 1 if results["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Who may see what of a dossier, and masking of personal data.
+
+Roles × units: a desk officer (the one-stop desk serves every procedure) and a leader handle
+every dossier; a specialist handles the dossiers whose procedure his or her unit decides. Those
+who handle a dossier see the applicant's personal data in full; everyone else, and every list,
+sees ID and phone numbers masked.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from workflows.auth import Principal
+from workflows.dossiers import get_dossier
+from workflows.errors import Forbidden
+from workflows.models import Dossier
+from workflows.roles import DESK_OFFICER, LEADER, SPECIALIST
+
+HANDLING_EVERY_DOSSIER = (DESK_OFFICER, LEADER)
+
+
+def can_handle(principal: Principal, dossier: Dossier) -> bool:
+    if principal.has_role(*HANDLING_EVERY_DOSSIER):
+        return True
+    return principal.has_role(SPECIALIST) and principal.unit_code == dossier.procedure.deciding_unit.code
+
+
+def require_handler(principal: Principal, dossier: Dossier) -> None:
+    if not can_handle(principal, dossier):
+        raise Forbidden(f"Dossier '{dossier.code}' is handled by {dossier.procedure.deciding_unit.name}, "
+                        "the desk and the leaders; you are not among them.", dossier_code=dossier.code)
+
+
+def handled_dossier(session: Session, principal: Principal, code: str, *, scope: str | None = None) -> Dossier:
+    """The dossier, for someone who handles it (or an API token with `scope`); `Forbidden` otherwise."""
+    dossier = get_dossier(session, code)
+    if not principal.has_scope(scope):
+        require_handler(principal, dossier)
+    return dossier
+
+
+def may_work_task(principal: Principal, task_role: str | None, dossier: Dossier) -> bool:
+    """A task of the specialist lane belongs to the specialists of the dossier's deciding unit."""
+    if task_role not in principal.roles:
+        return False
+    return task_role != SPECIALIST or principal.unit_code == dossier.procedure.deciding_unit.code
+
+
+def applicant(dossier: Dossier, *, masked: bool) -> dict:
+    shown = {"full_name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
+             "phone": dossier.applicant_phone, "email": dossier.applicant_email,
+             "address": dossier.applicant_address}
+    if masked:
+        shown.update(id_number=mask_digits(dossier.applicant_id_number), phone=mask_digits(dossier.applicant_phone),
+                     email=mask_email(dossier.applicant_email), address="")
+    return shown
+
+
+def mask_digits(value: str, keep: int = 3) -> str:
+    """`079204001234` -> `*********234`: enough to tell two apart, not enough to use."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - keep, 0) + value[-keep:]
+
+
+def mask_email(value: str) -> str:
+    if "@" not in (value or ""):
+        return ""
+    local, domain = value.split("@", 1)
+    return f"{local[:1]}***@{domain}"

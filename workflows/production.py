@@ -1,0 +1,31 @@
+"""What a server refuses to start with in production (MOTCUA_ENV=production)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.auth import verifies
+from workflows.models import User, UserRole
+from workflows.roles import ADMIN
+from workflows.seed import DEMO_PASSWORD
+from workflows.settings import DEVELOPMENT_SECRET_KEY, Settings
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def problems(settings: Settings, session: Session) -> list[str]:
+    """Why this configuration and database are not fit for production; empty when they are."""
+    found = []
+    if settings.secret_key == DEVELOPMENT_SECRET_KEY or len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+        found.append(f"MOTCUA_SECRET_KEY is the development default or shorter than {MIN_SECRET_KEY_LENGTH} "
+                     "characters; set a long random one "
+                     "(python -c 'import secrets; print(secrets.token_hex(32))')")
+    demo_users = session.scalars(select(User.username).where(User.demo.is_(True), User.active.is_(True))).all()
+    if demo_users:
+        found.append(f"demo users are active: {', '.join(demo_users)}; disable them or set their passwords")
+    admins = session.scalars(select(User).join(UserRole).where(UserRole.role == ADMIN, User.active.is_(True))).all()
+    weak = [u.username for u in admins if verifies(u.password_hash, DEMO_PASSWORD)]
+    if weak:
+        found.append(f"administrators with the demo password: {', '.join(weak)}")
+    return found
