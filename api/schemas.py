@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import g
@@ -35,6 +36,15 @@ class LocalDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return local_iso(value)
+
+
+MAX_PAGE = 100_000
+# Dates the service can count with: an earlier or later one is refused as input, not failed on.
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+DAY_RANGE = validate.Range(min=FIRST_DAY, max=LAST_DAY, error="Dates from 1990-01-01 to 2100-12-31.")
+INSTANT_RANGE = validate.Range(min=datetime(1990, 1, 1, tzinfo=timezone.utc),
+                               max=datetime(2100, 12, 31, tzinfo=timezone.utc),
+                               error="Times from 1990 to 2100.")
 
 
 class StrictSchema(Schema):
@@ -113,7 +123,7 @@ class ProcedureCreateSchema(ProcedureFieldsSchema):
     process_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
 
-class ProcedureSchema(StrictSchema):
+class PublicProcedureSchema(StrictSchema):
     code = fields.String()
     name = fields.String()
     field = fields.String()
@@ -123,8 +133,13 @@ class ProcedureSchema(StrictSchema):
     fee_note = fields.String()
     processing_time_value = fields.Float()
     processing_time_unit = fields.String()
-    deciding_unit_code = fields.Function(lambda p: p.deciding_unit.code)
     deciding_unit_name = fields.Function(lambda p: p.deciding_unit.name)
+
+
+class ProcedureSchema(PublicProcedureSchema):
+    """A procedure as officers and administrators see it: also how its model runs."""
+
+    deciding_unit_code = fields.Function(lambda p: p.deciding_unit.code)
     process_id = fields.String()
     lane_roles = fields.Dict()
     step_allocations = fields.Dict()
@@ -196,7 +211,7 @@ class OnlineDossierSchema(StrictSchema):
 
 class DossierCreateSchema(OnlineDossierSchema):
     channel = fields.String(load_default="in_person", validate=validate.OneOf(DESK_CHANNELS))
-    received_at = fields.AwareDateTime(load_default=None, metadata={
+    received_at = fields.AwareDateTime(load_default=None, validate=INSTANT_RANGE, metadata={
         "description": "for a dossier that came by post: when the desk received it (ISO 8601 with offset)"})
 
 
@@ -230,9 +245,10 @@ class DossierSchema(StrictSchema):
 class DossierQuerySchema(StrictSchema):
     status = fields.Integer(validate=validate.OneOf(list(statuses.LABELS)))
     procedure_code = fields.String()
-    received_from = fields.Date(metadata={"description": "first day, local date (YYYY-MM-DD)"})
-    received_to = fields.Date(metadata={"description": "last day, local date (YYYY-MM-DD), inclusive"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    received_from = fields.Date(validate=DAY_RANGE, metadata={"description": "first day, local date (YYYY-MM-DD)"})
+    received_to = fields.Date(validate=DAY_RANGE,
+                              metadata={"description": "last day, local date (YYYY-MM-DD), inclusive"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -301,7 +317,7 @@ class TaskQuerySchema(StrictSchema):
     dossier_code = fields.String()
     scope = fields.String(validate=validate.OneOf(SCOPES))
     state = fields.String(validate=validate.OneOf(STATES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -328,7 +344,8 @@ class HealthSchema(StrictSchema):
 # --- working calendar ------------------------------------------------------------------------
 
 class DueDateQuerySchema(StrictSchema):
-    received_at = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+    received_at = fields.AwareDateTime(required=True, validate=INSTANT_RANGE,
+                                       metadata={"description": "ISO 8601 with offset"})
     value = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False, max=3650))
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
 
@@ -370,8 +387,8 @@ class CalendarSettingsSchema(StrictSchema):
 # --- reports ---------------------------------------------------------------------------------
 
 class StatisticsQuerySchema(StrictSchema):
-    first_day = fields.Date(data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
-    last_day = fields.Date(data_key="to", metadata={"description": "last day, inclusive"})
+    first_day = fields.Date(data_key="from", validate=DAY_RANGE, metadata={"description": "first day (YYYY-MM-DD)"})
+    last_day = fields.Date(data_key="to", validate=DAY_RANGE, metadata={"description": "last day, inclusive"})
     quarter = fields.String(metadata={"description": "instead of from/to: a quarter, e.g. 2019-Q1"})
     month = fields.String(metadata={"description": "instead of from/to: a month, e.g. 2019-03"})
     procedure_code = fields.String()
@@ -400,8 +417,10 @@ class StatisticsSchema(StrictSchema):
 
 
 class TrackingBookQuerySchema(StrictSchema):
-    first_day = fields.Date(data_key="from", required=True, metadata={"description": "first day (YYYY-MM-DD)"})
-    last_day = fields.Date(data_key="to", required=True, metadata={"description": "last day, inclusive"})
+    first_day = fields.Date(data_key="from", required=True, validate=DAY_RANGE,
+                            metadata={"description": "first day (YYYY-MM-DD)"})
+    last_day = fields.Date(data_key="to", required=True, validate=DAY_RANGE,
+                           metadata={"description": "last day, inclusive"})
     format = fields.String(load_default="pdf", validate=validate.OneOf(BOOK_FORMATS))
 
 
@@ -506,7 +525,7 @@ class TemplateInputSchema(StrictSchema):
 class OutboxQuerySchema(StrictSchema):
     status = fields.String(validate=validate.OneOf(outbox.STATUSES))
     dossier_code = fields.String(validate=validate.Length(min=1, max=50))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -611,18 +630,6 @@ class ApiTokenCreatedSchema(ApiTokenSchema):
 
 class PostalDeliverySchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(("delivered", "returned_to_sender")))
-    at = fields.AwareDateTime(required=True, metadata={"description": "when, ISO 8601 with offset"})
+    at = fields.AwareDateTime(required=True, validate=INSTANT_RANGE,
+                              metadata={"description": "when, ISO 8601 with offset"})
     note = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class PublicProcedureSchema(StrictSchema):
-    code = fields.String()
-    name = fields.String()
-    field = fields.String()
-    legal_basis = fields.String()
-    required_documents = fields.List(fields.Nested(RequiredDocumentSchema))
-    fee_vnd = fields.Integer()
-    fee_note = fields.String()
-    processing_time_value = fields.Float()
-    processing_time_unit = fields.String()
-    deciding_unit_name = fields.Function(lambda p: p.deciding_unit.name)

@@ -58,6 +58,9 @@ class CalendarSettings:
             previous_end = end
         if not set(self.working_weekdays) <= set(range(7)) or not self.working_weekdays:
             raise CalendarError("Working weekdays are numbers 0 (Monday) to 6 (Sunday), at least one.")
+        if self.holiday_country and self.holiday_country not in holidays_package.list_supported_countries():
+            raise CalendarError(f"The holidays package has no calendar for the country '{self.holiday_country}' "
+                                "(use an ISO code such as VN, or none).")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from workflows.printable.xlsx import cell_text
+
 COLUMNS = (
     ("procedure_name", "Thủ tục hành chính"),
     ("unit_code", "Đơn vị giải quyết"),
@@ -40,7 +42,7 @@ def statistics_workbook(report: dict) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in report["by_procedure"]:
-        sheet.append([row[key] for key, _ in COLUMNS])
+        sheet.append([cell_text(row[key]) for key, _ in COLUMNS])
     total = report["totals"]
     sheet.append(["Tổng cộng", ""] + [total[key] for key, _ in COLUMNS[2:]])
     for cell in sheet[sheet.max_row]:

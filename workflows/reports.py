@@ -62,18 +62,25 @@ def period_of(*, first_day: date | None = None, last_day: date | None = None, qu
         match = re.fullmatch(r"(\d{4})-Q([1-4])", quarter.upper())
         if not match:
             raise InvalidInput("A quarter is written YYYY-Qn, e.g. 2019-Q1.", quarter=quarter)
-        year, number = int(match[1]), int(match[2])
+        year, number = _year(match[1], quarter=quarter), int(match[2])
         first = date(year, 3 * number - 2, 1)
         return Period(first, _month_end(year, 3 * number), timezone)
     if month:
         match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", month)
         if not match:
             raise InvalidInput("A month is written YYYY-MM, e.g. 2019-03.", month=month)
-        year, number = int(match[1]), int(match[2])
+        year, number = _year(match[1], month=month), int(match[2])
         return Period(date(year, number, 1), _month_end(year, number), timezone)
     if first_day is None or last_day is None:
         raise InvalidInput("Give both from and to.", **{"from": str(first_day), "to": str(last_day)})
     return Period(first_day, last_day, timezone)
+
+
+def _year(text: str, **field) -> int:
+    year = int(text)
+    if not 1990 <= year <= 2100:
+        raise InvalidInput("Statistics cover the years 1990 to 2100.", **field)
+    return year
 
 
 def _month_end(year: int, month: int) -> date:

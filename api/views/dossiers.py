@@ -155,7 +155,7 @@ class DossierAttachments(MethodView):
                 actor=current_principal().username, max_bytes=settings.max_attachment_bytes)
 
 
-@blp.route("/<string:code>/attachments/<int:attachment_id>")
+@blp.route("/<string:code>/attachments/<int(max=2147483647):attachment_id>")
 class DossierAttachment(MethodView):
     @requires(*HANDLERS)
     @blp.response(200, content_type="application/octet-stream")

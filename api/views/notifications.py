@@ -61,7 +61,7 @@ class Outbox(MethodView):
         return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
 
 
-@blp.route("/outbox/<int:message_id>/retry")
+@blp.route("/outbox/<int(max=2147483647):message_id>/retry")
 class RetryMessage(MethodView):
     @requires(ADMIN)
     @blp.response(200, OutboxMessageSchema)

@@ -43,7 +43,7 @@ class ProcessModels(MethodView):
         return version, 201 if created else 200
 
 
-@blp.route("/<string:process_id>/versions/<int:number>")
+@blp.route("/<string:process_id>/versions/<int(max=2147483647):number>")
 class ProcessVersionByNumber(MethodView):
     @signed_in
     @blp.response(200, ProcessVersionDetailSchema)

@@ -269,3 +269,12 @@ def test_the_agency_s_details_are_printed_on_the_forms_and_changes_are_audited(a
     with sessions() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "agency.updated")).one()
     assert event.actor == "admin" and event.data["changes"]["province"] == {"from": "Sóc Trăng", "to": "Cần Thơ"}
+
+
+def test_the_public_catalogue_lists_the_procedures_without_their_internals(api):
+    response = api.client.get("/api/v1/public/procedures")
+
+    assert response.status_code == 200
+    transfer = next(p for p in response.get_json() if p["code"] == "CHUYEN_TRUONG_THPT")
+    assert transfer["required_documents"][1]["name"] == "Học bạ"
+    assert not {"lane_roles", "step_allocations", "process_id"} & set(transfer)

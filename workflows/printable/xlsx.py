@@ -6,6 +6,7 @@ from datetime import date, datetime
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -88,7 +89,12 @@ def _cell_value(value):
         return value.replace(tzinfo=None)
     if value == "":
         return None
-    return value
+    return cell_text(value)
+
+
+def cell_text(value):
+    """Text without the control characters a workbook cannot hold (typed or pasted by anyone)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _lay_out(sheet: Worksheet, context: dict) -> None:
