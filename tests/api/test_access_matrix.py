@@ -6,6 +6,8 @@ Authorization does not depend on the database, so the matrix runs on SQLite only
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from api.security import PUBLIC_BLUEPRINTS, PUBLIC_ENDPOINTS, Access
@@ -61,12 +63,12 @@ def world(api, sessions, sqlite_only) -> dict:
 
 
 def path_of(rule: str, world: dict) -> str:
-    path = rule
-    for name, value in world.items():
-        for converter in ("", "string:", "int:"):
-            path = path.replace(f"<{converter}{name}>", value)
-    assert "<" not in path, f"no value for a parameter of {rule}"
-    return path
+    def value(match: re.Match) -> str:
+        name = match[1]
+        assert name in world, f"no value for the parameter {name} of {rule}"
+        return world[name]
+
+    return re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", value, rule)
 
 
 def test_every_api_endpoint_has_an_access_rule(app):
