@@ -27,7 +27,8 @@ run: $(VENV)/.installed
 	$(BIN)/motcua seed-demo
 	$(BIN)/motcua serve --port $(PORT)
 
-## make test: the whole suite, on SQLite and on PostgreSQL.
+## make test: the whole suite, on SQLite and on PostgreSQL, in two processes (PYTEST_ARGS=-n0 for one).
+PYTEST_ARGS ?= -n 2
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check engine workflows api tests migrations bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -39,7 +40,7 @@ FUZZ_EXAMPLES ?= 200
 .PHONY: fuzz
 fuzz: $(VENV)/.installed-test
 	MOTCUA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MOTCUA_FUZZ_SEED=$${MOTCUA_FUZZ_SEED:-random} MOTCUA_FUZZ_COVERAGE=1 \
-		$(BIN)/python -m pytest tests/api/test_fuzzing.py $(PYTEST_ARGS)
+		$(BIN)/python -m pytest tests/api/test_fuzzing.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check engine workflows api tests bench migrations
