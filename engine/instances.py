@@ -238,9 +238,7 @@ def send_message(session: Session, instance_id: int, name: str, *, actor: str,
                  payload: dict | None = None) -> StepResult:
     """Deliver the message `name` to the instance (a message event waiting for it catches it) and
     run the instance to its next wait. `Conflict` when nothing in the instance waits for it now."""
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None:
-        raise NotFound(f"Process instance {instance_id} does not exist.", instance_id=instance_id)
+    instance = _get_instance(session, instance_id)
     workflow = load_workflow(instance)
     now = utcnow()
     result = StepResult(instance)
@@ -266,9 +264,7 @@ def retime_timers(session: Session, instance_id: int, step_allocations: dict | N
     whose expressions use them (`deadline()`, `before_due()`), each counted again from when it
     began waiting. Returns how many timers moved.
     """
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None:
-        raise NotFound(f"Process instance {instance_id} does not exist.", instance_id=instance_id)
+    instance = _get_instance(session, instance_id)
     workflow = load_workflow(instance)
     if step_allocations is not None:
         workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations)
@@ -293,6 +289,13 @@ def retime_timers(session: Session, instance_id: int, step_allocations: dict | N
                        "due_at": due_at.isoformat() if due_at else None})
     _save(session, instance, workflow, StepResult(instance), actor=actor, now=now)
     return len(moved)
+
+
+def _get_instance(session: Session, instance_id: int) -> ProcessInstance:
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"Process instance {instance_id} does not exist.", instance_id=instance_id)
+    return instance
 
 
 def tasks_of_instance(session: Session, instance_id: int) -> list[HumanTask]:

@@ -165,8 +165,8 @@ def login_guard(limits: sessionmaker, username: str, address: str) -> Iterator[N
     try:
         yield
     except Unauthenticated:
-        for key, (limit, window) in keys:
-            rate_limits.hit(limits, key, limit=limit + 1, window=window)
+        for key, (_, window) in keys:
+            rate_limits.record(limits, key, window=window)
         raise
 
 

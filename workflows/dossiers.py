@@ -197,6 +197,5 @@ def dossier_steps(session: Session, code: str) -> list[dict]:
     return steps
 
 
-def dossier_history(session: Session, code: str) -> list[AuditEvent]:
-    dossier = get_dossier(session, code)
+def dossier_history(session: Session, dossier: Dossier) -> list[AuditEvent]:
     return audit.events_of_instance(session, dossier.instance_id) if dossier.instance_id else []

@@ -42,3 +42,9 @@ class RateLimited(EngineError):
     """Too many attempts from one address or on one dossier in the current window."""
 
     code = "too_many_requests"
+
+
+class AlreadyRated(Conflict):
+    """A dossier is rated once."""
+
+    code = "already_rated"

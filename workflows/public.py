@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.clock import utcnow
 from workflows import rate_limits, statuses
 from workflows.dossiers import find_by_code
-from workflows.errors import Conflict, InvalidInput, NotFound
+from workflows.errors import AlreadyRated, Conflict, InvalidInput, NotFound
 from workflows.models import Dossier, Rating
 from workflows.reports import RATING_LEVELS
 
@@ -59,7 +59,7 @@ def guarded(limits: sessionmaker, code: str, *, address: str) -> Iterator[None]:
     try:
         yield
     except NotFound:
-        rate_limits.hit(limits, key, limit=limit + 1, window=window)
+        rate_limits.record(limits, key, window=window)
         raise
 
 
@@ -81,7 +81,7 @@ def rate(session: Session, code: str, check: str, *, level: str, comment: str = 
         raise Conflict("A dossier can be rated once its result has been returned.", dossier_code=code,
                        status=dossier.status)
     if session.get(Rating, dossier.id) is not None:
-        raise Conflict("This dossier has already been rated.", dossier_code=code)
+        raise AlreadyRated("This dossier has already been rated.", dossier_code=code)
     rating = Rating(dossier_id=dossier.id, level=level, comment=comment.strip()[:2000], rated_at=utcnow())
     session.add(rating)
     session.flush()

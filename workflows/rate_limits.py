@@ -33,6 +33,17 @@ def hit(session_factory: sessionmaker, key: str, *, limit: int, window: timedelt
         now: datetime | None = None) -> int:
     """Count one attempt for `key`; `RateLimited` (with `retry_after` seconds) past `limit` per window."""
     now = now or utcnow()
+    count, window_start = record(session_factory, key, window=window, now=now)
+    if count > limit:
+        retry_after = max(1, int((window_start + window - now).total_seconds()) + 1)
+        raise RateLimited(f"Too many attempts; try again in {retry_after} seconds.", retry_after=retry_after)
+    return count
+
+
+def record(session_factory: sessionmaker, key: str, *, window: timedelta,
+           now: datetime | None = None) -> tuple[int, datetime]:
+    """Count one attempt for `key` without judging it: (attempts in the window, when it began)."""
+    now = now or utcnow()
     with session_factory() as session, session.begin():
         dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
         table = RateLimitHit.__table__
@@ -45,9 +56,4 @@ def hit(session_factory: sessionmaker, key: str, *, limit: int, window: timedelt
                       "count": case((expired, 1), else_=table.c.count + 1)})
             .returning(table.c.count, table.c.window_start)
         )
-        count, window_start = session.execute(statement).one()
-    if count > limit:
-        retry_after = max(1, int((window_start + window - now).total_seconds()) + 1)
-        raise RateLimited(f"Too many attempts; try again in {retry_after} seconds.", retry_after=retry_after)
-    return count
-
+        return tuple(session.execute(statement).one())

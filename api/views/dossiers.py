@@ -76,8 +76,8 @@ class DossierHistory(MethodView):
     def get(self, code):
         """Everything that happened to the dossier, oldest first"""
         with transaction() as session:
-            access.handled_dossier(session, current_principal(), code, scope="dossiers:read")
-            return dossiers.dossier_history(session, code)
+            dossier = access.handled_dossier(session, current_principal(), code, scope="dossiers:read")
+            return dossiers.dossier_history(session, dossier)
 
 
 @blp.route("/<string:code>/steps")

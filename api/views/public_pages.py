@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 
 from api.db import session_factory, transaction
 from workflows import public
-from workflows.errors import Conflict, InvalidInput, NotFound, RateLimited
+from workflows.errors import AlreadyRated, Conflict, InvalidInput, NotFound, RateLimited
 
 bp = Blueprint("public_pages", __name__, template_folder="../templates")
 
@@ -58,6 +58,6 @@ def _message(exc) -> str:
         return f"Bạn đã thử quá nhiều lần; vui lòng thử lại sau {exc.details.get('retry_after', 60)} giây."
     if isinstance(exc, InvalidInput):
         return "Vui lòng chọn mức độ hài lòng."
-    if "already" in exc.message:
+    if isinstance(exc, AlreadyRated):
         return "Hồ sơ này đã được đánh giá. Xin cảm ơn Ông/Bà."
     return "Hồ sơ chưa được trả kết quả nên chưa thể đánh giá."
