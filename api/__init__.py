@@ -5,10 +5,10 @@ from __future__ import annotations
 import atexit
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 from flask_smorest import Api
 
-from api import db, errors, headers, security
+from api import db, errors, headers, security, web
 from api.views import (
     agency,
     auth,
@@ -74,6 +74,8 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages.bp)
+    app.register_blueprint(web.bp)
+    app.add_url_rule("/", "index", lambda: redirect(url_for("web.home")))
     app.add_template_filter(_local_time, "local")
     errors.init_app(app)
     security.init_app(app)

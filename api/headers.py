@@ -1,7 +1,8 @@
 """Security headers on every response.
 
 JSON and files: nothing to run, nothing to frame, no caching of personal data. The two public
-pages: their own inline styles and forms posting to themselves. The API documentation page:
+pages: their own inline styles and forms posting to themselves. The web pages (/app): their own
+scripts only (bpmn-js sets inline styles on the diagram, hence style-src 'unsafe-inline'). The API documentation page:
 Swagger UI from its CDN. HTTPS deployments (behind a proxy that terminates TLS) also get HSTS.
 """
 
@@ -11,6 +12,8 @@ from flask import Flask, Response, request
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+WEB_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+              "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 DOCS_POLICY = ("default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
                "style-src 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://cdn.jsdelivr.net; "
                "connect-src 'self'; frame-ancestors 'none'")
@@ -29,6 +32,8 @@ def _secure(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.blueprint == "public_pages":
         headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+    elif request.blueprint == "web":
+        headers.setdefault("Content-Security-Policy", WEB_POLICY)
     elif request.endpoint == "api-docs.openapi_swagger_ui":
         headers.setdefault("Content-Security-Policy", DOCS_POLICY)
     else:

@@ -18,9 +18,11 @@ from api.db import transaction
 from workflows import auth
 from workflows.errors import Forbidden, Unauthenticated
 
-PUBLIC_ENDPOINTS = {"health.healthz", "auth.Login", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
+PUBLIC_ENDPOINTS = {"index", "health.healthz", "auth.Login", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
                     "static"}
-PUBLIC_BLUEPRINTS = {"public", "public_pages"}  # applicants, who prove who they are with each request's check digits
+# applicants, who prove who they are with each request's check digits; and the web pages, shells
+# without data whose scripts call this API with the signed-in user's token
+PUBLIC_BLUEPRINTS = {"public", "public_pages", "web"}
 
 
 @dataclass(frozen=True)
