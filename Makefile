@@ -20,8 +20,18 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The web pages' front-end packages (bpmn-js), from npm, exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser the web tests drive: Debian's chromium (Playwright's own download is not used).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	apt-get install -y --no-install-recommends chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
 ## make run: install, migrate the database, deploy the bundled models, seed demo data, serve.
-run: $(VENV)/.installed
+run: $(VENV)/.installed node_modules/.installed
 	$(BIN)/motcua migrate
 	$(BIN)/motcua deploy-models bpmn_models
 	$(BIN)/motcua seed-demo
@@ -29,7 +39,7 @@ run: $(VENV)/.installed
 
 ## make test: the whole suite, on SQLite and on PostgreSQL, in two processes (PYTEST_ARGS=-n0 for one).
 PYTEST_ARGS ?= -n 2
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed $(CHROMIUM)
 	$(BIN)/ruff check engine workflows api tests migrations bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -46,7 +56,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check engine workflows api tests bench migrations
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info node_modules
 
 ## make bench: the benchmark run (bench/run.py): tables printed, figures in bench/results/*.json.
 ## Options in BENCH_ARGS, e.g. BENCH_ARGS=--quick (a smoke run of every part), or
