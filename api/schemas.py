@@ -16,7 +16,7 @@ from workflows.dossiers import DESK_CHANNELS
 from workflows.printouts import BOOK_FORMATS, FORMATS
 from workflows.procedures import TIME_UNITS
 from workflows.roles import ROLES
-from workflows.tasks import SCOPES, STATES
+from workflows.tasks import SCOPES, SORTS, STATES
 
 
 def _handles(dossier) -> bool:
@@ -280,6 +280,14 @@ class DossierStepSchema(StrictSchema):
         "description": "early | on_time | late against the step's allotted time; null without one"})
 
 
+class DossierDiagramSchema(StrictSchema):
+    process_id = fields.String()
+    version = fields.Integer(metadata={"description": "the version the dossier runs on, kept when a newer one is deployed"})
+    bpmn_xml = fields.String()
+    completed = fields.List(fields.String(), metadata={"description": "ids of the BPMN elements completed at least once"})
+    active = fields.List(fields.String(), metadata={"description": "ids of the elements the dossier is at now"})
+
+
 class HistoryEventSchema(StrictSchema):
     id = fields.Integer()
     occurred_at = LocalDateTime()
@@ -294,7 +302,11 @@ class HistoryEventSchema(StrictSchema):
 class TaskSchema(StrictSchema):
     id = fields.Function(lambda v: v.task.id)
     dossier_code = fields.Function(lambda v: v.dossier.code)
+    dossier_status = fields.Function(lambda v: v.dossier.status)
+    dossier_status_label = fields.Function(lambda v: statuses.label(v.dossier.status, language()))
+    applicant_name = fields.Function(lambda v: v.dossier.applicant_name)
     procedure_code = fields.Function(lambda v: v.dossier.procedure.code)
+    procedure_name = fields.Function(lambda v: v.dossier.procedure.name)
     bpmn_id = fields.Function(lambda v: v.task.bpmn_id)
     name = fields.Function(lambda v: v.task.name)
     lane = fields.Function(lambda v: v.task.lane)
@@ -317,6 +329,10 @@ class TaskQuerySchema(StrictSchema):
     dossier_code = fields.String()
     scope = fields.String(validate=validate.OneOf(SCOPES))
     state = fields.String(validate=validate.OneOf(STATES))
+    procedure_code = fields.String()
+    dossier_status = fields.Integer(validate=validate.OneOf(list(statuses.LABELS)))
+    sort = fields.String(load_default="created", validate=validate.OneOf(SORTS), metadata={
+        "description": "created: oldest first; due: the most urgent first (the step's deadline, else the dossier's)"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -633,3 +649,94 @@ class PostalDeliverySchema(StrictSchema):
     at = fields.AwareDateTime(required=True, validate=INSTANT_RANGE,
                               metadata={"description": "when, ISO 8601 with offset"})
     note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+# --- process designer: versions and validation -------------------------------------------------
+
+class ProcessVersionListItemSchema(ProcessVersionSchema):
+    """One version of a process with how many dossiers still run on it."""
+
+    running_instances = fields.Integer(metadata={"description": "instances (dossiers) still running on this version"})
+
+    @pre_dump
+    def _flatten(self, row, **_kwargs):
+        version, running = row
+        return {**{name: getattr(version, name) for name in ProcessVersionSchema._declared_fields},
+                "running_instances": running}
+
+
+class ModelValidationSchema(StrictSchema):
+    """What deploying the file would deploy; nothing is saved."""
+
+    process_id = fields.Function(lambda p: p.parsed.process_id)
+    name = fields.Function(lambda p: p.parsed.name)
+    checksum = fields.String()
+    lanes = fields.Function(lambda p: p.parsed.lanes)
+    user_tasks = fields.Function(lambda p: p.parsed.user_tasks)
+    latest_version = fields.Function(lambda p: p.latest.version if p.latest else None, metadata={
+        "description": "the process's latest deployed version; null for a process never deployed"})
+    differs_from_latest = fields.Function(lambda p: not p.identical, metadata={
+        "description": "false: the content is the latest version's, deploying it would create nothing"})
+    version = fields.Integer(metadata={"description": "the version deploying it would give (or the existing one)"})
+
+
+# --- administration: the change log, units, the calendar's year (the administrator's page) ------
+
+class AuditQuerySchema(StrictSchema):
+    action_prefix = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "actions starting with this, e.g. procedure. (administration families only)"})
+    action = fields.List(fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=20),
+                         metadata={"description": "exact actions (repeat the parameter), e.g. user.updated"})
+    subject = fields.String(validate=validate.Length(min=1, max=255), metadata={
+        "description": "what was changed: a procedure code, a date, a username, kind/channel of a template"})
+    actor = fields.String(validate=validate.Length(min=1, max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class AuditEventSchema(StrictSchema):
+    id = fields.Integer()
+    occurred_at = LocalDateTime()
+    actor = fields.String()
+    action = fields.String()
+    subject = fields.String(allow_none=True)
+    data = fields.Dict(metadata={"description": "what changed, e.g. {changes: {field: {old, new}}}"})
+
+
+class AuditPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(AuditEventSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    has_more = fields.Boolean(metadata={"description": "a next page has events"})
+
+
+class UnitSchema(StrictSchema):
+    code = fields.String()
+    name = fields.String()
+
+
+class CalendarYearQuerySchema(StrictSchema):
+    year = fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
+
+
+class CalendarDaySchema(StrictSchema):
+    date = fields.Date()
+    weekday = fields.Integer(metadata={"description": "0 = Monday ... 6 = Sunday"})
+    working = fields.Boolean(metadata={"description": "whether the calendar counts the day as a working day"})
+    kind = fields.String(metadata={"description": "holiday (public), or the exception's kind: day_off, working_day"})
+    name = fields.String(metadata={"description": "the holiday's name, or the exception's reason"})
+    holiday = fields.String(allow_none=True, metadata={"description": "the public holiday on that day, if any"})
+    created_by = fields.String(allow_none=True, metadata={"description": "who entered the exception"})
+
+
+class CalendarYearSchema(StrictSchema):
+    year = fields.Integer()
+    holiday_country = fields.String(allow_none=True)
+    working_days = fields.Integer(metadata={"description": "working days in the year"})
+    days = fields.List(fields.Nested(CalendarDaySchema), metadata={
+        "description": "public holidays and exceptions, by date (plain weekends are left out)"})
+
+
+class ProcedureQuerySchema(StrictSchema):
+    include_inactive = fields.Boolean(load_default=False, metadata={
+        "description": "also the procedures taken out of service (administrators)"})

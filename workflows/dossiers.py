@@ -15,6 +15,7 @@ from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from engine.models import AuditEvent
+from engine.progress import progress_of
 from workflows import outcomes, statuses
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
@@ -195,6 +196,17 @@ def dossier_steps(session: Session, code: str) -> list[dict]:
             verdict = outcomes.classify(task.completed_at, task.due_at, zone)
         steps.append({"task": task, "verdict": verdict})
     return steps
+
+
+def dossier_diagram(dossier: Dossier) -> dict:
+    """The dossier's own model version (not the latest) and where the dossier stands on it."""
+    instance = dossier.instance
+    if instance is None:
+        raise NotFound(f"Dossier '{dossier.code}' has not started a process yet.", code=dossier.code)
+    done = progress_of(instance)
+    version = instance.process_version
+    return {"process_id": version.process_id, "version": version.version, "bpmn_xml": version.bpmn_xml,
+            "completed": sorted(done.completed), "active": sorted(done.active)}
 
 
 def dossier_history(session: Session, dossier: Dossier) -> list[AuditEvent]:

@@ -100,6 +100,16 @@ def _common(session: Session) -> dict:
             "printed_at": utcnow().astimezone(zone)}
 
 
+def _documents_received(dossier: Dossier) -> list[dict]:
+    """The procedure's required documents; only those the desk ticked when it recorded which it
+    received (`received_documents` in the dossier's data: their names)."""
+    required = dossier.procedure.required_documents or []
+    received = (dossier.data or {}).get("received_documents")
+    if not isinstance(received, list):
+        return required
+    return [d for d in required if d.get("name") in received]
+
+
 def _dossier(session: Session, dossier: Dossier, zone) -> dict:
     procedure = dossier.procedure
     agency = get_agency(session)
@@ -113,7 +123,7 @@ def _dossier(session: Session, dossier: Dossier, zone) -> dict:
                       "address": dossier.applicant_address, "phone": dossier.applicant_phone,
                       "email": dossier.applicant_email},
         "documents": [{"name": d.get("name", ""), "form_label": DOCUMENT_FORM_LABELS.get(d.get("form"), ""),
-                       "quantity": int(d.get("quantity") or 1)} for d in procedure.required_documents or []],
+                       "quantity": int(d.get("quantity") or 1)} for d in _documents_received(dossier)],
         "sets": 1,
         "processing_time_label": processing_time_label(policy["value"], policy["unit"]),
         "received_at": _local(dossier.received_at, zone), "due_at": _local(dossier.due_at, zone),

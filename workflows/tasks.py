@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import instances
 from engine.models import OPEN_TASK_STATES, HumanTask
 from workflows.access import may_work_task
 from workflows.auth import Principal
-from workflows.dossiers import find_by_instance
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import apply_model_effects
 from workflows.models import Dossier, Procedure, Unit
@@ -19,6 +18,7 @@ from workflows.roles import LEADER, SPECIALIST
 
 SCOPES = ("mine", "available")
 STATES = ("ready", "claimed", "completed", "cancelled")
+SORTS = ("created", "due")
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,11 @@ class CompletionResult:
 
 
 def list_tasks(session: Session, principal: Principal, *, dossier_code: str | None = None,
-               scope: str | None = None, state: str | None = None, page: int = 1,
+               scope: str | None = None, state: str | None = None, procedure_code: str | None = None,
+               dossier_status: int | None = None, sort: str = "created", page: int = 1,
                per_page: int = 50) -> list[TaskView]:
-    """The tasks of the caller's roles; open ones unless `state` says otherwise, oldest first."""
+    """The tasks of the caller's roles; open ones unless `state` says otherwise; oldest first, or
+    with `sort="due"` the most urgent first (the step's own deadline, else the dossier's)."""
     if scope is not None and scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}.", scope=scope)
     if state is not None and state not in STATES:
@@ -60,55 +62,65 @@ def list_tasks(session: Session, principal: Principal, *, dossier_code: str | No
         query = query.where(HumanTask.state == "ready")
     if dossier_code is not None:
         query = query.where(Dossier.code == dossier_code)
-    query = query.order_by(HumanTask.created_at, HumanTask.id).offset((page - 1) * per_page).limit(per_page)
+    if procedure_code is not None:
+        query = query.where(Procedure.code == procedure_code)
+    if dossier_status is not None:
+        query = query.where(Dossier.status == dossier_status)
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}.", sort=sort)
+    if sort == "due":
+        due = func.coalesce(HumanTask.due_at, Dossier.due_at)
+        query = query.order_by(due.is_(None), due, HumanTask.created_at, HumanTask.id)
+    else:
+        query = query.order_by(HumanTask.created_at, HumanTask.id)
+    query = query.offset((page - 1) * per_page).limit(per_page)
     return [TaskView(task, dossier) for task, dossier in session.execute(query)]
 
 
 def get_task(session: Session, principal: Principal, task_id: str) -> TaskView:
-    task = _task_for(session, principal, task_id)
-    return TaskView(task, _dossier_of(session, task), instances.task_form_schema(task))
+    view = _task_for(session, principal, task_id)
+    return TaskView(view.task, view.dossier, instances.task_form_schema(view.task))
 
 
 def claim_task(session: Session, principal: Principal, task_id: str) -> TaskView:
-    task = _task_for(session, principal, task_id)
-    task = instances.claim_task(session, task.id, actor=principal.username)
-    return TaskView(task, _dossier_of(session, task))
+    view = _task_for(session, principal, task_id)
+    return TaskView(instances.claim_task(session, view.task.id, actor=principal.username), view.dossier)
 
 
 def unclaim_task(session: Session, principal: Principal, task_id: str) -> TaskView:
     """Release a claimed task: the claimer may, and so may a leader (to reassign it)."""
-    task = _task_for(session, principal, task_id)
-    if task.assignee not in (None, principal.username) and not principal.has_role(LEADER):
-        raise Forbidden(f"Only {task.assignee} or a leader can release this task.", task_id=task_id)
-    task = instances.unclaim_task(session, task.id, actor=principal.username)
-    return TaskView(task, _dossier_of(session, task))
+    view = _task_for(session, principal, task_id)
+    if view.task.assignee not in (None, principal.username) and not principal.has_role(LEADER):
+        raise Forbidden(f"Only {view.task.assignee} or a leader can release this task.", task_id=task_id)
+    return TaskView(instances.unclaim_task(session, view.task.id, actor=principal.username), view.dossier)
 
 
 def complete_task(session: Session, principal: Principal, task_id: str, data: dict) -> CompletionResult:
-    task = _task_for(session, principal, task_id)
+    view = _task_for(session, principal, task_id)
+    task, dossier = view.task, view.dossier
     if task.assignee not in (None, principal.username):
         raise Conflict(f"Task '{task.name}' is claimed by {task.assignee}.", task_id=task_id,
                        assignee=task.assignee)
     result = instances.complete_task(session, task.id, actor=principal.username, data=data)
-    dossier = _dossier_of(session, task)
     apply_model_effects(session, dossier, result.completed, actor=principal.username)
     return CompletionResult(dossier, [TaskView(t, dossier) for t in result.ready_tasks])
 
 
-def _task_for(session: Session, principal: Principal, task_id: str) -> HumanTask:
-    task = session.get(HumanTask, task_id)
-    if task is None:
+_TASK_AND_DOSSIER = (select(HumanTask, Dossier).outerjoin(Dossier, Dossier.instance_id == HumanTask.instance_id)
+                     .where(HumanTask.id == bindparam("task_id")))
+
+
+def _task_for(session: Session, principal: Principal, task_id: str) -> TaskView:
+    """The task and its dossier (one query), if the caller may work it."""
+    found = session.execute(_TASK_AND_DOSSIER, {"task_id": task_id}).first()
+    if found is None:
         raise NotFound(f"Task '{task_id}' does not exist.", task_id=task_id)
+    task, dossier = found
     if task.role not in principal.roles:
         raise Forbidden(f"This task is for the role '{task.role}', which you do not hold.", task_id=task_id,
                         role=task.role)
-    if not may_work_task(principal, task.role, _dossier_of(session, task)):
-        raise Forbidden("This task belongs to the specialists of another unit.", task_id=task_id, role=task.role)
-    return task
-
-
-def _dossier_of(session: Session, task: HumanTask) -> Dossier:
-    dossier = find_by_instance(session, task.instance_id)
     if dossier is None:
         raise NotFound("This task belongs to no dossier.", task_id=task.id)
-    return dossier
+    if not may_work_task(principal, task.role, dossier):
+        raise Forbidden("This task belongs to the specialists of another unit.", task_id=task_id, role=task.role)
+    return TaskView(task, dossier)

@@ -9,6 +9,7 @@ from api.schemas import (
     AttachmentSchema,
     AttachmentUploadSchema,
     DossierCreateSchema,
+    DossierDiagramSchema,
     DossierPageSchema,
     DossierQuerySchema,
     DossierSchema,
@@ -88,6 +89,17 @@ class DossierSteps(MethodView):
         """The steps of the dossier with their verdicts (the process-control slip, form 05)"""
         with transaction() as session:
             return dossiers.dossier_steps(session, code)
+
+
+@blp.route("/<string:code>/diagram")
+class DossierDiagram(MethodView):
+    @requires(*STAFF, ADMIN, scope="dossiers:read")
+    @blp.response(200, DossierDiagramSchema)
+    def get(self, code):
+        """The BPMN diagram of the dossier's own model version, with the elements it completed and
+        those it is at now (for drawing it)"""
+        with transaction() as session:
+            return dossiers.dossier_diagram(dossiers.get_dossier(session, code))
 
 
 @blp.route("/<string:code>/withdrawal")

@@ -26,7 +26,9 @@ def test_a_task_shows_the_form_its_data_must_fit(api):
     detail = api.get(f"/api/v1/tasks/{task['id']}", user="desk").get_json()
 
     assert detail["form_schema"]["required"] == ["check_result"]
-    assert detail["form_schema"]["properties"]["check_result"]["enum"] == ["complete", "incomplete", "refuse"]
+    choices = detail["form_schema"]["properties"]["check_result"]["oneOf"]
+    assert [choice["const"] for choice in choices] == ["complete", "incomplete", "refuse"]
+    assert all(choice["title"] for choice in choices)
 
 
 def test_data_that_does_not_fit_the_form_is_refused_field_by_field(api):

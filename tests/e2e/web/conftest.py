@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -78,7 +79,7 @@ def sign_in(page, username: str, password: str = "demo", *, then: str = "/app/in
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"**{then}")
+    page.wait_for_url(lambda url: urlsplit(url).path == then)
 
 
 def screenshot(page, name: str) -> Path:

@@ -11,6 +11,11 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** The reader's words for `key`, or `fallback` when the catalogue has none (an action code, say). */
+export function tOr(key, fallback) {
+  return key in catalogue ? t(key) : fallback;
+}
+
 /** An element: h("a", {href: "/x", class: "y", onclick: f}, "text", child...). Text is never parsed as HTML. */
 export function h(tag, attrs = {}, ...children) {
   const element = document.createElement(tag);
@@ -138,6 +143,21 @@ async function signOut() {
 }
 
 // --- times and deadlines -----------------------------------------------------------------------
+
+// The zone the service's times are in (the working calendar's; Vietnam has one zone, no DST).
+export const SERVICE_ZONE = "Asia/Ho_Chi_Minh";
+
+/** Today's date (YYYY-MM-DD) in the service's zone, whatever the browser's zone. */
+export function todayInZone() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: SERVICE_ZONE }).format(new Date());
+}
+
+/** A datetime-local value ("2026-11-29T08:30") read as the service's local time, as ISO with offset. */
+export function zonedInput(value) {
+  const part = new Intl.DateTimeFormat("en-US", { timeZone: SERVICE_ZONE, timeZoneName: "longOffset" })
+    .formatToParts(new Date(`${value}Z`)).find((p) => p.type === "timeZoneName").value;
+  return `${value}:00${part === "GMT" ? "+00:00" : part.slice(3)}`;
+}
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
 

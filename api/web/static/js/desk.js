@@ -1,0 +1,142 @@
+// The one-stop desk: receive a dossier (procedure, applicant, which documents were handed in),
+// print the receipt with its appointment date, return results, keep the tracking book.
+import {
+  ApiError, api, busy, clear, deadlineBadge, fieldErrors, formatTime, h, openFile, startPage, t, table, todayInZone,
+  zonedInput,
+} from "./common.js";
+
+const form = document.getElementById("receive");
+let procedures = [];
+
+const chosen = () => procedures.find((p) => p.code === form.procedure_code.value);
+
+function describeTime(procedure) {
+  return t(`unit.${procedure.processing_time_unit}`, { value: procedure.processing_time_value });
+}
+
+function showProcedure() {
+  const procedure = chosen();
+  if (!procedure) return;
+  clear(document.getElementById("procedure-info"),
+    h("p", {}, t("desk.processing_time"), ": ", describeTime(procedure), " · ", t("desk.deciding_unit"), ": ",
+      procedure.deciding_unit_name, " · ", t("desk.fee"), ": ",
+      procedure.fee_vnd ? `${procedure.fee_vnd.toLocaleString("vi-VN")} đ` : t("desk.no_fee")));
+  const documents = procedure.required_documents || [];
+  clear(document.getElementById("checklist"), documents.length ? documents.map((doc, index) =>
+    h("label", { class: "check", for: `doc-${index}` },
+      h("input", { type: "checkbox", id: `doc-${index}`, name: "received_documents", value: doc.name }),
+      h("span", {}, doc.name, h("span", { class: "muted" }, ` (${t(`document_form.${doc.form}`)}, ${doc.quantity})`))))
+    : h("p", { class: "muted" }, t("common.none")));
+  previewDue();
+}
+
+async function previewDue() {
+  const procedure = chosen();
+  const slot = document.getElementById("due-preview");
+  if (!procedure) return;
+  const receivedAt = form.channel.value === "post" && form.received_at.value ? zonedInput(form.received_at.value) : new Date().toISOString();
+  const params = new URLSearchParams({ received_at: receivedAt, value: procedure.processing_time_value,
+    unit: procedure.processing_time_unit });
+  try {
+    const due = await api("GET", `/calendar/due-date?${params}`);
+    slot.textContent = t("desk.due_preview", { when: formatTime(due.due_at) });
+  } catch {
+    slot.textContent = "";
+  }
+}
+
+function body() {
+  const received = [...form.querySelectorAll("input[name=received_documents]:checked")].map((box) => box.value);
+  const data = { received_documents: received };
+  if (form.subject.value.trim()) data.subject = form.subject.value.trim();
+  const payload = {
+    procedure_code: form.procedure_code.value,
+    channel: form.channel.value,
+    applicant: Object.fromEntries(["full_name", "id_number", "phone", "email", "address"].map((name) => [name, form[name].value.trim()])),
+    data,
+  };
+  if (form.channel.value === "post" && form.received_at.value) payload.received_at = zonedInput(form.received_at.value);
+  return payload;
+}
+
+function markErrors(errors) {
+  for (const old of form.querySelectorAll(".field-error")) old.remove();
+  for (const old of form.querySelectorAll("[aria-invalid]")) old.removeAttribute("aria-invalid");
+  for (const [path, message] of errors) {
+    const holder = form.querySelector(`[data-path="${CSS.escape(path)}"]`);
+    if (!holder) continue;
+    const control = holder.matches("input, select") ? holder : holder.querySelector("input, select");
+    control?.setAttribute("aria-invalid", "true");
+    (holder.matches("input, select") ? holder.parentElement : holder).append(h("div", { class: "field-error" }, message));
+  }
+}
+
+function showReceived(dossier) {
+  const print = h("button", { type: "button", id: "print-receipt" }, t("desk.print_receipt"));
+  print.addEventListener("click", () => openFile(`/dossiers/${encodeURIComponent(dossier.code)}/forms/receipt?format=pdf`, `${dossier.code}-receipt.pdf`));
+  clear(document.getElementById("received"), h("div", { class: "alert success", role: "status" },
+    h("p", {}, t("desk.received_ok", { code: dossier.code })),
+    h("p", {}, h("strong", {}, t("desk.appointment")), " ", h("span", { id: "appointment" }, formatTime(dossier.due_at))),
+    h("div", { class: "actions" }, print,
+      h("a", { class: "button secondary", href: `/app/dossiers/${encodeURIComponent(dossier.code)}` }, t("desk.open_dossier")))));
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  await busy(document.getElementById("receive-submit"), document.getElementById("receive-error"), async () => {
+    try {
+      const dossier = await api("POST", "/dossiers", body());
+      markErrors([]);
+      showReceived(dossier);
+      const keep = form.procedure_code.value;
+      form.reset();
+      form.procedure_code.value = keep;
+      showProcedure();
+      await loadReturns();
+    } catch (error) {
+      if (error instanceof ApiError) markErrors(fieldErrors(error));
+      throw error;
+    }
+  });
+});
+
+form.procedure_code.addEventListener("change", showProcedure);
+form.channel.addEventListener("change", () => {
+  document.getElementById("received-at-field").hidden = form.channel.value !== "post";
+  previewDue();
+});
+form.received_at.addEventListener("change", previewDue);
+
+async function loadReturns() {
+  const tasks = await api("GET", "/tasks?dossier_status=9&sort=due&per_page=200");
+  clear(document.getElementById("returns"), tasks.length ? table(
+    [t("inbox.deadline"), t("inbox.dossier"), t("inbox.step"), t("inbox.procedure")],
+    tasks.map((task) => h("tr", {},
+      h("td", {}, deadlineBadge(task.dossier_due_at), h("div", { class: "muted" }, formatTime(task.dossier_due_at))),
+      h("td", {}, h("a", { href: `/app/dossiers/${encodeURIComponent(task.dossier_code)}?task=${task.id}` }, task.dossier_code),
+        h("div", { class: "muted" }, task.applicant_name)),
+      h("td", {}, task.name),
+      h("td", {}, task.procedure_name)))) : h("p", { class: "muted" }, t("desk.no_returns")));
+}
+
+function wireBook() {
+  const book = document.getElementById("book");
+  const today = todayInZone();
+  book.from.value = `${today.slice(0, 8)}01`;
+  book.to.value = today;
+  book.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams({ from: book.from.value, to: book.to.value, format: book.format.value });
+    await busy(document.getElementById("book-submit"), document.getElementById("book-error"), () =>
+      openFile(`/reports/tracking-book?${params}`, `so-theo-doi-${book.from.value}-${book.to.value}.${book.format.value}`,
+        { save: book.format.value === "xlsx" }));
+  });
+}
+
+if (await startPage({ roles: ["desk_officer"] })) {
+  procedures = (await api("GET", "/procedures")).filter((p) => p.active !== false);
+  form.procedure_code.append(...procedures.map((p) => h("option", { value: p.code }, p.name)));
+  showProcedure();
+  wireBook();
+  await loadReturns();
+}

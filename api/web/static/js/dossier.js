@@ -1,0 +1,216 @@
+// A dossier: who applied, what they gave, where it stands on its diagram, the step at hand with its
+// form, its documents and printable forms, its steps and its history.
+import {
+  ApiError, api, busy, clear, deadlineBadge, errorBox, fieldErrors, flash, formatTime, h, hasRole, openFile,
+  startPage, t, table, tOr,
+} from "./common.js";
+import { taskForm } from "./forms.js";
+
+const code = document.getElementById("dossier").dataset.code;
+const path = `/dossiers/${encodeURIComponent(code)}`;
+const requestedTask = new URLSearchParams(location.search).get("task");
+let user;
+let viewer;
+
+const facts = (pairs) => h("dl", { class: "facts" },
+  pairs.filter(([, value]) => value !== null && value !== undefined && value !== "")
+    .flatMap(([label, value]) => [h("dt", {}, label), h("dd", {}, value)]));
+
+/** A value of the dossier's data or of an event: lists as lists, times as people read them. */
+function showValue(value) {
+  if (Array.isArray(value)) {
+    return value.length ? h("ul", {}, value.map((item) => h("li", {}, typeof item === "object" ? Object.values(item).join(" — ") : String(item))))
+      : t("common.none");
+  }
+  if (value && typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "boolean") return value ? t("common.yes") : t("common.no");
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) ? formatTime(value) : String(value);
+}
+
+function renderDossier(dossier) {
+  document.title = `${t("dossier.title")} ${dossier.code} — ${t("app.name")}`;
+  const open = ![3, 8, 10].includes(dossier.status);
+  clear(document.getElementById("badges"),
+    h("span", { class: "badge neutral", id: "status-badge" }, `${dossier.status}. ${dossier.status_label}`), " ",
+    open && dossier.due_at ? deadlineBadge(dossier.appointment_at || dossier.due_at) : null);
+  const a = dossier.applicant;
+  clear(document.getElementById("applicant"), facts([
+    [t("dossier.full_name"), a.full_name], [t("dossier.id_number"), a.id_number], [t("dossier.phone"), a.phone],
+    [t("dossier.email"), a.email], [t("dossier.address"), a.address]]));
+  clear(document.getElementById("facts"), facts([
+    [t("dossier.procedure"), dossier.procedure_name],
+    [t("dossier.channel"), t(`channel.${dossier.channel}`)],
+    [t("dossier.received_at"), formatTime(dossier.received_at || dossier.submitted_at)],
+    [t("dossier.received_by"), dossier.received_by],
+    [t("dossier.due_at"), formatTime(dossier.due_at)],
+    [t("dossier.appointment_at"), formatTime(dossier.appointment_at)],
+    [t("dossier.resolved_at"), formatTime(dossier.resolved_at)],
+    [t("dossier.outcome"), dossier.outcome ? t(`outcome.${dossier.outcome}`) : null],
+    [t("dossier.returned_at"), formatTime(dossier.returned_at)],
+    [t("dossier.return_method"), dossier.return_method ? t(`return.${dossier.return_method}`) : null],
+    [t("dossier.postal_tracking_number"), dossier.postal_tracking_number]]));
+  const entries = Object.entries(dossier.data || {});
+  clear(document.getElementById("data"), entries.length
+    ? facts(entries.map(([key, value]) => [tOr(`data.${key}`, key), showValue(value)]))
+    : h("p", { class: "muted" }, t("common.none")));
+}
+
+// --- the diagram ---------------------------------------------------------------------------------
+
+async function renderDiagram() {
+  const diagram = await api("GET", `${path}/diagram`);
+  document.getElementById("diagram-version").textContent = t("dossier.diagram_version", { process: diagram.process_id, version: diagram.version });
+  if (!viewer) viewer = new window.BpmnJS({ container: "#diagram" });
+  await viewer.importXML(diagram.bpmn_xml);
+  const canvas = viewer.get("canvas");
+  const registry = viewer.get("elementRegistry");
+  for (const id of diagram.completed) if (registry.get(id)) canvas.addMarker(id, "step-done");
+  for (const id of diagram.active) {
+    if (!registry.get(id)) continue;
+    canvas.removeMarker(id, "step-done");
+    canvas.addMarker(id, "step-current");
+  }
+  canvas.zoom("fit-viewport");
+  const names = diagram.active.map((id) => registry.get(id)?.businessObject?.name || id);
+  document.getElementById("diagram").setAttribute("aria-label",
+    `${t("dossier.diagram_label")}. ${t("dossier.legend_current")}: ${names.join(", ") || t("common.none")}`);
+}
+
+// --- the step at hand ----------------------------------------------------------------------------
+
+async function pickTask() {
+  const open = await api("GET", `/tasks?dossier_code=${encodeURIComponent(code)}`);
+  if (requestedTask && open.some((task) => task.id === requestedTask)) return { chosen: requestedTask, open };
+  const mine = open.find((task) => task.assignee === user.username) || open.find((task) => !task.assignee);
+  return { chosen: mine?.id, open };
+}
+
+async function renderTask() {
+  const section = document.getElementById("task-section");
+  const slot = document.getElementById("task");
+  const { chosen, open } = await pickTask();
+  section.hidden = !chosen;
+  if (!chosen) return;
+  const task = await api("GET", `/tasks/${chosen}`);
+  const others = open.filter((other) => other.id !== chosen);
+  const form = taskForm(task.form_schema);
+  const errorSlot = h("div");
+  const submit = h("button", { type: "submit", id: "complete-task" }, t("dossier.complete"));
+  const element = h("form", { novalidate: true, id: "task-form" }, form.element, errorSlot, h("div", { class: "actions" }, submit));
+  element.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await busy(submit, errorSlot, async () => {
+      try {
+        const result = await api("POST", `/tasks/${task.id}/complete`, { data: form.read() });
+        const next = result.next_tasks.map((n) => n.name).join(", ");
+        flash(next ? t("dossier.completed_next", { step: task.name, next }) : t("dossier.completed", { step: task.name }));
+        history.replaceState(null, "", location.pathname);
+        await refresh();
+      } catch (error) {
+        if (error instanceof ApiError) form.showErrors(fieldErrors(error));
+        throw error;
+      }
+    });
+  });
+  const claimedByOther = task.assignee && task.assignee !== user.username;
+  clear(slot,
+    h("p", {}, h("strong", { id: "task-name" }, task.name), " — ", task.lane, " ",
+      deadlineBadge(task.due_at || task.dossier_due_at), " ",
+      task.assignee ? h("span", { class: "muted" }, t("dossier.claimed_by", { who: task.assignee })) : null),
+    claimedByOther ? h("div", { class: "alert error" }, t("dossier.claimed_by_other", { who: task.assignee })) : element,
+    others.length ? h("p", { class: "muted" }, t("dossier.other_tasks"), " ",
+      others.map((other) => h("a", { href: `?task=${other.id}`, class: "button secondary" }, other.name))) : null);
+}
+
+// --- documents, forms, steps, history ------------------------------------------------------------
+
+async function renderDocuments() {
+  const slot = document.getElementById("documents");
+  const upload = document.getElementById("upload");
+  upload.hidden = !hasRole(user, "desk_officer", "specialist", "leader");
+  try {
+    const files = await api("GET", `${path}/attachments`);
+    clear(slot, files.length ? table([t("dossier.document"), t("dossier.upload_category"), t("dossier.size"), t("dossier.uploaded")],
+      files.map((file) => {
+        const link = h("button", { type: "button", class: "link-button" }, file.filename);
+        link.addEventListener("click", () => openFile(`${path}/attachments/${file.id}`, file.filename, { save: true }));
+        return h("tr", {}, h("td", {}, link, file.document_name ? h("div", { class: "muted" }, file.document_name) : null),
+          h("td", {}, t(`dossier.category_${file.category}`)),
+          h("td", { class: "number" }, `${Math.ceil(file.size / 1024)} KB`),
+          h("td", {}, t("common.who_when", { who: file.uploaded_by, when: formatTime(file.uploaded_at) })));
+      })) : h("p", { class: "muted" }, t("dossier.no_documents")));
+  } catch (error) {
+    clear(slot, error instanceof ApiError && error.status === 403 ? h("p", { class: "muted" }, t("dossier.not_handler")) : errorBox(error));
+    upload.hidden = true;
+  }
+}
+
+function wireUpload() {
+  const upload = document.getElementById("upload");
+  upload.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await busy(document.getElementById("upload-submit"), document.getElementById("upload-error"), async () => {
+      await api("POST", `${path}/attachments`, new FormData(upload));
+      upload.reset();
+      flash(t("dossier.uploaded_ok"));
+      await renderDocuments();
+    });
+  });
+  const print = document.getElementById("print");
+  print.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await busy(document.getElementById("print-submit"), document.getElementById("print-error"), () =>
+      openFile(`${path}/forms/${print.form.value}?format=${print.format.value}`, `${code}-${print.form.value}.${print.format.value}`));
+  });
+}
+
+async function renderSteps() {
+  const steps = await api("GET", `${path}/steps`);
+  clear(document.getElementById("steps"), steps.length ? table(
+    [t("dossier.step"), t("dossier.step_received"), t("dossier.step_due"), t("dossier.step_handed_over"), t("dossier.step_verdict")],
+    steps.map((step) => h("tr", {},
+      h("td", {}, step.name, h("div", { class: "muted" }, step.lane)),
+      h("td", {}, formatTime(step.received_at)),
+      h("td", {}, formatTime(step.due_at)),
+      h("td", {}, step.handed_over_at ? t("common.who_when", { who: step.handed_over_by, when: formatTime(step.handed_over_at) }) : t(`task_state.${step.state}`)),
+      h("td", {}, step.verdict ? t(`outcome.${step.verdict}`) : "")))) : h("p", { class: "muted" }, t("common.none")));
+}
+
+function describe(event) {
+  const data = event.data || {};
+  if (event.action === "dossier.status_changed") {
+    return `${t(`status.${data.from}`)} → ${t(`status.${data.to}`)}${data.element_name ? ` (${data.element_name})` : ""}`;
+  }
+  const parts = Object.entries(data).filter(([, v]) => v !== null && typeof v !== "object").map(([k, v]) => `${k}: ${showValue(v)}`);
+  return parts.join("; ");
+}
+
+async function renderHistory() {
+  const slot = document.getElementById("history");
+  try {
+    const events = await api("GET", `${path}/history`);
+    clear(slot, table([t("dossier.when"), t("dossier.who"), t("dossier.what"), t("dossier.details")],
+      events.map((event) => h("tr", {}, h("td", {}, formatTime(event.occurred_at)), h("td", {}, event.actor),
+        h("td", {}, tOr(`action.${event.action}`, event.action)),
+        h("td", {}, describe(event))))));
+  } catch (error) {
+    clear(slot, error instanceof ApiError && error.status === 403 ? h("p", { class: "muted" }, t("dossier.not_handler")) : errorBox(error));
+  }
+}
+
+async function refresh() {
+  const errors = document.getElementById("dossier-error");
+  clear(errors);
+  try {
+    renderDossier(await api("GET", path));
+    await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderSteps(), renderHistory()]);
+  } catch (error) {
+    clear(errors, errorBox(error));
+  }
+}
+
+user = await startPage();
+if (user) {
+  wireUpload();
+  await refresh();
+}

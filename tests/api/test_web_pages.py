@@ -1,0 +1,63 @@
+"""The web pages as the server serves them: shells in the reader's language with no data in them,
+their own scripts only, the language switch, and the npm packages they load."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.web import PAGES
+
+
+@pytest.fixture
+def client(app, db_kind):
+    if db_kind != "sqlite":
+        pytest.skip("the page shells do not touch the database")
+    return app.test_client()
+
+
+@pytest.mark.parametrize("path", ["/app/login", *[f"/app/{name}" for name in PAGES], "/app/dossiers/SGDDT-1"])
+def test_every_page_is_served_without_a_token_in_vietnamese_by_default(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert '<html lang="vi">' in page
+    assert "Đăng xuất" in page or "Đăng nhập" in page
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-eval" not in policy
+    assert "<script>" not in page  # no inline script: the policy would block it
+
+
+def test_the_language_switch_sets_a_cookie_and_returns_to_the_page(client):
+    response = client.get("/app/language/en?next=/app/desk")
+    assert (response.status_code, response.headers["Location"]) == (302, "/app/desk")
+    assert "motcua_lang=en" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    page = client.get("/app/desk").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Reception and result desk" in page
+
+
+@pytest.mark.parametrize("target", ["//evil.example/app", "https://evil.example/app/inbox", "/api/v1/users"])
+def test_the_language_switch_only_goes_back_into_the_pages(client, target):
+    response = client.get("/app/language/en", query_string={"next": target})
+    assert response.headers["Location"] == "/app/"
+
+
+def test_an_unknown_language_is_not_found(client):
+    assert client.get("/app/language/fr").status_code == 404
+
+
+def test_the_catalogue_in_the_page_cannot_end_its_script_element(client):
+    page = client.get("/app/login").get_data(as_text=True)
+    catalogue = page.split('id="catalogue">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in catalogue
+
+
+def test_bpmn_js_is_served_from_the_installed_npm_package_and_nothing_else_is(client):
+    response = client.get("/app/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js")
+    assert response.status_code == 200 and b"BpmnJS" in response.data
+    assert client.get("/app/vendor/bpmn-js/../../package.json").status_code == 404
+    assert client.get("/app/vendor/left-pad/index.js").status_code == 404
+
+
+def test_the_site_root_leads_to_the_pages(client):
+    assert client.get("/").headers["Location"] == "/app/"
+    assert client.get("/app/").headers["Location"] == "/app/inbox"
