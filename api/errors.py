@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from flask_smorest import Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from api.i18n import error_message
@@ -36,6 +38,21 @@ HTTP_CODES = {
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
     422: "validation_error", 429: "too_many_requests",
 }
+
+
+class ErrorSchema(Schema):
+    """The one error shape, as the OpenAPI document describes it."""
+
+    code = fields.String(metadata={"description": "stable machine-readable key, e.g. invalid_task_data"})
+    status = fields.Integer(metadata={"description": "the HTTP status"})
+    message = fields.String(metadata={"description": "a sentence for a person, Vietnamese or English"})
+    errors = fields.Dict(metadata={"description": "specifics: fields at fault, file, line, element; detail"})
+
+
+class DocumentedApi(Api):
+    """flask-smorest's Api with our error shape in the document (its default swaps code and status)."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def error_response(status: int, code: str, english: str, details: dict | None = None):

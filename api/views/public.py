@@ -29,6 +29,7 @@ def _address() -> str:
 
 @blp.route("/procedures")
 class PublicProcedures(MethodView):
+    @blp.doc(security=[])  # applicants have no token
     @blp.response(200, PublicProcedureSchema(many=True))
     def get(self):
         """The procedures an applicant may file: documents to bring, processing time, fee"""
@@ -39,6 +40,7 @@ class PublicProcedures(MethodView):
 @blp.route("/dossiers")
 class OnlineDossiers(MethodView):
     @blp.arguments(OnlineDossierSchema)
+    @blp.doc(security=[])  # applicants have no token
     @blp.response(201, SubmittedSchema)
     def post(self, body):
         """Register a dossier online (status 1): the desk accepts it (status 2, the clock starts) or refuses it"""
@@ -52,6 +54,7 @@ class OnlineDossiers(MethodView):
 @blp.route("/dossiers/<string:code>")
 class PublicDossier(MethodView):
     @blp.arguments(CheckQuerySchema, location="query")
+    @blp.doc(security=[])  # applicants have no token
     @blp.response(200, PublicStatusSchema)
     def get(self, query, code):
         """A dossier's status, procedure, received and due dates; 404 for an unknown code or a wrong check"""
@@ -63,6 +66,7 @@ class PublicDossier(MethodView):
 class PublicRating(MethodView):
     @blp.arguments(CheckQuerySchema, location="query")
     @blp.arguments(RatingInputSchema)
+    @blp.doc(security=[])  # applicants have no token
     @blp.response(201, RatingSchema)
     def post(self, query, body, code):
         """Rate a returned dossier once: not_satisfied, satisfied or very_satisfied, with a comment"""
@@ -74,6 +78,7 @@ class PublicRating(MethodView):
 class PublicWithdrawal(MethodView):
     @blp.arguments(CheckQuerySchema, location="query")
     @blp.arguments(WithdrawalSchema)
+    @blp.doc(security=[])  # applicants have no token
     @blp.response(200, DossierStatusSchema)
     def post(self, query, body, code):
         """Ask to withdraw a dossier (status 7); the desk returns the papers and processing stops (8)"""
