@@ -11,6 +11,7 @@ from flask_smorest import Api
 from api import db, errors, headers, security, web
 from api.views import (
     agency,
+    audit,
     auth,
     calendar,
     dossiers,
@@ -22,6 +23,7 @@ from api.views import (
     public_pages,
     reports,
     tasks,
+    units,
     users,
 )
 from workflows import production
@@ -29,7 +31,7 @@ from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, dossiers.blp, tasks.blp, calendar.blp,
-              reports.blp, notifications.blp, agency.blp, public.blp, users.blp)
+              reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp)
 
 
 def _local_time(value) -> str:

@@ -276,3 +276,25 @@ def _refuse_bulk_changes(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     if table is not None and getattr(table, "name", None) == AuditEvent.__tablename__:
         _refuse("UPDATE or DELETE statements on audit_event")
+
+
+# --- reading the trail --------------------------------------------------------------------------
+
+def list_events(session: Session, *, action_prefixes: tuple[str, ...] = (), actions: tuple[str, ...] = (),
+                subject: str | None = None, actor: str | None = None, offset: int = 0,
+                limit: int = 50) -> list[AuditEvent]:
+    """Events newest first: an action starting with one of `action_prefixes` (when given) and among
+    `actions` (when given), of `subject` and by `actor` (when given). Prefixes match literally
+    ("_" and "%" are not wildcards)."""
+    from sqlalchemy import or_
+
+    query = select(AuditEvent)
+    if action_prefixes:
+        query = query.where(or_(*(AuditEvent.action.startswith(prefix, autoescape=True) for prefix in action_prefixes)))
+    if actions:
+        query = query.where(AuditEvent.action.in_(actions))
+    if subject is not None:
+        query = query.where(AuditEvent.subject == subject)
+    if actor is not None:
+        query = query.where(AuditEvent.actor == actor)
+    return list(session.scalars(query.order_by(AuditEvent.id.desc()).offset(offset).limit(limit)))

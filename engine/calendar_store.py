@@ -109,3 +109,21 @@ def load_calendar(session: Session) -> WorkingCalendar:
 def _forget_at_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_CACHE_KEY, None)
+
+
+def year_days(session: Session, year: int, language: str | None = None) -> dict:
+    """`year`'s public holidays and exceptions (with their reasons and authors), and how many
+    working days the year has, as the calendar counts them."""
+    from engine.working_calendar import special_days  # here: this function was appended to the module
+
+    calendar = load_calendar(session)
+    exceptions = {row.day: row for row in list_exceptions(session, year=year)}
+    days = []
+    for special in special_days(calendar, year, language):
+        row = exceptions.get(special.day)
+        days.append({"date": special.day, "weekday": special.day.weekday(), "working": special.working,
+                     "kind": special.exception or "holiday", "name": row.reason if row else special.holiday,
+                     "holiday": special.holiday, "created_by": row.created_by if row else None})
+    ordinals = range(date(year, 1, 1).toordinal(), date(year + 1, 1, 1).toordinal())
+    working = sum(calendar.is_working_day(date.fromordinal(n)) for n in ordinals)
+    return {"year": year, "holiday_country": calendar.settings.holiday_country, "working_days": working, "days": days}

@@ -206,3 +206,43 @@ def _whole(value: float, what: str) -> int:
     if value is None or float(value) != int(value) or value < 1:
         raise CalendarError(f"A number of {what} must be a whole number of at least 1, not {value}.")
     return int(value)
+
+
+# --- a year's special days, for people ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class SpecialDay:
+    """A public holiday or an administrator's exception, and whether the calendar works that day."""
+
+    day: date
+    working: bool
+    holiday: str | None  # the public holiday's name, in the language asked for when the package has it
+    exception: str | None  # DAY_OFF, WORKING_DAY or None
+
+
+def special_days(calendar: WorkingCalendar, year: int, language: str | None = None) -> list[SpecialDay]:
+    """The public holidays and the exceptions of `year`, by date: the days the calendar counts
+    differently from its working weekdays (weekends that are nothing more are left out)."""
+    first = date(year, 1, 1)
+    days = [first + timedelta(days=n) for n in range((date(year + 1, 1, 1) - first).days)]
+    names = _holiday_names(calendar.settings.holiday_country, language)
+    found = []
+    for day in days:
+        official = calendar.holiday_name(day)
+        exception = calendar.exceptions.get(day)
+        if official is None and exception is None:
+            continue
+        holiday = (names.get(day) or official) if official is not None else None
+        found.append(SpecialDay(day, calendar.is_working_day(day), holiday, exception))
+    return found
+
+
+@lru_cache(maxsize=16)
+def _holiday_names(country: str | None, language: str | None):
+    """The country's holidays named in `language` ("vi", "en": the first of the package's languages
+    that starts with it); the package's default names when it has no such language."""
+    if not country:
+        return {}
+    supported = holidays_package.country_holidays(country).supported_languages
+    chosen = next((lang for lang in supported if language and lang.split("_")[0] == language), None)
+    return holidays_package.country_holidays(country, language=chosen) if chosen else _country_holidays(country)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from workflows.auth import change_password, find_unit, revoke_all_tokens, verifies
 from workflows.errors import Forbidden, InvalidInput, NotFound
-from workflows.models import User, UserRole
+from workflows.models import Unit, User, UserRole
 from workflows.roles import ADMIN, ROLES
 
 EDITABLE = ("full_name", "unit_code", "roles", "email", "phone", "active")
@@ -69,3 +69,8 @@ def set_password(session: Session, username: str, new_password: str, *, actor: s
 def _snapshot(user: User) -> dict:
     return {"full_name": user.full_name, "unit_code": user.unit.code if user.unit else None,
             "roles": sorted(user.roles), "email": user.email, "phone": user.phone, "active": user.active}
+
+
+def list_units(session: Session) -> list[Unit]:
+    """Every organisational unit, by name (for choosing a user's or a procedure's unit)."""
+    return list(session.scalars(select(Unit).order_by(Unit.name)))

@@ -4,10 +4,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
+from api.i18n import language
 from api.schemas import (
     CalendarExceptionQuerySchema,
     CalendarExceptionSchema,
     CalendarSettingsSchema,
+    CalendarYearQuerySchema,
+    CalendarYearSchema,
     DueDateQuerySchema,
     DueDateSchema,
 )
@@ -84,3 +87,14 @@ class CalendarSettings(MethodView):
         with transaction() as session:
             settings = calendar_store.update_settings(session, changes, actor=current_principal().username)
         return calendar_store.settings_to_dict(settings)
+
+
+@blp.route("/days")
+class CalendarDays(MethodView):
+    @signed_in
+    @blp.arguments(CalendarYearQuerySchema, location="query")
+    @blp.response(200, CalendarYearSchema)
+    def get(self, query):
+        """A year's public holidays (named in the reader's language) and exceptions, and its working days"""
+        with transaction() as session:
+            return calendar_store.year_days(session, query["year"], language())

@@ -2,7 +2,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import ProcedureCreateSchema, ProcedureFieldsSchema, ProcedureSchema, RetimeResultSchema
+from api.schemas import (
+    ProcedureCreateSchema,
+    ProcedureFieldsSchema,
+    ProcedureQuerySchema,
+    ProcedureSchema,
+    RetimeResultSchema,
+)
 from api.security import current_principal, requires, signed_in
 from workflows import procedures, retiming
 from workflows.roles import ADMIN
@@ -14,11 +20,13 @@ blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures",
 @blp.route("")
 class Procedures(MethodView):
     @signed_in
+    @blp.arguments(ProcedureQuerySchema, location="query")
     @blp.response(200, ProcedureSchema(many=True))
-    def get(self):
-        """List the active procedures"""
+    def get(self, query):
+        """List the active procedures; an administrator may ask for the inactive ones too"""
+        include_inactive = query["include_inactive"] and current_principal().has_role(ADMIN)
         with transaction() as session:
-            return procedures.list_procedures(session)
+            return procedures.list_procedures(session, include_inactive=include_inactive)
 
     @requires(ADMIN)
     @blp.arguments(ProcedureCreateSchema)

@@ -1,0 +1,280 @@
+// Procedures and their deadlines: the statutory time, each step's allotted time, the documents,
+// the fee and the rules of waiting, apologies and supplements (PUT /procedures/<code>).
+import { api, clear, formatTime, h, t, table } from "./common.js";
+import {
+  adminErrorBox, checkbox, formatPeriod, label, labelled, numberValue, say, showError, submitting, timeUnitSelect,
+  unitName,
+} from "./admin-common.js";
+import { changeLog } from "./admin-log.js";
+
+const listSlot = document.getElementById("procedure-list");
+const editorSlot = document.getElementById("procedure-editor");
+const errorSlot = document.getElementById("procedures-error");
+const statusSlot = document.getElementById("procedures-status");
+const log = changeLog(document.getElementById("procedures-log"));
+
+let procedures = [];
+let selected = null;
+
+function showLog() {
+  const procedure = procedures.find((p) => p.code === selected);
+  return log.show(procedure
+    ? { prefix: "procedure.", subject: procedure.code, scope: t("admin.log.of", { subject: procedure.name }) }
+    : { prefix: "procedure.", scope: t("admin.log.all_procedures") });
+}
+
+function renderList() {
+  const rows = procedures.map((procedure) => {
+    const edit = h("button", { type: "button", class: "secondary", "aria-label": t("admin.procedures.edit_one", { name: procedure.name }) },
+      t("admin.procedures.edit"));
+    edit.addEventListener("click", () => open(procedure.code));
+    return h("tr", { class: procedure.code === selected ? "selected" : null, dataset: { code: procedure.code } },
+      h("th", { scope: "row" }, procedure.code),
+      h("td", {}, procedure.name),
+      h("td", { class: "procedure-time" }, formatPeriod(procedure.processing_time_value, procedure.processing_time_unit)),
+      h("td", {}, procedure.deciding_unit_name),
+      h("td", {}, procedure.active ? t("admin.procedures.active") : h("span", { class: "badge neutral" }, t("admin.procedures.inactive"))),
+      h("td", {}, formatTime(procedure.updated_at)),
+      h("td", {}, edit));
+  });
+  clear(listSlot, procedures.length
+    ? table([t("admin.procedures.code"), t("admin.procedures.name"), t("admin.procedures.time"),
+      t("admin.procedures.deciding_unit"), t("admin.procedures.status"), t("admin.procedures.updated"),
+      t("admin.procedures.actions")], rows, { caption: t("admin.procedures.caption") })
+    : h("p", { class: "muted" }, t("admin.procedures.none")));
+}
+
+async function loadList() {
+  procedures = await api("GET", "/procedures?include_inactive=true");
+  renderList();
+}
+
+// --- rows of the editor -----------------------------------------------------------------------
+
+function removeButton(text, row, onRemove = null) {
+  const button = h("button", { type: "button", class: "secondary small", "aria-label": text }, t("common.remove"));
+  button.addEventListener("click", () => {
+    const body = row.parentElement;
+    const next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    onRemove?.(body);
+    (next?.querySelector("input, select") || body?.closest("fieldset")?.querySelector("button.add"))?.focus();
+  });
+  return button;
+}
+
+function stepRow(key = "", period = { value: 1, unit: "working_days" }) {
+  const keyInput = h("input", { type: "text", class: "step-key", value: key, autocomplete: "off", spellcheck: "false" });
+  const value = h("input", { type: "number", class: "step-value", min: "0", step: "any", value: period.value,
+    inputmode: "decimal" });
+  const unit = timeUnitSelect(period.unit);
+  unit.classList.add("step-unit");
+  const known = key ? label(`admin.step.${key}`, "") : "";
+  const row = h("tr", { class: "step-row" }, h("td", {}, keyInput, known ? h("div", { class: "hint" }, known) : null),
+    h("td", {}, value), h("td", {}, unit), h("td", {}));
+  const name = () => keyInput.value.trim() || t("admin.steps.new");
+  const describe = () => {
+    keyInput.setAttribute("aria-label", t("admin.steps.key_of", { n: name() }));
+    value.setAttribute("aria-label", t("admin.steps.value_of", { key: name() }));
+    unit.setAttribute("aria-label", t("admin.steps.unit_of", { key: name() }));
+    row.lastElementChild.replaceChildren(removeButton(t("admin.steps.remove", { key: name() }), row));
+  };
+  keyInput.addEventListener("input", describe);
+  describe();
+  return row;
+}
+
+function documentRow(document_ = { name: "", form: "original", quantity: 1 }) {
+  const name = h("input", { type: "text", class: "doc-name", value: document_.name });
+  const form = h("select", { class: "doc-form" },
+    h("option", { value: "original" }, t("admin.docs.original")), h("option", { value: "copy" }, t("admin.docs.copy")));
+  form.value = document_.form;
+  const quantity = h("input", { type: "number", class: "doc-quantity", min: "1", max: "100", step: "1", value: document_.quantity });
+  const row = h("tr", { class: "doc-row" }, h("td", {}, name), h("td", {}, form), h("td", {}, quantity), h("td", {}));
+  const renumber = (body) => [...(body?.children || [])].forEach((r, i) => r.dispatchEvent(new CustomEvent("renumber", { detail: i })));
+  row.addEventListener("renumber", (event) => {
+    const n = event.detail + 1;
+    name.setAttribute("aria-label", t("admin.docs.name_of", { n }));
+    form.setAttribute("aria-label", t("admin.docs.form_of", { n }));
+    quantity.setAttribute("aria-label", t("admin.docs.quantity_of", { n }));
+    for (const [control, field] of [[name, "name"], [form, "form"], [quantity, "quantity"]]) {
+      control.dataset.path = `required_documents.${event.detail}.${field}`;
+    }
+    row.lastElementChild.replaceChildren(removeButton(t("admin.docs.remove", { n }), row, renumber));
+  });
+  row.renumberAll = renumber;
+  return row;
+}
+
+function rowsTable(headers, rows, bodyClass) {
+  return h("div", { class: "table-wrap" }, h("table", { class: "edit-table" },
+    h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col" }, text)))),
+    h("tbody", { class: bodyClass }, rows)));
+}
+
+// --- the editor -------------------------------------------------------------------------------
+
+function editor(procedure) {
+  const value = h("input", { type: "number", min: "0", step: "any", inputmode: "decimal", value: procedure.processing_time_value });
+  const unit = timeUnitSelect(procedure.processing_time_unit);
+  const steps = Object.entries(procedure.step_allocations || {}).map(([key, period]) => stepRow(key, period));
+  const docs = (procedure.required_documents || []).map((d) => documentRow(d));
+  const fee = h("input", { type: "number", min: "0", step: "1000", inputmode: "numeric", value: procedure.fee_vnd ?? 0 });
+  const feeNote = h("input", { type: "text", value: procedure.fee_note || "" });
+  const apology = h("input", { type: "number", min: "0", max: "30", step: "1", value: procedure.apology_lead_days ?? 1 });
+  const supplements = h("input", { type: "number", min: "0", max: "30", step: "1", value: procedure.max_supplement_requests ?? 1 });
+  const clock = h("select", {}, ["pause", "restart"].map((v) => h("option", { value: v }, t(`admin.clock.${v}`))));
+  clock.value = procedure.clock_on_wait || "pause";
+  const active = checkbox(t("admin.procedure.active"), procedure.active);
+  active.input.dataset.path = "active";
+
+  const stepsBody = rowsTable([t("admin.steps.key"), t("admin.steps.value"), t("admin.steps.unit"), t("admin.procedures.actions")], steps, "steps");
+  const docsBody = rowsTable([t("admin.docs.name"), t("admin.docs.form"), t("admin.docs.quantity"), t("admin.procedures.actions")], docs, "docs");
+  const addStep = h("button", { type: "button", class: "secondary add" }, t("admin.steps.add"));
+  addStep.addEventListener("click", () => {
+    const row = stepRow();
+    stepsBody.querySelector("tbody").append(row);
+    row.querySelector("input").focus();
+  });
+  const addDoc = h("button", { type: "button", class: "secondary add" }, t("admin.docs.add"));
+  const docsTbody = docsBody.querySelector("tbody");
+  addDoc.addEventListener("click", () => {
+    const row = documentRow();
+    docsTbody.append(row);
+    row.renumberAll(docsTbody);
+    row.querySelector("input").focus();
+  });
+  docs[0]?.renumberAll(docsTbody);
+
+  const errors = h("div", { class: "form-errors" });
+  const save = h("button", { type: "submit" }, t("admin.procedure.save"));
+  const close = h("button", { type: "button", class: "secondary" }, t("admin.procedure.close"));
+  close.addEventListener("click", () => {
+    const code = selected;
+    selected = null;
+    clear(editorSlot);
+    say(statusSlot, "");
+    renderList();
+    showLog();
+    listSlot.querySelector(`tr[data-code="${CSS.escape(code)}"] button`)?.focus();
+  });
+
+  const retime = h("button", { type: "button", class: "secondary" }, t("admin.procedure.retime"));
+  const retimeStatus = h("div", { role: "status" });
+  const retimeErrors = h("div");
+  retime.addEventListener("click", async () => {
+    retime.disabled = true;
+    clear(retimeErrors);
+    say(retimeStatus, "");
+    try {
+      const result = await api("POST", `/procedures/${encodeURIComponent(procedure.code)}/retime-timers`);
+      say(retimeStatus, t("admin.procedure.retimed", { dossiers: result.dossiers, timers: result.timers_moved }));
+    } catch (error) {
+      clear(retimeErrors, adminErrorBox(error));
+    } finally {
+      retime.disabled = false;
+    }
+  });
+
+  const headingId = `procedure-editor-title`;
+  const form = h("form", { class: "card editor", novalidate: true, "aria-labelledby": headingId },
+    h("h3", { id: headingId, tabindex: "-1" }, t("admin.procedure.editing", { name: procedure.name })),
+    h("dl", { class: "facts" },
+      h("dt", {}, t("admin.procedures.code")), h("dd", {}, procedure.code),
+      h("dt", {}, t("admin.procedures.deciding_unit")), h("dd", {}, procedure.deciding_unit_name || unitName(procedure.deciding_unit_code)),
+      h("dt", {}, t("admin.procedure.model")), h("dd", {}, procedure.process_id),
+      h("dt", {}, t("admin.procedure.field")), h("dd", {}, procedure.field)),
+    h("fieldset", {}, h("legend", {}, t("admin.procedure.statutory")),
+      h("div", { class: "inline-fields" },
+        labelled(t("admin.procedure.value"), value, { path: "processing_time_value" }),
+        labelled(t("admin.procedure.unit"), unit, { path: "processing_time_unit" })),
+      h("p", { class: "hint" }, t("admin.procedure.unit_hint"))),
+    h("fieldset", {}, h("legend", {}, t("admin.steps.legend")),
+      h("p", { class: "hint" }, t("admin.steps.hint")), stepsBody, h("div", { class: "actions" }, addStep)),
+    h("fieldset", {}, h("legend", {}, t("admin.docs.legend")), docsBody, h("div", { class: "actions" }, addDoc)),
+    h("fieldset", {}, h("legend", {}, t("admin.procedure.rules")),
+      h("div", { class: "inline-fields" },
+        labelled(t("admin.field.fee_vnd"), fee, { path: "fee_vnd" }),
+        labelled(t("admin.field.fee_note"), feeNote, { path: "fee_note" })),
+      h("div", { class: "inline-fields" },
+        labelled(t("admin.field.apology_lead_days"), apology, { path: "apology_lead_days", hint: t("admin.procedure.apology_hint") }),
+        labelled(t("admin.field.max_supplement_requests"), supplements, { path: "max_supplement_requests" })),
+      labelled(t("admin.field.clock_on_wait"), clock, { path: "clock_on_wait" }),
+      active.element),
+    errors,
+    h("div", { class: "actions" }, save, close),
+    h("div", { class: "retime" }, h("p", { class: "hint" }, t("admin.procedure.retime_hint")), retime, retimeErrors, retimeStatus));
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    say(statusSlot, "");
+    const allocations = {};
+    for (const row of stepsBody.querySelectorAll(".step-row")) {
+      const keyInput = row.querySelector(".step-key");
+      const key = keyInput.value.trim();
+      keyInput.dataset.path = `step_allocations.${key}`;
+      row.querySelector(".step-value").dataset.path = `step_allocations.${key}.value`;
+      row.querySelector(".step-unit").dataset.path = `step_allocations.${key}.unit`;
+      if (key in allocations) {
+        clear(errors, h("div", { class: "alert error", role: "alert" }, t("admin.steps.duplicate", { key })));
+        keyInput.setAttribute("aria-invalid", "true");
+        keyInput.focus();
+        return;
+      }
+      allocations[key] = { value: numberValue(row.querySelector(".step-value")), unit: row.querySelector(".step-unit").value };
+    }
+    await submitting(save, errors, form, async () => {
+      const body = {
+        processing_time_value: numberValue(value),
+        processing_time_unit: unit.value,
+        step_allocations: allocations,
+        required_documents: [...docsTbody.querySelectorAll(".doc-row")].map((row) => ({
+          name: row.querySelector(".doc-name").value.trim(),
+          form: row.querySelector(".doc-form").value,
+          quantity: numberValue(row.querySelector(".doc-quantity")),
+        })),
+        fee_vnd: numberValue(fee),
+        fee_note: feeNote.value.trim(),
+        apology_lead_days: numberValue(apology),
+        max_supplement_requests: numberValue(supplements),
+        clock_on_wait: clock.value,
+        active: active.input.checked,
+      };
+      const saved = await api("PUT", `/procedures/${encodeURIComponent(procedure.code)}`, body);
+      procedures = procedures.map((p) => (p.code === saved.code ? saved : p));
+      renderList();
+      const fresh = editor(saved);
+      clear(editorSlot, fresh);
+      fresh.querySelector("button[type=submit]").focus();
+      say(statusSlot, t("admin.procedure.saved", { code: saved.code }));
+      await showLog();
+    });
+  });
+  return form;
+}
+
+async function open(code) {
+  selected = code;
+  renderList();
+  clear(errorSlot);
+  say(statusSlot, "");
+  try {
+    const procedure = await api("GET", `/procedures/${encodeURIComponent(code)}`);
+    const form = editor(procedure);
+    clear(editorSlot, form);
+    form.querySelector("h3").focus();
+  } catch (error) {
+    clear(errorSlot, adminErrorBox(error));
+  }
+  await showLog();
+}
+
+export async function showProcedures() {
+  clear(errorSlot);
+  try {
+    await loadList();
+  } catch (error) {
+    clear(errorSlot, adminErrorBox(error));
+  }
+  await showLog();
+}

@@ -1,0 +1,42 @@
+// The administrator's page: procedures and deadlines, the working calendar, users and units,
+// notification templates, each with its change log. One section shows at a time (#procedures,
+// #calendar, #users, #templates); each loads the first time it is shown.
+import { startPage } from "./common.js";
+import { loadUnits } from "./admin-common.js";
+import { showCalendar } from "./admin-calendar.js";
+import { showProcedures } from "./admin-procedures.js";
+import { showTemplates } from "./admin-templates.js";
+import { showUsers } from "./admin-users.js";
+
+const SECTIONS = { procedures: showProcedures, calendar: showCalendar, users: showUsers, templates: showTemplates };
+const loaded = new Set();
+
+function current() {
+  const name = location.hash.slice(1);
+  return name in SECTIONS ? name : "procedures";
+}
+
+async function show({ focus }) {
+  const name = current();
+  for (const section of document.querySelectorAll(".admin-section")) section.hidden = section.id !== name;
+  for (const link of document.querySelectorAll(".admin-tabs a")) {
+    if (link.hash === `#${name}`) link.setAttribute("aria-current", "true");
+    else link.removeAttribute("aria-current");
+  }
+  if (focus) document.getElementById(`${name}-title`).focus();
+  if (!loaded.has(name)) {
+    loaded.add(name);
+    await SECTIONS[name]();
+  }
+  document.getElementById(name).dataset.ready = "true";
+}
+
+if (await startPage({ roles: ["admin"] })) {
+  try {
+    await loadUnits();
+  } catch (error) {
+    console.warn("units not loaded", error);
+  }
+  window.addEventListener("hashchange", () => show({ focus: true }));
+  await show({ focus: false });
+}
