@@ -6,7 +6,6 @@ import atexit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, redirect, url_for
-from flask_smorest import Api
 
 from api import db, errors, headers, security, web
 from api.views import (
@@ -72,7 +71,7 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     db.init_app(app)
     if settings.env == "production":
         _refuse_unsafe_production(app)
-    api = Api(app)
+    api = errors.DocumentedApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages.bp)
