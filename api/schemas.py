@@ -282,9 +282,11 @@ class DossierStepSchema(StrictSchema):
 
 class DossierDiagramSchema(StrictSchema):
     process_id = fields.String()
-    version = fields.Integer(metadata={"description": "the version the dossier runs on, kept when a newer one is deployed"})
+    version = fields.Integer(metadata={
+        "description": "the version the dossier runs on, kept when a newer one is deployed"})
     bpmn_xml = fields.String()
-    completed = fields.List(fields.String(), metadata={"description": "ids of the BPMN elements completed at least once"})
+    completed = fields.List(fields.String(), metadata={
+        "description": "ids of the BPMN elements completed at least once"})
     active = fields.List(fields.String(), metadata={"description": "ids of the elements the dossier is at now"})
 
 

@@ -220,7 +220,10 @@ export function fieldErrors(error) {
 export function errorBox(error) {
   const message = error instanceof ApiError ? error.body.message || error.message : t("error.network");
   const details = fieldErrors(error).map(([path, text]) => h("li", {}, `${path}: ${text}`));
-  return h("div", { class: "alert error", role: "alert" }, message, details.length ? h("ul", {}, details) : null);
+  // a service error's specific explanation (the file, line and element of a model, say) is its detail
+  const detail = error instanceof ApiError ? error.body.errors?.detail : null;
+  const specific = detail && detail !== message ? h("p", {}, `${t("error.detail")} ${detail}`) : null;
+  return h("div", { class: "alert error", role: "alert" }, message, specific, details.length ? h("ul", {}, details) : null);
 }
 
 export function flash(message, kind = "success") {
