@@ -1,22 +1,16 @@
 // What the administrator's sections share: the roles, the units, labels with a fallback, periods
 // of time as people say them, and the API's errors shown next to the form and on its fields.
-import { api, ApiError, errorBox, fieldErrors, h, t } from "./common.js";
+import { api, ApiError, errorBox, fieldErrors, h, t, tOr } from "./common.js";
 
 // The roles of workflows/roles.py, in its order (a test checks they are the same).
 export const ROLES = ["desk_officer", "specialist", "leader", "clerk", "admin", "designer"];
 export const TIME_UNITS = ["working_days", "working_hours", "session", "same_day"];
 export const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
 
-/** The catalogue's words for `key`, or `fallback` (a code the catalogue does not know). */
-export function label(key, fallback) {
-  const text = t(key);
-  return text === key ? fallback : text;
-}
-
-export const roleLabel = (code) => label(`admin.role.${code}`, code);
-export const kindLabel = (kind) => label(`admin.kind.${kind}`, kind);
-export const channelLabel = (channel) => label(`admin.channel.${channel}`, channel);
-export const audienceLabel = (audience) => label(`admin.audience.${audience}`, audience);
+export const roleLabel = (code) => tOr(`admin.role.${code}`, code);
+export const kindLabel = (kind) => tOr(`admin.kind.${kind}`, kind);
+export const channelLabel = (channel) => tOr(`admin.channel.${channel}`, channel);
+export const audienceLabel = (audience) => tOr(`admin.audience.${audience}`, audience);
 export const weekdayLabel = (day) => t(`admin.weekday.${day}`);
 
 // --- units (loaded once) --------------------------------------------------------------------
@@ -45,12 +39,12 @@ export function unitSelect(selected, { optional = true } = {}) {
 // --- periods --------------------------------------------------------------------------------
 
 function number(value) {
-  return Number.isInteger(value) ? String(value) : String(value).replace(".", label("admin.decimal_point", "."));
+  return Number.isInteger(value) ? String(value) : String(value).replace(".", tOr("admin.decimal_point", "."));
 }
 
 /** The words of `key` for `count`: `${key}_one` for one (English), else `key`. */
 export function counted(key, count, vars = {}) {
-  return t(count === 1 && label(`${key}_one`, null) ? `${key}_one` : key, { count, ...vars });
+  return t(count === 1 && tOr(`${key}_one`, null) ? `${key}_one` : key, { count, ...vars });
 }
 
 /** "2 giờ làm việc", "trong ngày + 2 ngày làm việc". */
@@ -60,7 +54,7 @@ export function formatPeriod(value, unit) {
     return value > 1 ? counted("admin.period.same_day_more", value - 1, { extra: value - 1 }) : t("admin.period.same_day");
   }
   const key = `admin.period.${unit}`;
-  if (label(key, null) === null) return `${number(value)} ${unit}`;
+  if (tOr(key, null) === null) return `${number(value)} ${unit}`;
   return counted(key, value).replace("{value}", number(value));
 }
 
@@ -86,7 +80,7 @@ export function adminErrorBox(error) {
   const detail = errors.detail && errors.detail !== body.message && body.code !== "validation_error"
     ? h("p", { class: "error-detail" }, t("admin.error.detail", { detail: errors.detail })) : null;
   const items = fieldErrors(error).filter(([path]) => path !== "field").map(([path, text]) => h("li", {},
-    `${label(`admin.error.${path}`, label(`admin.field.${path}`, path))}: ${Array.isArray(errors[path]) ? errors[path].join(", ") : text}`));
+    `${tOr(`admin.error.${path}`, tOr(`admin.field.${path}`, path))}: ${Array.isArray(errors[path]) ? errors[path].join(", ") : text}`));
   return h("div", { class: "alert error", role: "alert" }, body.message || error.message, detail,
     items.length ? h("ul", {}, items) : null);
 }

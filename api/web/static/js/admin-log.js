@@ -1,7 +1,7 @@
 // The change log beside each section: who changed what, newest first, from GET /audit-events.
-import { api, clear, formatDate, formatTime, h, t } from "./common.js";
+import { api, clear, formatDate, formatTime, h, t, tOr } from "./common.js";
 import {
-  adminErrorBox, audienceLabel, channelLabel, counted, formatPeriod, kindLabel, label, roleLabel, unitName, weekdayLabel,
+  adminErrorBox, audienceLabel, channelLabel, counted, formatPeriod, kindLabel, roleLabel, unitName, weekdayLabel,
 } from "./admin-common.js";
 
 const PER_PAGE = 15;
@@ -22,7 +22,7 @@ function plain(value) {
 
 const VALUE_OF = {
   processing_time_unit: (v) => (v ? t(`admin.time_unit.${v}`) : nothing()),
-  clock_on_wait: (v) => label(`admin.clock.${v}`, plain(v)),
+  clock_on_wait: (v) => tOr(`admin.clock.${v}`, plain(v)),
   deciding_unit_code: (v) => unitName(v),
   unit_code: (v) => (v ? unitName(v) : t("admin.users.no_unit")),
   unit: (v) => (v ? unitName(v) : t("admin.users.no_unit")),
@@ -30,7 +30,7 @@ const VALUE_OF = {
   working_weekdays: (v) => (v?.length ? v.map(weekdayLabel).join(", ") : nothing()),
   sessions: (v) => (v?.length ? v.map(([start, end]) => `${start}–${end}`).join(", ") : nothing()),
   audience: (v) => audienceLabel(v),
-  kind: (v) => label(`admin.day.${v}`, plain(v)),
+  kind: (v) => tOr(`admin.day.${v}`, plain(v)),
 };
 
 function valueOf(field, value) {
@@ -38,7 +38,7 @@ function valueOf(field, value) {
 }
 
 function fieldLabel(field) {
-  return label(`admin.field.${field}`, field);
+  return tOr(`admin.field.${field}`, field);
 }
 
 function change(field, before, after) {
@@ -50,7 +50,7 @@ function stepLines(before, after) {
   return keys.filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key])).map((key) => {
     const old = before?.[key] ? formatPeriod(before[key].value, before[key].unit) : nothing();
     const now = after?.[key] ? formatPeriod(after[key].value, after[key].unit) : nothing();
-    return t("admin.log.step", { key: label(`admin.step.${key}`, key), old, new: now });
+    return t("admin.log.step", { key: tOr(`admin.step.${key}`, key), old, new: now });
   });
 }
 
@@ -92,7 +92,7 @@ function textDiff(before, after) {
 /** What an event says: a title, what it is about, lines of detail, and maybe an extra node. */
 export function describe(event) {
   const data = event.data || {};
-  const title = label(`admin.action.${event.action}`, event.action);
+  const title = tOr(`admin.action.${event.action}`, event.action);
   let subject = event.subject;
   let lines = [];
   let extra = null;

@@ -1,9 +1,8 @@
 // Procedures and their deadlines: the statutory time, each step's allotted time, the documents,
 // the fee and the rules of waiting, apologies and supplements (PUT /procedures/<code>).
-import { api, clear, formatTime, h, t, table } from "./common.js";
+import { api, clear, formatTime, h, t, table, tOr } from "./common.js";
 import {
-  adminErrorBox, checkbox, formatPeriod, label, labelled, numberValue, say, showError, submitting, timeUnitSelect,
-  unitName,
+  adminErrorBox, checkbox, formatPeriod, labelled, numberValue, say, showError, submitting, timeUnitSelect, unitName,
 } from "./admin-common.js";
 import { changeLog } from "./admin-log.js";
 
@@ -69,7 +68,7 @@ function stepRow(key = "", period = { value: 1, unit: "working_days" }) {
     inputmode: "decimal" });
   const unit = timeUnitSelect(period.unit);
   unit.classList.add("step-unit");
-  const known = key ? label(`admin.step.${key}`, "") : "";
+  const known = key ? tOr(`admin.step.${key}`, "") : "";
   const row = h("tr", { class: "step-row" }, h("td", {}, keyInput, known ? h("div", { class: "hint" }, known) : null),
     h("td", {}, value), h("td", {}, unit), h("td", {}));
   const name = () => keyInput.value.trim() || t("admin.steps.new");
