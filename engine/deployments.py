@@ -7,6 +7,7 @@ version is a no-op that returns it. Instances keep the version they started on.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -15,8 +16,8 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.clock import utcnow
 from engine.errors import ConcurrentUpdate, NotFound
-from engine.models import ProcessVersion
-from engine.parsing import parse_model
+from engine.models import ProcessInstance, ProcessVersion
+from engine.parsing import ParsedModel, parse_model
 from engine.serialization import spec_from_json, spec_to_json
 
 
@@ -87,3 +88,45 @@ def list_latest_versions(session: Session) -> list[tuple[ProcessVersion, int]]:
 
 def load_spec(version: ProcessVersion) -> tuple:
     return spec_from_json(f"{version.id}:{version.checksum}", lambda: version.spec_json)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What `deploy` would do with a file, found without saving anything."""
+
+    parsed: ParsedModel
+    checksum: str
+    latest: ProcessVersion | None
+
+    @property
+    def identical(self) -> bool:
+        """The content is that of the latest version: deploying it would create nothing."""
+        return self.latest is not None and self.latest.checksum == self.checksum
+
+    @property
+    def version(self) -> int:
+        """The version number deploying it would give (the latest one's when identical)."""
+        if self.latest is None:
+            return 1
+        return self.latest.version if self.identical else self.latest.version + 1
+
+
+def preview(session: Session, content: bytes, filename: str) -> Preview:
+    """Parse and check `content` as `deploy` does and compare it with the latest version; saves nothing."""
+    parsed = parse_model(content, filename)
+    return Preview(parsed, hashlib.sha256(content).hexdigest(), find_latest_version(session, parsed.process_id))
+
+
+def list_versions(session: Session, process_id: str) -> list[tuple[ProcessVersion, int]]:
+    """A process's versions, newest first, each with how many of its instances are still running."""
+    running = (select(ProcessInstance.process_version_id, func.count().label("n"))
+               .where(ProcessInstance.status == "running")
+               .group_by(ProcessInstance.process_version_id).subquery())
+    query = (select(ProcessVersion, func.coalesce(running.c.n, 0))
+             .outerjoin(running, running.c.process_version_id == ProcessVersion.id)
+             .where(ProcessVersion.process_id == process_id)
+             .order_by(ProcessVersion.version.desc()))
+    rows = [(row[0], int(row[1])) for row in session.execute(query)]
+    if not rows:
+        raise NotFound(f"No model with process id '{process_id}' is deployed.", process_id=process_id)
+    return rows

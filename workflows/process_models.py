@@ -21,6 +21,13 @@ def deploy_model(session: Session, content: bytes, filename: str, *, actor: str)
     return deployments.deploy(session, content, filename, actor=actor)
 
 
+def validate_model(session: Session, content: bytes, filename: str) -> deployments.Preview:
+    """Every check `deploy_model` makes, without deploying: what would be deployed (process, lanes,
+    user tasks) and whether it differs from the latest version. A bad model raises `ModelInvalid`."""
+    _check_properties(session, content, filename)
+    return deployments.preview(session, content, filename)
+
+
 def deploy_folder(session: Session, folder: Path, *, actor: str) -> list[tuple[ProcessVersion, bool]]:
     return [deploy_model(session, path.read_bytes(), path.name, actor=actor)
             for path in sorted(Path(folder).glob("*.bpmn"))]

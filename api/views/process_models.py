@@ -4,15 +4,35 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.db import transaction
-from api.schemas import ProcessModelSchema, ProcessVersionDetailSchema, ProcessVersionSchema, UploadSchema
+from api.schemas import (
+    ModelValidationSchema,
+    ProcessModelSchema,
+    ProcessVersionDetailSchema,
+    ProcessVersionListItemSchema,
+    ProcessVersionSchema,
+    UploadSchema,
+)
 from api.security import current_principal, requires, signed_in
 from engine import deployments
 from workflows.errors import InvalidInput
-from workflows.process_models import deploy_model
+from workflows.process_models import deploy_model, validate_model
 from workflows.roles import DESIGNER
 
 blp = Blueprint("process_models", __name__, url_prefix="/api/v1/process-models",
                 description="Deployed BPMN models and their versions")
+
+
+def _read_upload(files) -> tuple[bytes, str]:
+    """The uploaded .bpmn file's content and name, refused if it is not one or is too large."""
+    upload = files["file"]
+    filename = upload.filename or "upload.bpmn"
+    if not filename.lower().endswith(".bpmn"):
+        raise InvalidInput("Upload a .bpmn file.", file=filename)
+    limit = current_app.config["MOTCUA"].max_upload_bytes
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise RequestEntityTooLarge(f"A model file may have at most {limit} bytes.")
+    return content, filename
 
 
 @blp.route("")
@@ -30,14 +50,7 @@ class ProcessModels(MethodView):
     @blp.alt_response(200, schema=ProcessVersionSchema, description="Identical content was already deployed")
     def post(self, files):
         """Deploy a .bpmn file (designer): a new version, or the existing one if nothing changed"""
-        upload = files["file"]
-        filename = upload.filename or "upload.bpmn"
-        if not filename.lower().endswith(".bpmn"):
-            raise InvalidInput("Upload a .bpmn file.", file=filename)
-        limit = current_app.config["MOTCUA"].max_upload_bytes
-        content = upload.read(limit + 1)
-        if len(content) > limit:
-            raise RequestEntityTooLarge(f"A model file may have at most {limit} bytes.")
+        content, filename = _read_upload(files)
         with transaction() as session:
             version, created = deploy_model(session, content, filename, actor=current_principal().username)
         return version, 201 if created else 200
@@ -51,3 +64,26 @@ class ProcessVersionByNumber(MethodView):
         """One version's metadata and BPMN XML"""
         with transaction() as session:
             return deployments.get_version(session, process_id, number)
+
+
+@blp.route("/validation")
+class ModelValidation(MethodView):
+    @requires(DESIGNER)
+    @blp.arguments(UploadSchema, location="files")
+    @blp.response(200, ModelValidationSchema)
+    def post(self, files):
+        """Check a .bpmn file as deploying it would (designer), without deploying it: what would be
+        deployed, or the usual 422 naming the file, line and element at fault"""
+        content, filename = _read_upload(files)
+        with transaction() as session:
+            return validate_model(session, content, filename)
+
+
+@blp.route("/<string:process_id>/versions")
+class ProcessVersions(MethodView):
+    @signed_in
+    @blp.response(200, ProcessVersionListItemSchema(many=True))
+    def get(self, process_id):
+        """A process's versions, newest first, with how many dossiers still run on each"""
+        with transaction() as session:
+            return deployments.list_versions(session, process_id)
