@@ -32,18 +32,29 @@ def request_session() -> Session:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """Commit what the block did, or roll all of it back if it raises."""
+    """Commit what the block did, or roll all of it back if it raises.
+
+    The request's first transaction goes on with the one its authentication began (a read of the
+    token), so that a request is one transaction; the zone its times are shown in is read in it too.
+    """
     session = request_session()
-    with session.begin():
+    with session.get_transaction() or session.begin():
         yield session
+        if "display_timezone" not in g:
+            g.display_timezone = calendar_store.get_timezone(session)
 
 
 def display_timezone() -> str:
     """The zone times are shown in: the working calendar's (an administrator's setting), read once
-    per request in a session of its own so that it never opens the request's transaction."""
+    per request, in its transaction (`transaction`, or the one its authentication began) or else in
+    a session of its own so that it never opens the request's transaction again."""
     if "display_timezone" not in g:
-        with session_factory()() as session:
-            g.display_timezone = calendar_store.get_settings(session).timezone
+        session = g.get("db_session")
+        if session is not None and session.in_transaction():
+            g.display_timezone = calendar_store.get_timezone(session)
+        else:
+            with session_factory()() as session:
+                g.display_timezone = calendar_store.get_timezone(session)
     return g.display_timezone
 
 

@@ -14,7 +14,7 @@ from functools import wraps
 
 from flask import Flask, g, request
 
-from api.db import transaction
+from api.db import request_session, transaction
 from workflows import auth
 from workflows.errors import Forbidden, Unauthenticated
 
@@ -48,9 +48,14 @@ def _authenticate() -> None:
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise Unauthenticated("Send 'Authorization: Bearer <token>'; get a token from POST /api/v1/auth/login.")
-    with transaction() as session:
-        g.principal = auth.principal_for_token(session, raw.strip())
-    g.raw_token = raw.strip()
+    raw = raw.strip()
+    if auth.is_api_token(raw):
+        with transaction() as session:  # its use is recorded whatever the request does
+            g.principal = auth.principal_for_token(session, raw)
+    else:
+        # A read in the request's own transaction, which the view's `transaction()` goes on with.
+        g.principal = auth.principal_for_token(request_session(), raw)
+    g.raw_token = raw
 
 
 def current_principal() -> auth.Principal:

@@ -45,6 +45,15 @@ def get_settings(session: Session) -> CalendarSettings:
     return settings_from_dict(row.data) if row else CalendarSettings()
 
 
+_SETTINGS_DATA = select(CalendarSettingsRow.data).where(CalendarSettingsRow.id == SETTINGS_ROW_ID)
+
+
+def get_timezone(session: Session) -> str:
+    """The calendar's time zone, in one small read (it is wanted on every request, to show times)."""
+    data = session.scalar(_SETTINGS_DATA)
+    return data.get("timezone", CalendarSettings().timezone) if data else CalendarSettings().timezone
+
+
 def update_settings(session: Session, changes: dict, *, actor: str) -> CalendarSettings:
     """Apply `changes` (the keys of `settings_to_dict`) over the current settings; audited."""
     before = settings_to_dict(get_settings(session))

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
@@ -187,13 +187,31 @@ def login(session: Session, *, username: str, password: str, ttl_minutes: int) -
     return raw, expires_at, user
 
 
+# A user's token with its user, unit and roles (one row per role), built once: it runs on every request.
+_TOKEN_HOLDER = (
+    select(AccessToken.revoked_at, AccessToken.expires_at, User.id, User.username, User.full_name, User.active,
+           Unit.code, UserRole.role)
+    .join(User, User.id == AccessToken.user_id).outerjoin(Unit, Unit.id == User.unit_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(AccessToken.token_hash == bindparam("token_hash"))
+)
+
+
+def is_api_token(raw: str) -> bool:
+    return raw.startswith(API_TOKEN_PREFIX)
+
+
 def principal_for_token(session: Session, raw: str) -> Principal:
-    if raw.startswith(API_TOKEN_PREFIX):
+    """Who holds the token. A user's token is looked up in one read (token, user, unit and roles
+    together); an API token's use is recorded (`last_used_at`), so the caller commits it."""
+    if is_api_token(raw):
         return _principal_for_api_token(session, raw)
-    token = session.scalars(select(AccessToken).where(AccessToken.token_hash == _digest(raw))).first()
-    if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.user.active:
+    rows = session.execute(_TOKEN_HOLDER, {"token_hash": _digest(raw)}).all()
+    token = rows[0] if rows else None
+    if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.active:
         raise Unauthenticated("The access token is invalid or has expired; log in again.")
-    return principal_of(token.user)
+    roles = frozenset(row.role for row in rows if row.role is not None)
+    return Principal(token.id, token.username, token.full_name, roles, token.code)
 
 
 def principal_of(user: User) -> Principal:
