@@ -4,7 +4,10 @@ One instance of bench/models/loop_step.bpmn (a user task in a loop) is taken rou
 again and again, one completion per transaction, through the engine's service functions
 in-process (`engine.instances.start_instance` / `complete_task`: load the state, run, save the
 state, the task rows, the timers and the audit events); then the same with raw SpiffWorkflow
-(bench/raw_spiff.py). At step 10, 100, 1000 the figure is the median of the five steps ending
+(bench/raw_spiff.py). The engine stores a step's changed tasks only and keeps the workflows it
+saved last in memory (engine/state_store.py); "uncached" is the same with that cache emptied
+before every step, i.e. restoring the whole state from the database each time (a step that lands
+on another process). At step 10, 100, 1000 the figure is the median of the five steps ending
 there, with the size of the stored state at that step and the ratio to step 10.
 """
 
@@ -13,17 +16,20 @@ from __future__ import annotations
 import statistics
 import time
 
+from sqlalchemy import func, select
+
 import migrations
 from bench import raw_spiff
 from bench.common import MODELS, Progress
-from engine import instances
+from engine import instances, state_store
 from engine.db import make_engine, make_session_factory
+from engine.models import InstanceTask, ProcessInstance
 from workflows.process_models import deploy_model
 
 WINDOW = 5
 
 
-def engine_loop_steps(database_url: str, steps: int) -> list[tuple[float, int]]:
+def engine_loop_steps(database_url: str, steps: int, *, cached: bool = True) -> list[tuple[float, int]]:
     """The engine's loop: (seconds, stored state bytes) for each of `steps` completions."""
     migrations.upgrade(database_url)
     engine = make_engine(database_url)
@@ -37,15 +43,26 @@ def engine_loop_steps(database_url: str, steps: int) -> list[tuple[float, int]]:
     measured = []
     progress = Progress("engine loop", steps, every=10)
     for _ in range(steps):
+        if not cached:
+            state_store.forget_cached()
         t0 = time.perf_counter()
         with sessions() as session, session.begin():
             result = instances.complete_task(session, task_id, actor="bench", data={"again": True})
             task_id = result.ready_tasks[0].id
-            size = len(result.instance.state)
-        measured.append((time.perf_counter() - t0, size))
+        elapsed = time.perf_counter() - t0
+        measured.append((elapsed, stored_bytes(sessions, result.instance.id)))
         progress.update(len(measured))
     engine.dispose()
     return measured
+
+
+def stored_bytes(sessions, instance_id: int) -> int:
+    """The size of the instance's stored state: its envelope and its task rows (engine/state_store.py)."""
+    with sessions() as session:
+        envelope = session.scalar(select(func.length(ProcessInstance.state)).where(ProcessInstance.id == instance_id))
+        tasks = session.scalar(select(func.sum(func.length(InstanceTask.state)))
+                               .where(InstanceTask.instance_id == instance_id))
+    return (envelope or 0) + (tasks or 0)
 
 
 def rows_at(measured: list[tuple[float, int]], checkpoints: list[int], *, database: str,
@@ -67,8 +84,11 @@ def rows_at(measured: list[tuple[float, int]], checkpoints: list[int], *, databa
 def run(kind: str, database_url: str, checkpoints: list[int]) -> list[dict]:
     """Both loops on one (empty) database, up to the last checkpoint."""
     steps = max(checkpoints)
-    print(f"  [{kind}] engine: {steps} steps of one instance", flush=True)
-    rows = rows_at(engine_loop_steps(database_url, steps), checkpoints, database=kind, implementation="MotCua engine")
+    rows = []
+    for cached, implementation in ((True, "MotCua engine"), (False, "MotCua engine, uncached")):
+        print(f"  [{kind}] {implementation}: {steps} steps of one instance", flush=True)
+        rows += rows_at(engine_loop_steps(database_url, steps, cached=cached), checkpoints, database=kind,
+                        implementation=implementation)
     print(f"  [{kind}] raw SpiffWorkflow: {steps} steps of one workflow", flush=True)
     rows += rows_at(raw_spiff.loop_steps(database_url, steps), checkpoints, database=kind,
                     implementation="raw SpiffWorkflow")

@@ -3,9 +3,10 @@ fire when thousands fall due in the same minute.
 
 The timers are made fast by direct inserts rather than by starting that many instances through
 the engine: one instance of bench/models/timer_wait.bpmn (start → timer catch event at `wake_at`
-→ end) is started through the engine with a placeholder date, and its state is copied into new
-`process_instance` rows, each with its own timer task id and due instant written into the JSON,
-each with its `waiting_timer` row. Every copy is a valid instance the scheduler fires exactly as
+→ end) is started through the engine with a placeholder date, and its state (envelope and task
+rows, engine/state_store.py) is copied into new `process_instance` and `instance_task` rows, each
+copy with its own timer task id and due instant written into the JSON, each with its
+`waiting_timer` row. Every copy is a valid instance the scheduler fires exactly as
 one the engine made (load the state, fire the timer, run to the end, save, audit `timer.fired`).
 
 Steps, on a fresh database:
@@ -15,8 +16,8 @@ Steps, on a fresh database:
 3. insert M more, due evenly over a window of W seconds (60: "in the same minute") that begins
    just after the server will be up; start again and let the scheduler fire them. The benchmark
    polls the audit trail every 0.1 s. Lateness "recorded" is the `timer.fired` event's time minus
-   the timer's due time (the scheduler stamps each batch of up to 100 instances with the time the
-   batch began); lateness "visible" is when the event was first seen committed minus the due time.
+   the timer's due time (the moment that instance fired, in its batch's transaction); lateness
+   "visible" is when the event was first seen committed minus the due time.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from bench.common import MODELS, Progress, mib, ms, percentile, rss_bytes
 from bench.server import prepare_database, running_server, server_env
 from engine import instances
 from engine.db import make_engine, make_session_factory
-from engine.models import AuditEvent, ProcessInstance, WaitingTimer
+from engine.models import AuditEvent, InstanceTask, ProcessInstance, WaitingTimer
 from workflows.process_models import deploy_model
 
 PLACEHOLDER = "2099-01-01T00:00:00+00:00"
@@ -46,10 +47,11 @@ OUT_OF_ORDER_IDS = 1000
 
 @dataclass(frozen=True)
 class Template:
-    """The state of one waiting instance, and what must differ in each copy."""
+    """The state of one waiting instance (its envelope and task rows), and what must differ in each copy."""
 
     version_id: int
     state: str
+    tasks: tuple[tuple[str, str | None, int, str], ...]  # (id, subprocess, position, state) of its task rows
     task_id: str
     bpmn_id: str
     name: str | None
@@ -62,9 +64,12 @@ def make_template(database_url: str) -> Template:
         deploy_model(session, model.read_bytes(), model.name, actor="bench")
         result = instances.start_instance(session, "bench_timer", actor="bench", data={"wake_at": PLACEHOLDER})
         timer = session.scalars(select(WaitingTimer).where(WaitingTimer.instance_id == result.instance.id)).one()
-        template = Template(result.instance.process_version_id, result.instance.state, timer.task_id, timer.bpmn_id,
-                            timer.name)
-    if PLACEHOLDER not in template.state or template.task_id not in template.state:
+        rows = session.execute(select(InstanceTask.id, InstanceTask.subprocess, InstanceTask.position,
+                                      InstanceTask.state).where(InstanceTask.instance_id == result.instance.id)).all()
+        template = Template(result.instance.process_version_id, result.instance.state, tuple(map(tuple, rows)),
+                            timer.task_id, timer.bpmn_id, timer.name)
+    stored = template.state + "".join(row[3] for row in template.tasks)
+    if PLACEHOLDER not in stored or template.task_id not in stored:
         raise RuntimeError("the template state does not hold the timer's date and task id as expected")
     return template
 
@@ -73,26 +78,33 @@ def insert_timers(database_url: str, template: Template, count: int, due_of: Cal
                   label: str) -> float:
     """Insert `count` waiting instances copied from `template`, the i-th due at `due_of(i)`; rows per second."""
     engine = make_engine(database_url)
-    instance_table, timer_table = ProcessInstance.__table__, WaitingTimer.__table__
+    instance_table, timer_table, task_table = ProcessInstance.__table__, WaitingTimer.__table__, InstanceTask.__table__
     with engine.connect() as connection:
         first_id = (connection.scalar(select(func.max(instance_table.c.id))) or 0) + 1
     now = datetime.now(timezone.utc)
     progress = Progress(label, count)
     started = time.perf_counter()
     for batch_start in range(0, count, BATCH):
-        instance_rows, timer_rows = [], []
+        instance_rows, timer_rows, task_rows = [], [], []
         for i in range(batch_start, min(count, batch_start + BATCH)):
             instance_id = first_id + i
             task_id = f"00000000-0000-4000-8000-{instance_id:012x}"
             due = due_of(i)
-            state = template.state.replace(template.task_id, task_id).replace(PLACEHOLDER, due.isoformat())
+
+            def copy(text: str) -> str:
+                return text.replace(template.task_id, task_id).replace(PLACEHOLDER, due.isoformat())  # noqa: B023
+
             instance_rows.append({"id": instance_id, "process_version_id": template.version_id, "business_key": None,
-                                  "status": "running", "state": state, "lane_roles": {}, "revision": 1,
-                                  "started_at": now, "started_by": "bench", "updated_at": now})
+                                  "status": "running", "state": copy(template.state), "lane_roles": {},
+                                  "revision": 1, "started_at": now, "started_by": "bench", "updated_at": now})
+            task_rows += [{"instance_id": instance_id, "id": copy(row_id), "subprocess": subprocess,
+                           "position": position, "state": copy(state)}
+                          for row_id, subprocess, position, state in template.tasks]
             timer_rows.append({"instance_id": instance_id, "task_id": task_id, "bpmn_id": template.bpmn_id,
                                "name": template.name, "due_at": due})
         with engine.begin() as connection:
             connection.execute(instance_table.insert(), instance_rows)
+            connection.execute(task_table.insert(), task_rows)
             connection.execute(timer_table.insert(), timer_rows)
         progress.update(batch_start + len(instance_rows))
     if engine.dialect.name == "postgresql":

@@ -8,7 +8,7 @@ lock: a writer whose copy of the state is stale gets `ConcurrentUpdate` and writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -19,18 +19,17 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from engine import audit, calendar_store, deadlines, runtime, timer_events
+from engine import audit, calendar_store, deadlines, runtime, state_store, timer_events
 from engine.clock import utcnow
 from engine.deployments import get_latest_version, load_spec
 from engine.errors import ConcurrentUpdate, Conflict, NotFound, TaskNotReady
 from engine.forms import form_schema, validate_task_data
 from engine.models import OPEN_TASK_STATES, HumanTask, ProcessInstance, WaitingTimer
 from engine.scripting import make_script_engine
-from engine.serialization import state_from_json, state_to_json
 
 _default_script_engine = make_script_engine()
 
@@ -57,6 +56,20 @@ class StepResult:
     completed: list[CompletedElement] = field(default_factory=list)
     ready_tasks: list[HumanTask] = field(default_factory=list)
     finished: bool = False
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """What the instance's task and timer rows hold: the workflow as it was loaded (or nothing, for a
+    new instance). A step writes only what it changed against this, without reading the rows again."""
+
+    ready: tuple[str, ...] = ()  # the ready human tasks: the open task rows
+    timers: tuple[runtime.WaitingTimerInfo, ...] = ()  # the waiting-timer rows
+
+    @classmethod
+    def of(cls, workflow: BpmnWorkflow) -> _Rows:
+        return cls(tuple(str(t.id) for t in runtime.ready_human_tasks(workflow)),
+                   tuple(runtime.waiting_timers(workflow)))
 
 
 def _completed(task: Task) -> CompletedElement:
@@ -101,13 +114,13 @@ def start_instance(
         runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
     audit.record(session, actor=actor, action="instance.started", instance_id=instance.id,
                  subject=process_id, data={"version": version.version, "business_key": business_key})
-    _save(session, instance, workflow, result, actor=actor, now=now)
+    _save(session, instance, workflow, result, _Rows(), actor=actor, now=now)
     return result
 
 
 def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
-    spec, subprocess_specs = load_spec(instance.process_version)
-    return state_from_json(instance.state, spec, subprocess_specs, _default_script_engine)
+    """The instance's workflow as stored (engine/state_store.py), with the whole of its history."""
+    return state_store.load(instance, _default_script_engine)
 
 
 def get_task(session: Session, task_id: str) -> HumanTask:
@@ -135,6 +148,7 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
         raise Conflict(f"Task '{row.name}' is claimed by {row.assignee}.", task_id=task_id, assignee=row.assignee)
     instance = row.instance
     workflow = load_workflow(instance)
+    before = _Rows.of(workflow)
     task = workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.READY:
         raise TaskNotReady(f"Task '{row.name}' is not ready.", task_id=task_id)
@@ -148,17 +162,15 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
         result.completed.append(_completed(task))
         runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
 
-    closed = session.execute(
-        update(HumanTask)
-        .where(HumanTask.id == task_id, HumanTask.state.in_(OPEN_TASK_STATES))
-        .values(state="completed", completed_at=now, completed_by=actor, data=data)
-        .execution_options(synchronize_session="fetch")
-    )
+    closed = session.connection().execute(_CLOSE_TASK, {"task_id": task_id, "now": now, "actor": actor,
+                                                        "task_data": data})
     if closed.rowcount != 1:
         raise TaskNotReady(f"Task '{row.name}' was completed by someone else.", task_id=task_id)
+    _committed(row, {"state": "completed", "completed_at": now, "completed_by": actor, "data": data})
+    before = replace(before, ready=tuple(t for t in before.ready if t != task_id))
     audit.record(session, actor=actor, action="task.completed", instance_id=instance.id, subject=task_id,
                  data={"bpmn_id": row.bpmn_id, "name": row.name, "data": data}, at=now)
-    _save(session, instance, workflow, result, actor=actor, now=now)
+    _save(session, instance, workflow, result, before, actor=actor, now=now)
     return result
 
 
@@ -206,7 +218,10 @@ def next_timer_due_at(session: Session) -> datetime | None:
 
 def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None = None,
                     actor: str = "scheduler") -> StepResult | None:
-    """Fire the instance's due timers; None when another worker already did (or holds it)."""
+    """Fire the instance's timers due at `now`; None when another worker already did (or holds it).
+
+    The audit trail stamps each firing with the moment it happened, not `now`.
+    """
     now = now or utcnow()
     instance = session.scalars(
         select(ProcessInstance).where(ProcessInstance.id == instance_id)
@@ -214,12 +229,13 @@ def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None 
     ).first()
     if instance is None:
         return None
-    due = list(session.scalars(select(WaitingTimer).where(
-        WaitingTimer.instance_id == instance_id, WaitingTimer.due_at <= now)))
+    due = session.execute(_DUE_TIMERS, {"instance_id": instance_id, "now": now}).all()
     if not due:
         return None
     workflow = load_workflow(instance)
+    before = _Rows.of(workflow)
     result = StepResult(instance)
+    fired_at = utcnow()
     with _calendar(session):
         runtime.refresh_timers(workflow)
         fired = [t for t in due if _task_state(workflow, t.task_id) in (TaskState.READY, TaskState.COMPLETED)]
@@ -227,10 +243,10 @@ def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None 
             return None  # SpiffWorkflow fires strictly after the due instant; the next tick will
         for timer in fired:
             audit.record(session, actor=actor, action="timer.fired", instance_id=instance_id,
-                         subject=timer.task_id, at=now,
+                         subject=timer.task_id, at=fired_at,
                          data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
         runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
-    _save(session, instance, workflow, result, actor=actor, now=now)
+    _save(session, instance, workflow, result, before, actor=actor, now=fired_at)
     return result
 
 
@@ -240,6 +256,7 @@ def send_message(session: Session, instance_id: int, name: str, *, actor: str,
     run the instance to its next wait. `Conflict` when nothing in the instance waits for it now."""
     instance = _get_instance(session, instance_id)
     workflow = load_workflow(instance)
+    before = _Rows.of(workflow)
     now = utcnow()
     result = StepResult(instance)
     with _calendar(session):
@@ -251,7 +268,7 @@ def send_message(session: Session, instance_id: int, name: str, *, actor: str,
         audit.record(session, actor=actor, action="message.received", instance_id=instance_id, at=now,
                      subject=instance.business_key, data={"message": name, "payload": payload or {}})
         runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
-    _save(session, instance, workflow, result, actor=actor, now=now)
+    _save(session, instance, workflow, result, before, actor=actor, now=now)
     return result
 
 
@@ -266,6 +283,7 @@ def retime_timers(session: Session, instance_id: int, step_allocations: dict | N
     """
     instance = _get_instance(session, instance_id)
     workflow = load_workflow(instance)
+    before = _Rows.of(workflow)
     if step_allocations is not None:
         workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations)
     if due_at is not None:
@@ -287,7 +305,7 @@ def retime_timers(session: Session, instance_id: int, step_allocations: dict | N
                  subject=instance.business_key,
                  data={"moved": moved, "step_allocations": step_allocations,
                        "due_at": due_at.isoformat() if due_at else None})
-    _save(session, instance, workflow, StepResult(instance), actor=actor, now=now)
+    _save(session, instance, workflow, StepResult(instance), before, actor=actor, now=now)
     return len(moved)
 
 
@@ -313,38 +331,78 @@ def _task_state(workflow: BpmnWorkflow, task_id: str):
     return task.state if task is not None else None
 
 
-def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, result: StepResult,
+_TASKS, _TIMERS, _INSTANCES = HumanTask.__table__, WaitingTimer.__table__, ProcessInstance.__table__
+# Statements of every step, built once and run on the session's connection: a Core statement is
+# cheaper than an ORM flush, and the session's own execute() adds its overhead to each.
+# Open: ready or claimed (OPEN_TASK_STATES), written out: an IN list is re-rendered at every execution.
+_IS_OPEN = or_(*(_TASKS.c.state == state for state in OPEN_TASK_STATES))
+_CLOSE_TASK = (update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _IS_OPEN)
+               .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("actor"),
+                       data=bindparam("task_data", type_=_TASKS.c.data.type)))
+_CANCEL_TASK = (update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _IS_OPEN)
+                .values(state="cancelled", completed_at=bindparam("now")))
+_MOVE_TASK_DUE = update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).values(due_at=bindparam("due_at"))
+_MOVE_TIMER = update(_TIMERS).where(_TIMERS.c.task_id == bindparam("timer_task_id")).values(due_at=bindparam("due_at"))
+_DUE_TIMERS = (select(_TIMERS.c.task_id, _TIMERS.c.bpmn_id, _TIMERS.c.name, _TIMERS.c.due_at)
+               .where(_TIMERS.c.instance_id == bindparam("instance_id"), _TIMERS.c.due_at <= bindparam("now")))
+_DELETE_TIMERS = delete(_TIMERS).where(_TIMERS.c.task_id.in_(bindparam("task_ids", expanding=True)))
+
+
+def _committed(row, values: dict) -> None:
+    """Tell the session that `row` now holds `values`, which a statement of ours has written."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
+def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, result: StepResult, before: _Rows,
           *, actor: str, now: datetime) -> None:
-    timers = runtime.waiting_timers(workflow)
-    instance_id = instance.id
-    instance.state = state_to_json(workflow)
-    instance.updated_at = now
+    """Write the step: the instance's row (if nobody wrote it since it was read), the workflow's
+    tasks that changed (engine/state_store.py), then the task and timer rows that changed against
+    `before`. Audit events and new rows go with the commit's flush."""
+    timers = tuple(runtime.waiting_timers(workflow))
+    checkpoint = state_store.prepare(instance, workflow)
+    values = {"state": checkpoint.state, "updated_at": now}
     result.finished = runtime.is_finished(workflow)
     if result.finished and instance.status != "completed":
-        instance.status = "completed"
-        instance.ended_at = now
+        values.update(status="completed", ended_at=now)
         audit.record(session, actor=actor, action="instance.completed", instance_id=instance.id,
                      subject=instance.process_version.process_id, at=now)
-    try:
-        session.flush()
-    except StaleDataError:
+    _write_instance(session, instance, values)  # first: a writer that lost the race writes nothing more
+    state_store.write(session, checkpoint)
+    result.ready_tasks = _sync_human_tasks(session, instance, workflow, timers, before, now)
+    _sync_timers(session, instance, timers, before.timers)
+
+
+def _write_instance(session: Session, instance: ProcessInstance, values: dict) -> None:
+    """UPDATE the instance's row where its revision is still the one read: the optimistic lock."""
+    revision = instance.revision
+    written = session.connection().execute(
+        update(_INSTANCES).where(_INSTANCES.c.id == instance.id, _INSTANCES.c.revision == revision)
+        .values(revision=revision + 1, **values))
+    if written.rowcount != 1:
         raise ConcurrentUpdate("Someone else changed this dossier at the same moment; reload and try again.",
-                               instance_id=instance_id) from None
-    result.ready_tasks = _sync_human_tasks(session, instance, workflow, timers, now)
-    _sync_timers(session, instance, timers)
-    session.flush()
+                               instance_id=instance.id)
+    _committed(instance, {**values, "revision": revision + 1})
 
 
 def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
-                      timers: list[runtime.WaitingTimerInfo], now: datetime) -> list[HumanTask]:
+                      timers: tuple[runtime.WaitingTimerInfo, ...], before: _Rows, now: datetime) -> list[HumanTask]:
+    """Open rows for the tasks that became ready, cancelled ones for those that are no longer ready
+    (interrupted by a boundary event, or cancelled), each task's deadline from its interrupting timer.
+    The task rows that stay open are read only if there are any (parallel branches)."""
     ready = {str(t.id): t for t in runtime.ready_human_tasks(workflow)}
+    gone = [task_id for task_id in before.ready if task_id not in ready]
+    kept = [task_id for task_id in before.ready if task_id in ready]
     open_rows = {row.id: row for row in session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.state.in_(OPEN_TASK_STATES)))}
-    for task_id, row in open_rows.items():
-        if task_id not in ready:  # interrupted (a boundary event) or cancelled
-            row.state, row.completed_at = "cancelled", now
-            audit.record(session, actor="system", action="task.cancelled", instance_id=instance.id,
-                         subject=task_id, data={"bpmn_id": row.bpmn_id, "name": row.name}, at=now)
+        HumanTask.id.in_(gone + kept), HumanTask.state.in_(OPEN_TASK_STATES)))} if gone or kept else {}
+    for task_id in gone:
+        row = open_rows.pop(task_id, None)
+        if row is None:  # the task this step completed
+            continue
+        session.connection().execute(_CANCEL_TASK, {"task_id": task_id, "now": now})
+        _committed(row, {"state": "cancelled", "completed_at": now})
+        audit.record(session, actor="system", action="task.cancelled", instance_id=instance.id,
+                     subject=task_id, data={"bpmn_id": row.bpmn_id, "name": row.name}, at=now)
     due_by_parent: dict[str, datetime] = {}
     for timer in timers:
         if timer.parent_task_id is not None and timer.interrupting:
@@ -355,7 +413,8 @@ def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Bpm
         row = open_rows.get(task_id)
         due_at = due_by_parent.get(str(task.parent.id)) if task.parent is not None else None
         if row is not None and row.due_at != due_at:
-            row.due_at = due_at
+            session.connection().execute(_MOVE_TASK_DUE, {"task_id": task_id, "due_at": due_at})
+            _committed(row, {"due_at": due_at})
         if row is None:
             lane = getattr(task.task_spec, "lane", None)
             row = HumanTask(
@@ -369,20 +428,20 @@ def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Bpm
     return rows
 
 
-def _sync_timers(session: Session, instance: ProcessInstance, timers: list[runtime.WaitingTimerInfo]) -> None:
+def _sync_timers(session: Session, instance: ProcessInstance, timers: tuple[runtime.WaitingTimerInfo, ...],
+                 before: tuple[runtime.WaitingTimerInfo, ...]) -> None:
+    if timers == before:
+        return
     wanted = {t.task_id: t for t in timers}
-    existing = {row.task_id: row for row in session.scalars(
-        select(WaitingTimer).where(WaitingTimer.instance_id == instance.id))}
+    existing = {t.task_id: t for t in before}
     gone = [task_id for task_id in existing if task_id not in wanted]
     if gone:
-        session.execute(delete(WaitingTimer).where(WaitingTimer.task_id.in_(gone)))
-        timer_events.mark_changed(session)
+        session.connection().execute(_DELETE_TIMERS, {"task_ids": gone})
     for task_id, timer in wanted.items():
-        row = existing.get(task_id)
-        if row is None:
+        old = existing.get(task_id)
+        if old is None:
             session.add(WaitingTimer(instance_id=instance.id, task_id=task_id, bpmn_id=timer.bpmn_id,
                                      name=timer.name, due_at=timer.due_at))
-            timer_events.mark_changed(session)
-        elif row.due_at != timer.due_at:
-            row.due_at = timer.due_at
-            timer_events.mark_changed(session)
+        elif old.due_at != timer.due_at:
+            session.connection().execute(_MOVE_TIMER, {"timer_task_id": task_id, "due_at": timer.due_at})
+    timer_events.mark_changed(session)

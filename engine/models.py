@@ -47,9 +47,23 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    process_version: Mapped[ProcessVersion] = relationship(lazy="selectin")
+    process_version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": revision}
+
+
+class InstanceTask(Base):
+    """One SpiffWorkflow task of an instance, serialized: the instance's workflow state is its
+    `process_instance.state` (the workflow without its tasks) and these rows. A step rewrites only
+    the tasks it changed; `position` keeps the order of the workflow's (or subprocess's) tasks."""
+
+    __tablename__ = "instance_task"
+
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    subprocess: Mapped[str | None] = mapped_column(sa.String(36))  # the subprocess's task id; NULL: the process
+    position: Mapped[int]
+    state: Mapped[str] = mapped_column(sa.Text)
 
 
 class HumanTask(Base):

@@ -130,13 +130,24 @@ def run_engine_steps(workflow: BpmnWorkflow, on_completed: Callable[[Task], None
             did_complete(task)
             frontier.extend(task.children)
         try:
-            workflow.do_engine_steps(did_complete_task=did_complete)
+            _settle(workflow, did_complete)
         except ExecutionFailed:
             raise
         except Exception as exc:  # noqa: BLE001 - an expression in the model raised; report it
             raise _failure(exc, None) from None
         if steps == before and not _abandon_idle_event_subprocesses(workflow):
             return
+
+
+def _settle(workflow: BpmnWorkflow, did_complete: Callable[[Task], None]) -> None:
+    """SpiffWorkflow's `do_engine_steps`, which walks the whole task tree for ready tasks each time.
+    With no subprocess running and no engine task ready it finds nothing and only refreshes the
+    timers: then do just that, so that a step does not cost more as the history grows."""
+    if workflow.get_active_subprocesses() or any(
+            t.state == TaskState.READY and not is_human(t) for t in iter_tasks(workflow)):
+        workflow.do_engine_steps(did_complete_task=did_complete)
+    else:
+        workflow.refresh_timers()
 
 
 def _is_event_subprocess(task: Task) -> bool:

@@ -17,11 +17,13 @@ from sqlalchemy.engine import make_url
 
 import migrations
 import workflows.models  # noqa: F401 - all tables on Base.metadata
+from engine import state_store
 from engine.db import Base, make_engine, make_session_factory
 from tests.servers import gateway, mailbox, start_smtp_server  # noqa: F401 - real servers for every test module
 from workflows import auth
 
 auth.use_cheap_hashing_for_tests()
+state_store.verify_saves = True  # every stored step must load back as the whole workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN_MODELS = ROOT / "bpmn_models"

@@ -38,6 +38,13 @@ WITHDRAWABLE = frozenset({statuses.NEWLY_REGISTERED, statuses.RECEIVED, statuses
                           statuses.SUPPLEMENT_REQUESTED, statuses.FINANCIAL_OBLIGATION_REQUESTED})
 
 
+def has_effects(completed: list[CompletedElement]) -> bool:
+    """Whether `apply_model_effects` would do anything for these elements (so their dossier is wanted)."""
+    return any(properties.get(statuses.STATUS_PROPERTY) is not None
+               or any(properties.get(name) for name in (FIELDS_PROPERTY, NOTICE_PROPERTY, NOTIFICATION_PROPERTY))
+               for properties in (element.properties for element in completed))
+
+
 def apply_model_effects(session: Session, dossier: Dossier, completed: list[CompletedElement], *,
                         actor: str) -> None:
     """Apply, in order, what the completed elements' properties say (see the module's docstring)."""
