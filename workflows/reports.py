@@ -94,46 +94,24 @@ def statistics(session: Session, period: Period, *, procedure_code: str | None =
                                                                    "to": period.last_day.isoformat()})
     start, end = period.start, period.end
     cutoff = min(end, now or utcnow())
-    received_in_period = and_(Dossier.received_at >= start, Dossier.received_at < end, _was_received())
-    resolved_in_period = and_(Dossier.resolved_at >= start, Dossier.resolved_at < end)
-    in_progress = and_(Dossier.received_at < end, _was_received(),
-                       or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end))
-
-    def count(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    query = (
-        select(
-            Procedure.code, Procedure.name, Unit.code,
-            count(received_in_period).label("received"),
-            count(resolved_in_period).label("resolved"),
-            count(and_(resolved_in_period, Dossier.outcome == outcomes.EARLY)).label("early"),
-            count(and_(resolved_in_period, Dossier.outcome == outcomes.ON_TIME)).label("on_time"),
-            count(and_(resolved_in_period, Dossier.outcome == outcomes.LATE)).label("late"),
-            count(in_progress).label("in_progress"),
-            count(and_(in_progress, or_(Dossier.due_at.is_(None), Dossier.due_at >= cutoff)))
-            .label("in_progress_within"),
-            count(and_(in_progress, Dossier.due_at < cutoff)).label("in_progress_overdue"),
-            func.sum(case((resolved_in_period, _seconds_between(session, Dossier.received_at, Dossier.resolved_at)),
-                          else_=0)).label("processing_seconds"),
-        )
-        .join(Procedure, Procedure.id == Dossier.procedure_id)
-        .join(Unit, Unit.id == Procedure.deciding_unit_id)
-        .where(or_(received_in_period, resolved_in_period, in_progress))
-        .group_by(Procedure.code, Procedure.name, Unit.code)
-        .order_by(Procedure.code)
-    )
-    if procedure_code:
-        query = query.where(Procedure.code == procedure_code)
-    if unit_code:
-        query = query.where(Unit.code == unit_code)
+    counted: dict[tuple, dict] = {}  # (procedure code, name, unit code) -> counts and processing seconds
+    for query in _counting_queries(session, start, end, cutoff):
+        if procedure_code:
+            query = query.where(Procedure.code == procedure_code)
+        if unit_code:
+            query = query.where(Unit.code == unit_code)
+        for row in session.execute(query):
+            found = counted.setdefault((row.code, row.name, row.unit_code), dict.fromkeys(COUNTS, 0))
+            for name, value in row._mapping.items():
+                if name in COUNTS or name == "processing_seconds":
+                    found[name] = found.get(name, 0) + (value or 0)
 
     rows, seconds = [], {}  # seconds: procedure code -> total processing time of its resolved dossiers
-    for row in session.execute(query):
-        counts = {name: int(getattr(row, name)) for name in COUNTS}
-        seconds[row[0]] = float(row.processing_seconds or 0)
-        rows.append({"procedure_code": row[0], "procedure_name": row[1], "unit_code": row[2],
-                     **_with_rates(counts, seconds[row[0]])})
+    for (code, name, unit), found in sorted(counted.items()):
+        counts = {key: int(found[key]) for key in COUNTS}
+        seconds[code] = float(found.get("processing_seconds") or 0)
+        rows.append({"procedure_code": code, "procedure_name": name, "unit_code": unit,
+                     **_with_rates(counts, seconds[code])})
 
     def summed(group: list[dict]) -> dict:
         counts = {name: sum(r[name] for r in group) for name in COUNTS}
@@ -149,12 +127,54 @@ def statistics(session: Session, period: Period, *, procedure_code: str | None =
     }
 
 
+def _counting_queries(session: Session, start: datetime, end: datetime, cutoff: datetime) -> list:
+    """The counts of the period, each over only the dossiers it can count, found by an index on
+    `received_at` or `resolved_at`: received in the period; resolved in it; in progress at its end,
+    i.e. received before the end and not resolved by then (never resolved, or resolved after it).
+
+    A dossier is counted by every query whose condition it meets, as one query over all of them
+    with a sum per condition would (no scan of the whole table, which that query needed).
+    """
+
+    def count(condition=None):
+        return func.count() if condition is None else func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    def per_procedure(*columns):
+        return (select(Procedure.code, Procedure.name, Unit.code.label("unit_code"), *columns).select_from(Dossier)
+                .join(Procedure, Procedure.id == Dossier.procedure_id)
+                .join(Unit, Unit.id == Procedure.deciding_unit_id)
+                .group_by(Procedure.code, Procedure.name, Unit.code))
+
+    received = per_procedure(count().label("received")).where(
+        Dossier.received_at >= start, Dossier.received_at < end, _was_received())
+    resolved = per_procedure(
+        count().label("resolved"),
+        count(Dossier.outcome == outcomes.EARLY).label("early"),
+        count(Dossier.outcome == outcomes.ON_TIME).label("on_time"),
+        count(Dossier.outcome == outcomes.LATE).label("late"),
+        func.sum(_seconds_between(session, Dossier.received_at, Dossier.resolved_at)).label("processing_seconds"),
+    ).where(Dossier.resolved_at >= start, Dossier.resolved_at < end)
+    in_progress_columns = (
+        count().label("in_progress"),
+        count(or_(Dossier.due_at.is_(None), Dossier.due_at >= cutoff)).label("in_progress_within"),
+        count(Dossier.due_at < cutoff).label("in_progress_overdue"),
+    )
+    never_resolved = per_procedure(*in_progress_columns).where(
+        Dossier.resolved_at.is_(None), Dossier.received_at < end, _was_received())
+    resolved_later = per_procedure(*in_progress_columns).where(
+        Dossier.resolved_at >= end, Dossier.received_at < end, _was_received())
+    return [received, resolved, never_resolved, resolved_later]
+
+
 def satisfaction(session: Session, start: datetime, end: datetime, *, procedure_code: str | None = None,
                  unit_code: str | None = None) -> dict:
     """The ratings given in the period: how many of each level, and the share satisfied or better."""
-    query = (select(Rating.level, func.count()).join(Dossier, Dossier.id == Rating.dossier_id)
-             .join(Procedure, Procedure.id == Dossier.procedure_id).join(Unit, Unit.id == Procedure.deciding_unit_id)
-             .where(Rating.rated_at >= start, Rating.rated_at < end).group_by(Rating.level))
+    query = (select(Rating.level, func.count()).where(Rating.rated_at >= start, Rating.rated_at < end)
+             .group_by(Rating.level))
+    if procedure_code or unit_code:  # every rating has a dossier of a procedure of a unit: join only to filter
+        query = (query.join(Dossier, Dossier.id == Rating.dossier_id)
+                 .join(Procedure, Procedure.id == Dossier.procedure_id)
+                 .join(Unit, Unit.id == Procedure.deciding_unit_id))
     if procedure_code:
         query = query.where(Procedure.code == procedure_code)
     if unit_code:
