@@ -44,8 +44,16 @@ SCOPES = {
 }
 
 _hasher = PasswordHasher()
-# Verifying against this keeps the time of a login for an unknown user like a known one.
-_DUMMY_HASH = _hasher.hash("not a password")
+# Verifying against this keeps the time of a login for an unknown user like a known one. Made on
+# the first login, not at import (argon2 costs a tenth of a second, which every command paid).
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not a password")
+    return _DUMMY_HASH
 
 
 def use_cheap_hashing_for_tests() -> None:
@@ -172,9 +180,10 @@ def login_guard(limits: sessionmaker, username: str, address: str) -> Iterator[N
 
 def login(session: Session, *, username: str, password: str, ttl_minutes: int) -> tuple[str, datetime, User]:
     """Check the password and issue a token: (raw token, expires_at, user)."""
+    dummy = _dummy_hash()  # made before looking the user up: a first login costs the same for anyone
     user = session.scalars(select(User).where(User.username == username)).first()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else dummy, password)
     except (VerificationError, InvalidHashError):
         user = None
     if user is None or not user.active:

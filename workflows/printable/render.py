@@ -22,8 +22,6 @@ from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 try:
     import fontpkg
@@ -82,6 +80,9 @@ def render_html(form: str, context: dict) -> str:
 
 def render_pdf(form: str, context: dict) -> bytes:
     """The form as an A4 PDF with its font embedded; FontUnavailableError if no usable font is installed."""
+    from weasyprint import CSS, HTML  # imported on first use: it takes half a second, which every process paid
+    from weasyprint.text.fonts import FontConfiguration
+
     html = render_html(form, context)
     font_config = FontConfiguration()
     fonts = CSS(string=font_face_css(font_faces()), font_config=font_config)
