@@ -53,6 +53,13 @@ def deploy(session: Session, content: bytes, filename: str, *, actor: str) -> tu
     return version, True
 
 
+def find_version_with_content(session: Session, content: bytes) -> ProcessVersion | None:
+    """A version deployed with exactly this content (any process, any version), if there is one."""
+    checksum = hashlib.sha256(content).hexdigest()
+    query = select(ProcessVersion).where(ProcessVersion.checksum == checksum).order_by(ProcessVersion.id).limit(1)
+    return session.scalars(query).first()
+
+
 def find_latest_version(session: Session, process_id: str) -> ProcessVersion | None:
     query = (select(ProcessVersion).where(ProcessVersion.process_id == process_id)
              .order_by(ProcessVersion.version.desc()).limit(1))

@@ -29,8 +29,14 @@ def validate_model(session: Session, content: bytes, filename: str) -> deploymen
 
 
 def deploy_folder(session: Session, folder: Path, *, actor: str) -> list[tuple[ProcessVersion, bool]]:
-    return [deploy_model(session, path.read_bytes(), path.name, actor=actor)
-            for path in sorted(Path(folder).glob("*.bpmn"))]
+    """Deploy the bundled models (`make run` does at every start): a file already deployed as any
+    version is skipped, so a version a designer deployed since stays the latest."""
+    results = []
+    for path in sorted(Path(folder).glob("*.bpmn")):
+        content = path.read_bytes()
+        known = deployments.find_version_with_content(session, content)
+        results.append((known, False) if known else deploy_model(session, content, path.name, actor=actor))
+    return results
 
 
 def _check_properties(session: Session, content: bytes, filename: str) -> None:

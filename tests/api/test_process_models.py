@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import read_model
+from tests.conftest import BPMN_MODELS, read_model
+from workflows.process_models import deploy_folder
 
 PARALLEL = read_model("parallel_review.bpmn")
 
@@ -136,3 +137,15 @@ def test_a_procedure_for_a_model_never_deployed_is_refused(api):
     response = make_procedure(api, "THU_NGHIEM", "khong_ton_tai")
     assert response.status_code == 422
     assert response.get_json()["errors"]["process_id"] == "khong_ton_tai"
+
+
+def test_deploying_the_bundled_models_again_keeps_a_designers_newer_version(api, sessions):
+    edited = read_model("chuyen_truong_thpt.bpmn").replace("Kiểm tra hồ sơ".encode(), "Kiểm tra, đối chiếu".encode())
+    newer = api.deploy(edited, "chuyen_truong_thpt.bpmn").get_json()["version"]
+
+    with sessions() as session, session.begin():  # what `make run` does at every start
+        results = deploy_folder(session, BPMN_MODELS, actor="cli")
+
+    assert not any(created for _version, created in results)
+    latest = api.get("/api/v1/process-models", user="admin").get_json()
+    assert {m["process_id"]: m["version"] for m in latest}["chuyen_truong_thpt"] == newer
