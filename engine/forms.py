@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 import jsonschema
 
@@ -16,11 +17,27 @@ def form_schema(task_properties: dict) -> dict | None:
     return json.loads(raw) if raw else None
 
 
+def validate_form_data(task_properties: dict, data: dict, task_name: str) -> None:
+    """`validate_task_data` against the form the task's properties declare (if any)."""
+    raw = task_properties.get(FORM_SCHEMA_PROPERTY)
+    if raw:
+        _check(_validator(raw), data, task_name)
+
+
+@lru_cache(maxsize=512)
+def _validator(raw_schema: str) -> jsonschema.Draft202012Validator:
+    """A validator per form, made once: a form is a model's constant."""
+    return jsonschema.Draft202012Validator(json.loads(raw_schema))
+
+
 def validate_task_data(schema: dict | None, data: dict, task_name: str) -> None:
     """Raise `InvalidTaskData` with one message per field when `data` does not fit the form."""
     if schema is None:
         return
-    validator = jsonschema.Draft202012Validator(schema)
+    _check(jsonschema.Draft202012Validator(schema), data, task_name)
+
+
+def _check(validator: jsonschema.Draft202012Validator, data: dict, task_name: str) -> None:
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         if error.validator == "required":

@@ -27,7 +27,7 @@ from engine import audit, calendar_store, deadlines, runtime, state_store, timer
 from engine.clock import utcnow
 from engine.deployments import get_latest_version, load_spec
 from engine.errors import ConcurrentUpdate, Conflict, NotFound, TaskNotReady
-from engine.forms import form_schema, validate_task_data
+from engine.forms import form_schema, validate_form_data
 from engine.models import OPEN_TASK_STATES, HumanTask, ProcessInstance, WaitingTimer
 from engine.scripting import make_script_engine
 
@@ -152,7 +152,7 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
     task = workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.READY:
         raise TaskNotReady(f"Task '{row.name}' is not ready.", task_id=task_id)
-    validate_task_data(form_schema(runtime.properties(task)), data, row.name)
+    validate_form_data(runtime.properties(task), data, row.name)
 
     now = utcnow()
     result = StepResult(instance)
@@ -218,20 +218,38 @@ def next_timer_due_at(session: Session) -> datetime | None:
 
 def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None = None,
                     actor: str = "scheduler") -> StepResult | None:
-    """Fire the instance's timers due at `now`; None when another worker already did (or holds it).
+    """Fire the instance's timers due at `now`; None when another worker already did (or holds it)."""
+    return fire_due_timers_of(session, [instance_id], now=now, actor=actor).get(instance_id)
 
+
+def fire_due_timers_of(session: Session, instance_ids: list[int], *, now: datetime | None = None,
+                       actor: str = "scheduler") -> dict[int, StepResult]:
+    """Fire the due timers (at `now`) of these instances, in the caller's transaction, in id order;
+    the steps of those that moved. Instances another worker holds (or already fired) are skipped.
+
+    The instances are locked, and their due timers read, in one statement each for all of them.
     The audit trail stamps each firing with the moment it happened, not `now`.
     """
     now = now or utcnow()
-    instance = session.scalars(
-        select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    locked = session.scalars(
+        select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids)).order_by(ProcessInstance.id)
         .with_for_update(skip_locked=True, of=ProcessInstance)
-    ).first()
-    if instance is None:
-        return None
-    due = session.execute(_DUE_TIMERS, {"instance_id": instance_id, "now": now}).all()
-    if not due:
-        return None
+    ).all()
+    due: dict[int, list] = {}
+    if locked:
+        for timer in session.execute(_DUE_TIMERS, {"instance_ids": [i.id for i in locked], "now": now}):
+            due.setdefault(timer.instance_id, []).append(timer)
+        state_store.prefetch(session, [instance for instance in locked if instance.id in due])
+    results = {}
+    for instance in locked:
+        if due.get(instance.id):
+            result = _fire(session, instance, due[instance.id], now, actor)
+            if result is not None:
+                results[instance.id] = result
+    return results
+
+
+def _fire(session: Session, instance: ProcessInstance, due: list, now: datetime, actor: str) -> StepResult | None:
     workflow = load_workflow(instance)
     before = _Rows.of(workflow)
     result = StepResult(instance)
@@ -242,7 +260,7 @@ def fire_due_timers(session: Session, instance_id: int, *, now: datetime | None 
         if not fired:
             return None  # SpiffWorkflow fires strictly after the due instant; the next tick will
         for timer in fired:
-            audit.record(session, actor=actor, action="timer.fired", instance_id=instance_id,
+            audit.record(session, actor=actor, action="timer.fired", instance_id=instance.id,
                          subject=timer.task_id, at=fired_at,
                          data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
         runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
@@ -343,8 +361,15 @@ _CANCEL_TASK = (update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _IS_OP
                 .values(state="cancelled", completed_at=bindparam("now")))
 _MOVE_TASK_DUE = update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).values(due_at=bindparam("due_at"))
 _MOVE_TIMER = update(_TIMERS).where(_TIMERS.c.task_id == bindparam("timer_task_id")).values(due_at=bindparam("due_at"))
-_DUE_TIMERS = (select(_TIMERS.c.task_id, _TIMERS.c.bpmn_id, _TIMERS.c.name, _TIMERS.c.due_at)
-               .where(_TIMERS.c.instance_id == bindparam("instance_id"), _TIMERS.c.due_at <= bindparam("now")))
+_WRITE_INSTANCE = (update(_INSTANCES)
+                   .where(_INSTANCES.c.id == bindparam("b_id"), _INSTANCES.c.revision == bindparam("b_revision"))
+                   .values(state=bindparam("b_state"), updated_at=bindparam("b_updated_at"),
+                           revision=bindparam("b_next_revision")))
+_FINISH_INSTANCE = _WRITE_INSTANCE.values(status=bindparam("b_status"), ended_at=bindparam("b_ended_at"))
+_DUE_TIMERS = (select(_TIMERS.c.instance_id, _TIMERS.c.task_id, _TIMERS.c.bpmn_id, _TIMERS.c.name, _TIMERS.c.due_at)
+               .where(_TIMERS.c.instance_id.in_(bindparam("instance_ids", expanding=True)),
+                      _TIMERS.c.due_at <= bindparam("now"))
+               .order_by(_TIMERS.c.instance_id, _TIMERS.c.id))
 _DELETE_TIMERS = delete(_TIMERS).where(_TIMERS.c.task_id.in_(bindparam("task_ids", expanding=True)))
 
 
@@ -376,9 +401,10 @@ def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, r
 def _write_instance(session: Session, instance: ProcessInstance, values: dict) -> None:
     """UPDATE the instance's row where its revision is still the one read: the optimistic lock."""
     revision = instance.revision
-    written = session.connection().execute(
-        update(_INSTANCES).where(_INSTANCES.c.id == instance.id, _INSTANCES.c.revision == revision)
-        .values(revision=revision + 1, **values))
+    statement = _FINISH_INSTANCE if "status" in values else _WRITE_INSTANCE
+    written = session.connection().execute(statement, {"b_id": instance.id, "b_revision": revision,
+                                                       "b_next_revision": revision + 1,
+                                                       **{f"b_{key}": value for key, value in values.items()}})
     if written.rowcount != 1:
         raise ConcurrentUpdate("Someone else changed this dossier at the same moment; reload and try again.",
                                instance_id=instance.id)

@@ -2,9 +2,10 @@
 
 `process_instance.state` holds the envelope (the workflow's JSON without its tasks, see
 engine/serialization.py) and `instance_task` one row per task. Saving a step writes the envelope
-and only the tasks that changed since the workflow was loaded: the new ones, those not finished
-(their data and state move), finished ones whose state, children or internal data changed, and
-the children of all of these (a task's data is stored as a change from its parent's). The cost of
+and only the tasks that changed since the workflow was loaded: the new ones, the ready, waiting and
+started ones (their data may change in place), finished or predicted ones whose state, children
+or internal data changed, and the children of all of these (a task's data is stored as a change
+from its parent's). The cost of
 a step no longer grows with the instance's history. Everything is written in the caller's
 transaction, with the rest of the step: a step is stored whole or not at all.
 
@@ -46,12 +47,16 @@ verify_saves = False
 _TASKS = InstanceTask.__table__
 _READ_TASKS = (select(_TASKS.c.id, _TASKS.c.subprocess, _TASKS.c.state)
                .where(_TASKS.c.instance_id == bindparam("instance_id")).order_by(_TASKS.c.position))
+_READ_TASKS_OF = (select(_TASKS.c.instance_id, _TASKS.c.id, _TASKS.c.subprocess, _TASKS.c.state)
+                  .where(_TASKS.c.instance_id.in_(bindparam("instance_ids", expanding=True)))
+                  .order_by(_TASKS.c.instance_id, _TASKS.c.position))
 _UPDATE_TASK = (update(_TASKS)
                 .where(_TASKS.c.instance_id == bindparam("b_instance_id"), _TASKS.c.id == bindparam("b_id"))
                 .values(state=bindparam("b_state")))
 _DELETE_TASKS = delete(_TASKS).where(_TASKS.c.instance_id == bindparam("instance_id"),
                                      _TASKS.c.id.in_(bindparam("task_ids", expanding=True)))
 _PENDING = "motcua_workflows_to_cache"
+_PREFETCHED = "motcua_prefetched_task_rows"
 
 
 @dataclass
@@ -80,15 +85,37 @@ def load(instance: ProcessInstance, script_engine) -> BpmnWorkflow:
     session = object_session(instance)
     if session is None:
         raise RuntimeError(f"process instance {instance.id} is not in a session: its tasks cannot be read")
-    rows = session.execute(_READ_TASKS, {"instance_id": instance.id}).all()
+    rows = session.info.get(_PREFETCHED, {}).pop(instance.id, None)
+    if rows is None:  # task rows are written with Core statements only: nothing of theirs is left to flush
+        rows = session.connection().execute(_READ_TASKS, {"instance_id": instance.id}).all()
     workflow = state_from_dict(assemble(envelope, rows), spec, subprocess_specs, script_engine)
     stored = _Stored(next_position=rows_info["next_position"], checkpoint=checkpoint)
     for position, task in enumerate(_tasks(workflow)):
         stored.positions[task.id] = position  # only their order matters
-        if not task.state & TaskState.NOT_FINISHED_MASK:
+        if not _always_written(task):
             stored.marks[task.id] = _mark(task)
     workflow.motcua_stored = stored
     return workflow
+
+
+def prefetch(session: Session, instances: list[ProcessInstance]) -> None:
+    """Read the task rows of those of `instances` that the cache cannot give, in one statement,
+    for their `load` in this session (e.g. a batch of instances whose timers fire)."""
+    wanted = [instance.id for instance in instances if not _cached_is_stored(instance)]
+    if len(wanted) < 2:
+        return
+    prefetched = session.info.setdefault(_PREFETCHED, {})
+    for instance_id in wanted:
+        prefetched[instance_id] = []
+    for row in session.connection().execute(_READ_TASKS_OF, {"instance_ids": wanted}):
+        prefetched[row.instance_id].append((row.id, row.subprocess, row.state))
+
+
+def _cached_is_stored(instance: ProcessInstance) -> bool:
+    marker = json.loads(instance.state).get(ROWS_KEY)
+    with _cache_lock:
+        entry = _cache.get(instance.id)
+    return marker is None or (entry is not None and entry[0] == marker["checkpoint"])
 
 
 @dataclass(frozen=True)
@@ -111,8 +138,8 @@ def prepare(instance: ProcessInstance, workflow: BpmnWorkflow) -> Checkpoint:
     tasks = list(_tasks_with_holder(workflow))
     marks, changed = {}, set()
     for task, _ in tasks:
-        if task.state & TaskState.NOT_FINISHED_MASK:
-            changed.add(task.id)  # ready, waiting or predicted tasks: their data and state move, there are few
+        if _always_written(task):
+            changed.add(task.id)
             continue
         mark = marks[task.id] = _mark(task)
         if stored.marks.get(task.id) != mark:
@@ -171,6 +198,15 @@ def _tasks_with_holder(workflow: BpmnWorkflow) -> Iterator[tuple]:
             yield task, holder
 
 
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def _always_written(task) -> bool:
+    """Ready, waiting and started tasks, and any unfinished one holding data: their data may change in
+    place. Finished tasks and tasks only predicted (no data yet) change only with what `_mark` sees."""
+    return bool(task.state & _ACTIVE or (task.state & TaskState.NOT_FINISHED_MASK and task.data))
+
+
 def _mark(task) -> tuple:
     """What shows that a finished task changed: its state, its links, its internal data."""
     return (task.state, task.last_state_change, task.triggered, task._parent, tuple(task._children),
@@ -226,3 +262,4 @@ def _cache_saved(session: Session) -> None:
 def _drop_unsaved(session: Session, transaction) -> None:
     if transaction.parent is None:  # committed ones were cached just before; the rest rolled back
         session.info.pop(_PENDING, None)
+        session.info.pop(_PREFETCHED, None)

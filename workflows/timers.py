@@ -1,4 +1,4 @@
-"""Firing due timers for the one-stop service: a batch of instances per transaction, each in a savepoint."""
+"""Firing due timers for the one-stop service: a batch of instances per transaction."""
 
 from __future__ import annotations
 
@@ -24,32 +24,40 @@ def fire_due_timers(session_factory: sessionmaker, *, now: datetime | None = Non
 
     Safe to run from several processes at once: an instance is locked while it fires
     (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite) and a timer that another
-    process already fired is no longer due. An instance that cannot fire (a race, a failing
-    expression) is rolled back to its savepoint alone; the others of its batch commit.
+    process already fired is no longer due. A batch in which an instance cannot fire (a race, a
+    failing expression) is rolled back whole and fired again one instance per transaction, so that
+    the others move and that one is reported.
     """
     now = now or utcnow()
     with session_factory() as session, session.begin():
         due = instances.instances_with_due_timers(session, now, limit)
     moved = 0
     for first in range(0, len(due), BATCH):
-        with session_factory() as session, session.begin():
-            moved += sum(_fire(session, instance_id, now) for instance_id in due[first:first + BATCH])
+        batch = due[first:first + BATCH]
+        try:
+            with session_factory() as session, session.begin():
+                moved += _fire(session, batch, now)
+        except EngineError:
+            moved += sum(_fire_alone(session_factory, instance_id, now) for instance_id in batch)
     return moved
 
 
-def _fire(session: Session, instance_id: int, now: datetime) -> bool:
-    """Fire one instance's due timers in a savepoint of the batch's transaction; whether it moved."""
+def _fire(session: Session, instance_ids: list[int], now: datetime) -> int:
+    """Fire the instances' due timers and apply what the model says to their dossiers; how many moved."""
+    results = instances.fire_due_timers_of(session, instance_ids, now=now)
+    for instance_id, result in results.items():
+        dossier = find_by_instance(session, instance_id) if has_effects(result.completed) else None
+        if dossier is not None:
+            apply_model_effects(session, dossier, result.completed, actor="scheduler")
+    return len(results)
+
+
+def _fire_alone(session_factory: sessionmaker, instance_id: int, now: datetime) -> int:
     try:
-        with session.begin_nested():
-            result = instances.fire_due_timers(session, instance_id, now=now)
-            if result is None:
-                return False
-            dossier = find_by_instance(session, instance_id) if has_effects(result.completed) else None
-            if dossier is not None:
-                apply_model_effects(session, dossier, result.completed, actor="scheduler")
-        return True
+        with session_factory() as session, session.begin():
+            return _fire(session, [instance_id], now)
     except Conflict:
         log.info("timer of instance %s raced with another change; retrying on the next tick", instance_id)
     except EngineError as exc:  # a failing expression, a refused status transition...
         log.error("timer of instance %s cannot fire: %s %s", instance_id, exc.message, exc.details)
-    return False
+    return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -125,32 +125,56 @@ def test_a_state_stored_whole_loads_and_its_next_step_moves_it_into_rows(session
     assert task_rows(sessions, instance_id).keys() == stored_whole(sessions, instance_id)["tasks"].keys()
 
 
-def test_timers_fired_in_one_batch_fire_once_each_stamped_when_they_fired(sessions, monkeypatch):
+def fire_all_due(sessions, count: int) -> list[int]:
     with sessions() as session, session.begin():
         deployments.deploy(session, read_model("wait_until.bpmn"), "wait_until.bpmn", actor="t")
         due = utcnow() + timedelta(milliseconds=300)
-        ids = [wait_instance(session, due) for _ in range(5)]
-    failing = ids[2]
-    real_fire = instances.fire_due_timers
-
-    def fire(session, instance_id, **kwargs):
-        result = real_fire(session, instance_id, **kwargs)
-        if instance_id == failing:  # after the engine wrote its step: only its savepoint rolls back
-            raise ExecutionFailed("a failing effect")
-        return result
-
-    monkeypatch.setattr(instances, "fire_due_timers", fire)
+        ids = [wait_instance(session, due) for _ in range(count)]
     time.sleep(max(0.0, (due - utcnow()).total_seconds()) + 0.01)
-    assert timer_firing.fire_due_timers(sessions) == 4
-    assert timer_firing.fire_due_timers(sessions) == 0  # the failing one fails again, nothing fires twice
+    return ids
+
+
+def fired_events(session) -> list[AuditEvent]:
+    return session.scalars(select(AuditEvent).where(AuditEvent.action == "timer.fired").order_by(AuditEvent.id)).all()
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "read-together"])
+def test_timers_fired_in_one_batch_fire_once_each_stamped_when_it_fired(sessions, cached):
+    ids = fire_all_due(sessions, 5)
+    if not cached:
+        state_store.forget_cached()  # the batch's task rows are read in one statement
+    assert timer_firing.fire_due_timers(sessions) == 5
+    assert timer_firing.fire_due_timers(sessions) == 0
 
     with sessions() as session:
-        fired = session.scalars(select(AuditEvent).where(AuditEvent.action == "timer.fired")
-                                .order_by(AuditEvent.id)).all()
-        assert sorted(event.instance_id for event in fired) == sorted(set(ids) - {failing})
+        fired = fired_events(session)
+        assert sorted(event.instance_id for event in fired) == sorted(ids)
         times = [event.occurred_at for event in fired]
-        assert times == sorted(times) and all(at > due for at in times)
-        assert len(set(times)) > 1  # each stamped when it fired, not all with the batch's start
-        assert session.scalars(select(WaitingTimer.instance_id)).all() == [failing]
+        assert times == sorted(times) and all(at > datetime.fromisoformat(e.data["due_at"])
+                                              for at, e in zip(times, fired, strict=True))
+        assert len(set(times)) > 1  # each stamped when its instance fired, not all with the batch's start
+        assert session.scalars(select(WaitingTimer)).all() == []
         ready = session.scalars(select(HumanTask.instance_id).where(HumanTask.bpmn_id == "follow_up")).all()
-        assert sorted(ready) == sorted(set(ids) - {failing})
+        assert sorted(ready) == sorted(ids)
+
+
+def test_an_instance_that_cannot_fire_does_not_hold_back_the_others_of_its_batch(sessions, monkeypatch):
+    ids = fire_all_due(sessions, 5)
+    failing = ids[2]
+    real_find = timer_firing.find_by_instance
+
+    def find_by_instance(session, instance_id):
+        if instance_id == failing:  # after the engine wrote its step: its writes must be undone
+            raise ExecutionFailed("a failing effect")
+        return real_find(session, instance_id)
+
+    monkeypatch.setattr(timer_firing, "has_effects", lambda completed: True)
+    monkeypatch.setattr(timer_firing, "find_by_instance", find_by_instance)
+    assert timer_firing.fire_due_timers(sessions) == 4
+    assert timer_firing.fire_due_timers(sessions) == 0  # it fails again; nothing fires twice
+
+    with sessions() as session:
+        assert sorted(event.instance_id for event in fired_events(session)) == sorted(set(ids) - {failing})
+        assert session.scalars(select(WaitingTimer.instance_id)).all() == [failing]
+        assert json.loads(session.get(ProcessInstance, failing).state)  # still waiting, as stored before
+    assert stored_whole(sessions, failing)["tasks"]
