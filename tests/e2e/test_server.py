@@ -65,7 +65,7 @@ def running_server(env: dict):
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        process.wait(timeout=60)  # gunicorn lets a request in flight finish (up to its 30 s graceful timeout)
 
 
 def login(base: str, username: str) -> str:
