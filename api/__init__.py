@@ -6,6 +6,7 @@ import atexit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import db, errors, headers, security, web
 from api.views import (
@@ -68,6 +69,11 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
         },
     )
     app.json.ensure_ascii = False
+    if settings.trusted_proxies:
+        # the client's address and scheme as the proxies in front saw them, believed from exactly that
+        # many hops: the per-address limits then count applicants, not the proxy
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     db.init_app(app)
     if settings.env == "production":
         _refuse_unsafe_production(app)

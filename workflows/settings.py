@@ -48,6 +48,7 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
     max_attachment_bytes: int = 20 * 1024 * 1024
     outbox_poll_seconds: float = 5.0
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     channels: ChannelConfig = field(default_factory=ChannelConfig)
     extra: dict = field(default_factory=dict)
 
@@ -75,6 +76,7 @@ def from_env() -> Settings:
         max_upload_bytes=_int("MOTCUA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
         max_attachment_bytes=_int("MOTCUA_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
         outbox_poll_seconds=_float("MOTCUA_OUTBOX_POLL_SECONDS", 5.0),
+        trusted_proxies=_int("MOTCUA_TRUSTED_PROXIES", 0),
         channels=_channels(),
     )
 
