@@ -142,6 +142,27 @@ export function say(slot, message) {
   slot.replaceChildren(message ? h("div", { class: "alert success" }, message) : "");
 }
 
+/** Run `work`; a failure is shown in `errorSlot`, cleared first. */
+export async function guarded(errorSlot, work) {
+  errorSlot.replaceChildren();
+  try {
+    return await work();
+  } catch (error) {
+    errorSlot.replaceChildren(adminErrorBox(error));
+    return undefined;
+  }
+}
+
+/** Show a section's editor, built from what `load` fetched, with the focus on its heading. */
+export async function openEditor({ errorSlot, statusSlot, editorSlot }, load, build) {
+  say(statusSlot, "");
+  await guarded(errorSlot, async () => {
+    const form = build(await load());
+    editorSlot.replaceChildren(form);
+    form.querySelector("h3").focus();
+  });
+}
+
 /** A labelled control whose id is unique on the page. */
 let controlCount = 0;
 export function labelled(labelText, control, { hint = null, path = null } = {}) {

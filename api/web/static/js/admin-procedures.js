@@ -2,7 +2,8 @@
 // the fee and the rules of waiting, apologies and supplements (PUT /procedures/<code>).
 import { api, clear, formatTime, h, t, table, tOr } from "./common.js";
 import {
-  adminErrorBox, checkbox, formatPeriod, labelled, numberValue, say, showError, submitting, timeUnitSelect, unitName,
+  adminErrorBox, checkbox, formatPeriod, guarded, labelled,
+  numberValue, openEditor, say, submitting, timeUnitSelect, unitName,
 } from "./admin-common.js";
 import { changeLog } from "./admin-log.js";
 
@@ -255,25 +256,13 @@ function editor(procedure) {
 async function open(code) {
   selected = code;
   renderList();
-  clear(errorSlot);
-  say(statusSlot, "");
-  try {
-    const procedure = await api("GET", `/procedures/${encodeURIComponent(code)}`);
-    const form = editor(procedure);
-    clear(editorSlot, form);
-    form.querySelector("h3").focus();
-  } catch (error) {
-    clear(errorSlot, adminErrorBox(error));
-  }
+  await openEditor({ errorSlot, statusSlot, editorSlot },
+    () => api("GET", `/procedures/${encodeURIComponent(code)}`),
+    editor);
   await showLog();
 }
 
 export async function showProcedures() {
-  clear(errorSlot);
-  try {
-    await loadList();
-  } catch (error) {
-    clear(errorSlot, adminErrorBox(error));
-  }
+  await guarded(errorSlot, loadList);
   await showLog();
 }

@@ -2,7 +2,7 @@
 // edited and saved; the server renders it with a sample dossier first and says what is wrong.
 import { api, clear, formatTime, h, t, table } from "./common.js";
 import {
-  adminErrorBox, audienceLabel, channelLabel, kindLabel, labelled, say, submitting,
+  audienceLabel, channelLabel, guarded, kindLabel, labelled, openEditor, say, submitting,
 } from "./admin-common.js";
 import { changeLog } from "./admin-log.js";
 
@@ -98,25 +98,13 @@ function editor(template) {
 async function open(kind, channel) {
   selected = `${kind}/${channel}`;
   renderList();
-  clear(errorSlot);
-  say(statusSlot, "");
-  try {
-    const template = await api("GET", `/notifications/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`);
-    const form = editor(template);
-    clear(editorSlot, form);
-    form.querySelector("h3").focus();
-  } catch (error) {
-    clear(errorSlot, adminErrorBox(error));
-  }
+  await openEditor({ errorSlot, statusSlot, editorSlot },
+    () => api("GET", `/notifications/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`),
+    editor);
   await showLog();
 }
 
 export async function showTemplates() {
-  clear(errorSlot);
-  try {
-    await loadList();
-  } catch (error) {
-    clear(errorSlot, adminErrorBox(error));
-  }
+  await guarded(errorSlot, loadList);
   await showLog();
 }

@@ -2,7 +2,7 @@
 // account is active, and a new password (the existing /users endpoints).
 import { api, clear, formatTime, h, t, table } from "./common.js";
 import {
-  adminErrorBox, checkbox, labelled, loadUnits, ROLES, roleLabel, say, submitting, unitName, unitSelect,
+  checkbox, guarded, labelled, loadUnits, openEditor, roleLabel, ROLES, say, submitting, unitName, unitSelect,
 } from "./admin-common.js";
 import { changeLog } from "./admin-log.js";
 
@@ -181,26 +181,16 @@ function editForm(user) {
 async function open(username) {
   selected = username;
   renderList();
-  clear(errorSlot);
-  say(statusSlot, "");
-  try {
-    const user = await api("GET", `/users/${encodeURIComponent(username)}`);
-    const editor = editForm(user);
-    clear(editorSlot, editor);
-    editor.querySelector("h3").focus();
-  } catch (error) {
-    clear(errorSlot, adminErrorBox(error));
-  }
+  await openEditor({ errorSlot, statusSlot, editorSlot },
+    () => api("GET", `/users/${encodeURIComponent(username)}`),
+    editForm);
   await showLog();
 }
 
 export async function showUsers() {
-  clear(errorSlot);
-  try {
+  await guarded(errorSlot, async () => {
     await loadList();
     if (!createSlot.firstChild) clear(createSlot, createForm());
-  } catch (error) {
-    clear(errorSlot, adminErrorBox(error));
-  }
+  });
   await showLog();
 }
