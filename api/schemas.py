@@ -173,16 +173,23 @@ class ProcessVersionSchema(StrictSchema):
     deployed_by = fields.String()
 
 
-class ProcessModelSchema(ProcessVersionSchema):
-    """A deployed process: its latest version and how many versions it has."""
+class _VersionWithCountSchema(ProcessVersionSchema):
+    """A version dumped from a (version, count) row: the count goes in the field `COUNT`."""
 
-    version_count = fields.Integer()
+    COUNT = ""
 
     @pre_dump
     def _flatten(self, row, **_kwargs):
         version, count = row
         return {**{name: getattr(version, name) for name in ProcessVersionSchema._declared_fields},
-                "version_count": count}
+                self.COUNT: count}
+
+
+class ProcessModelSchema(_VersionWithCountSchema):
+    """A deployed process: its latest version and how many versions it has."""
+
+    COUNT = "version_count"
+    version_count = fields.Integer()
 
 
 class ProcessVersionDetailSchema(ProcessVersionSchema):
@@ -655,16 +662,11 @@ class PostalDeliverySchema(StrictSchema):
 
 # --- process designer: versions and validation -------------------------------------------------
 
-class ProcessVersionListItemSchema(ProcessVersionSchema):
+class ProcessVersionListItemSchema(_VersionWithCountSchema):
     """One version of a process with how many dossiers still run on it."""
 
+    COUNT = "running_instances"
     running_instances = fields.Integer(metadata={"description": "instances (dossiers) still running on this version"})
-
-    @pre_dump
-    def _flatten(self, row, **_kwargs):
-        version, running = row
-        return {**{name: getattr(version, name) for name in ProcessVersionSchema._declared_fields},
-                "running_instances": running}
 
 
 class ModelValidationSchema(StrictSchema):
