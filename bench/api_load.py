@@ -6,8 +6,9 @@ and an administrator) the benchmark deploys bench/models/linear10.bpmn through t
 registers the procedure BENCH_LINEAR10 for it (its one lane mapped to desk_officer).
 
 For each procedure and number of clients: the dossiers are received first (POST /api/v1/dossiers,
-not measured) and their first task looked up; enough of them, with those the previous configuration
-left open, that every client always has one to work on. Then the clients, each a thread with its
+not measured) and their first task looked up; enough of them for all the completions and one more
+per client, so that every client always has one to work on (those the previous configurations left
+open are worked too, first). Then the clients, each a thread with its
 own keep-alive connection, take open tasks from a shared queue, complete them, and put back the
 dossier's next task from `next_tasks` of the answer, until the wanted number of completions is
 done. Only the completions are timed: the rate is completions / wall time of that phase, the
@@ -209,10 +210,11 @@ def _warm_up(server: Server, tokens: dict[str, str], procedure: str, workers: in
 def _measure(server: Server, tokens: dict[str, str], procedure: str, clients: int, completions: int,
              open_tasks: list[dict]) -> dict:
     """One configuration, from the dossiers left open by the previous ones and as many new as it needs."""
-    # Dossiers finished during the run leave at least `clients` open ones: no client ever waits for work.
-    wanted = clients + math.ceil(completions / STEPS_PER_DOSSIER[procedure])
-    new = max(0, wanted - len(open_tasks))
-    received, receipts_per_s = _receive_many(server, tokens, procedure, new) if new else ([], None)
+    # Enough new dossiers for all the completions, and `clients` more, so that no client ever waits
+    # for work: the dossiers the previous configurations left open may be near their end (on a seed
+    # procedure one of them may give a single completion), so they are not counted on.
+    new = clients + math.ceil(completions / STEPS_PER_DOSSIER[procedure])
+    received, receipts_per_s = _receive_many(server, tokens, procedure, new)
     open_tasks += received
     logs, wall, server_cpu, client_cpu = _run_clients(server, tokens, procedure, open_tasks, clients, completions)
     latencies = [value for log in logs for value in log.latencies]
