@@ -28,7 +28,7 @@ from engine.clock import utcnow
 from engine.deployments import get_latest_version, load_spec
 from engine.errors import ConcurrentUpdate, Conflict, NotFound, TaskNotReady
 from engine.forms import form_schema, validate_form_data
-from engine.models import OPEN_TASK_STATES, HumanTask, ProcessInstance, WaitingTimer
+from engine.models import OPEN_TASK_STATES, HumanTask, ProcessInstance, ProcessVersion, WaitingTimer
 from engine.scripting import make_script_engine
 
 _default_script_engine = make_script_engine()
@@ -86,13 +86,15 @@ def start_instance(
     lane_roles: dict | None = None,
     step_allocations: dict | None = None,
     due_at: datetime | None = None,
+    version: ProcessVersion | None = None,
 ) -> StepResult:
-    """Start the latest version of `process_id` and run it to its first wait.
+    """Start the latest version of `process_id` (`version`, if the caller has read it) and run it
+    to its first wait.
 
     `step_allocations` (step key -> {value, unit}) is what `deadline()` reads in the model,
     `due_at` what `before_due()` counts back from.
     """
-    version = get_latest_version(session, process_id)
+    version = version or get_latest_version(session, process_id)
     spec, subprocess_specs = load_spec(version)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_default_script_engine)
     workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations or {})

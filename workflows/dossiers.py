@@ -14,6 +14,7 @@ from engine import audit, instances
 from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
+from engine.deployments import find_latest_version
 from engine.models import AuditEvent
 from engine.progress import progress_of
 from workflows import outcomes, statuses
@@ -116,9 +117,10 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
     )
     session.add(dossier)
     session.flush()
+    version = find_latest_version(session, procedure.process_id)
     result = instances.start_instance(
-        session, procedure.process_id, actor=actor, business_key=dossier.code,
-        lane_roles=lane_role_map(session, procedure), step_allocations=policy["step_allocations"],
+        session, procedure.process_id, actor=actor, business_key=dossier.code, version=version,
+        lane_roles=lane_role_map(procedure, version), step_allocations=policy["step_allocations"],
         due_at=due_at,
         data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel,
               "apology_lead_days": policy["apology_lead_days"]},

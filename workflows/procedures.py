@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.clock import utcnow
 from engine.deployments import find_latest_version
+from engine.models import ProcessVersion
 from engine.working_calendar import UNITS, CalendarError, WorkingCalendar
 from workflows.errors import Conflict, InvalidInput, NotFound
 from workflows.models import Procedure, Unit
@@ -52,9 +53,8 @@ def role_for_lane(lane_roles: dict, lane: str | None) -> str | None:
     return lane if lane in ROLES else None
 
 
-def lane_role_map(session: Session, procedure: Procedure) -> dict:
-    """Every lane of the procedure's current model, resolved to its role."""
-    version = find_latest_version(session, procedure.process_id)
+def lane_role_map(procedure: Procedure, version: ProcessVersion | None) -> dict:
+    """Every lane of the procedure's current model (`version`, the latest), resolved to its role."""
     lanes = version.lanes if version else []
     return {lane: role_for_lane(procedure.lane_roles or {}, lane) for lane in lanes}
 
