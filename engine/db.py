@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import time
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -59,9 +60,9 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
     of failing with "database is locked" when their snapshot is stale, and a writer always reads
     the latest committed state. The optimistic revision check still guards the instance rows.
 
-    A file database's writers queue first on a lock file beside it (`_WriterQueue`), which wakes
-    the next one the moment a transaction ends: SQLite's own busy handler sleeps and polls (up to
-    100 ms a time), which made waiting writers late by far more than the transaction ahead of them.
+    A file database's writers queue first on a lock file beside it (`_WriterQueue`), tried every
+    few milliseconds: SQLite's own busy handler sleeps up to 100 ms between tries, which made
+    waiting writers late by far more than the transaction ahead of them.
     """
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
@@ -94,23 +95,40 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
     return sa.create_engine(url, **kwargs)
 
 
+QUEUE_SECONDS = 30.0  # SQLite's own busy timeout
+QUEUE_MAX_PAUSE = 0.002  # between two tries for the queue's lock (SQLite's busy handler sleeps up to 100 ms)
+
+
 class _WriterQueue(sqlite3.Connection):
     """A SQLite connection whose transactions first take an exclusive lock on a file beside the
-    database (flock: the kernel wakes the next waiter, in this process or another, as soon as it is
-    free), and give it back once the transaction has committed or rolled back."""
+    database (flock, tried every 0.2 to 2 ms, in this process or another), and give it back once the
+    transaction has committed or rolled back."""
 
     queue_path: str
     _queue_fd: int | None = None
 
     def queue_for_writing(self) -> None:
-        if self._queue_fd is None:
-            fd = os.open(self.queue_path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except BaseException:
-                os.close(fd)
-                raise
-            self._queue_fd = fd
+        """Take the lock, waiting at most QUEUE_SECONDS; past that, go on without it and let SQLite's
+        busy handler decide, as it did before this queue (a writer never waits here for ever)."""
+        if self._queue_fd is not None:
+            return
+        fd = os.open(self.queue_path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline, pause = time.monotonic() + QUEUE_SECONDS, 0.0002
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        os.close(fd)
+                        return
+                    time.sleep(pause)
+                    pause = min(2 * pause, QUEUE_MAX_PAUSE)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._queue_fd = fd
 
     def _leave_queue(self) -> None:
         if self._queue_fd is not None:
