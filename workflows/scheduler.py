@@ -79,6 +79,9 @@ def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, block
                     scheduler.remove_job(FIRE_JOB_ID)
                 return
             run_at = max(due + AFTER_DUE, datetime.now(timezone.utc))
+            armed = scheduler.get_job(FIRE_JOB_ID)
+            if armed is not None and armed.next_run_time == run_at:
+                return  # armed for it already: the safety poll need not rewrite (and log) the same job
             # More than one instance may run: a re-armed firing must not be skipped while the
             # previous one finishes (the database keeps two firings from touching one timer).
             scheduler.add_job(fire, "date", run_date=run_at, id=FIRE_JOB_ID, replace_existing=True,

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -50,6 +51,8 @@ def cli(env: dict, *args: str) -> str:
 def running_server(env: dict):
     process = subprocess.Popen([MOTCUA, "serve"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output: list[str] = []  # read as it comes: a full pipe (64 KiB of log) would block the server's every thread
+    threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
     base = f"http://127.0.0.1:{env['PORT']}"
     try:
         deadline = time.monotonic() + 30
@@ -59,7 +62,7 @@ def running_server(env: dict):
                     break
             except (urllib.error.URLError, ConnectionError):
                 pass
-            assert process.poll() is None, process.stdout.read()
+            assert process.poll() is None, "".join(output)
             assert time.monotonic() < deadline, "server did not answer /healthz within 30 s"
             time.sleep(0.2)
         yield base
