@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -60,9 +61,9 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
     of failing with "database is locked" when their snapshot is stale, and a writer always reads
     the latest committed state. The optimistic revision check still guards the instance rows.
 
-    A file database's writers queue first on a lock file beside it (`_WriterQueue`), tried every
-    few milliseconds: SQLite's own busy handler sleeps up to 100 ms between tries, which made
-    waiting writers late by far more than the transaction ahead of them.
+    A file database's writers queue first (`_WriterQueue`): on a lock of their process, then on a
+    lock file beside the database tried every few milliseconds. SQLite's own busy handler sleeps up
+    to 100 ms between tries, which made waiting writers late by far more than the transaction ahead.
     """
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
@@ -96,44 +97,58 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
 
 
 QUEUE_SECONDS = 30.0  # SQLite's own busy timeout
-QUEUE_MAX_PAUSE = 0.002  # between two tries for the queue's lock (SQLite's busy handler sleeps up to 100 ms)
+QUEUE_MAX_PAUSE = 0.002  # between two tries for the file lock (SQLite's busy handler sleeps up to 100 ms)
 
 
 class _WriterQueue(sqlite3.Connection):
-    """A SQLite connection whose transactions first take an exclusive lock on a file beside the
-    database (flock, tried every 0.2 to 2 ms, in this process or another), and give it back once the
-    transaction has committed or rolled back."""
+    """A SQLite connection whose transactions first queue for writing, and leave the queue once the
+    transaction has committed or rolled back.
+
+    The threads of a process queue on a lock of the process (they sleep until it is free); the one
+    holding it then takes an exclusive lock on a file beside the database (flock), shared with the
+    other processes, tried every 0.2 to 2 ms: one thread per process polls, not every waiting one.
+    Past QUEUE_SECONDS a writer goes on without the queue and SQLite's busy handler decides, as it
+    did before this queue: nobody waits here for ever.
+    """
 
     queue_path: str
+    process_lock: threading.Lock
     _queue_fd: int | None = None
+    _in_process_queue = False
 
     def queue_for_writing(self) -> None:
-        """Take the lock, waiting at most QUEUE_SECONDS; past that, go on without it and let SQLite's
-        busy handler decide, as it did before this queue (a writer never waits here for ever)."""
-        if self._queue_fd is not None:
+        if self._in_process_queue:
             return
+        deadline = time.monotonic() + QUEUE_SECONDS
+        if not self.process_lock.acquire(timeout=QUEUE_SECONDS):
+            return
+        self._in_process_queue = True
         fd = os.open(self.queue_path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline, pause = time.monotonic() + QUEUE_SECONDS, 0.0002
+        pause = 0.0002
         try:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    self._queue_fd = fd
+                    return
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         os.close(fd)
-                        return
+                        return  # still first in this process's queue: the others wait for this writer
                     time.sleep(pause)
                     pause = min(2 * pause, QUEUE_MAX_PAUSE)
         except BaseException:
             os.close(fd)
+            self._leave_queue()
             raise
-        self._queue_fd = fd
 
     def _leave_queue(self) -> None:
         if self._queue_fd is not None:
             fd, self._queue_fd = self._queue_fd, None
             os.close(fd)  # closing the descriptor releases its lock
+        if self._in_process_queue:
+            self._in_process_queue = False
+            self.process_lock.release()
 
     def commit(self) -> None:
         try:
@@ -155,7 +170,7 @@ class _WriterQueue(sqlite3.Connection):
 
 
 def _writer_queued(queue_path: str) -> type[_WriterQueue]:
-    return type("WriterQueue", (_WriterQueue,), {"queue_path": queue_path})
+    return type("WriterQueue", (_WriterQueue,), {"queue_path": queue_path, "process_lock": threading.Lock()})
 
 
 def make_session_factory(engine: sa.Engine) -> sessionmaker:
