@@ -698,12 +698,7 @@ class AuditQuerySchema(StrictSchema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
-class AuditEventSchema(StrictSchema):
-    id = fields.Integer()
-    occurred_at = LocalDateTime()
-    actor = fields.String()
-    action = fields.String()
-    subject = fields.String(allow_none=True)
+class AuditEventSchema(HistoryEventSchema):
     data = fields.Dict(metadata={"description": "what changed, e.g. {changes: {field: {old, new}}}"})
 
 
