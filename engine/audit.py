@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import event, func, inspect, or_, select, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from engine.clock import utcnow
@@ -286,8 +286,6 @@ def list_events(session: Session, *, action_prefixes: tuple[str, ...] = (), acti
     """Events newest first: an action starting with one of `action_prefixes` (when given) and among
     `actions` (when given), of `subject` and by `actor` (when given). Prefixes match literally
     ("_" and "%" are not wildcards)."""
-    from sqlalchemy import or_
-
     query = select(AuditEvent)
     if action_prefixes:
         query = query.where(or_(*(AuditEvent.action.startswith(prefix, autoescape=True) for prefix in action_prefixes)))

@@ -11,7 +11,14 @@ from engine import audit
 from engine.clock import utcnow
 from engine.errors import Conflict, NotFound
 from engine.models import CalendarException, CalendarSettingsRow
-from engine.working_calendar import DAY_OFF, WORKING_DAY, CalendarError, CalendarSettings, WorkingCalendar
+from engine.working_calendar import (
+    DAY_OFF,
+    WORKING_DAY,
+    CalendarError,
+    CalendarSettings,
+    WorkingCalendar,
+    special_days,
+)
 
 SETTINGS_ROW_ID = 1
 _CACHE_KEY = "motcua_working_calendar"
@@ -123,8 +130,6 @@ def _forget_at_transaction_end(session: Session, transaction) -> None:
 def year_days(session: Session, year: int, language: str | None = None) -> dict:
     """`year`'s public holidays and exceptions (with their reasons and authors), and how many
     working days the year has, as the calendar counts them."""
-    from engine.working_calendar import special_days  # here: this function was appended to the module
-
     calendar = load_calendar(session)
     exceptions = {row.day: row for row in list_exceptions(session, year=year)}
     days = []
