@@ -153,6 +153,19 @@ export async function guarded(errorSlot, work) {
   }
 }
 
+/** The editor's "close" button: `onClose` forgets the selection and redraws the section; the focus
+ * goes back to the list row's button that opened the editor. */
+export function closeButton({ statusSlot, editorSlot, listSlot }, rowSelector, onClose) {
+  const close = h("button", { type: "button", class: "secondary" }, t("admin.procedure.close"));
+  close.addEventListener("click", () => {
+    editorSlot.replaceChildren();
+    say(statusSlot, "");
+    onClose();
+    listSlot.querySelector(`${rowSelector} button`)?.focus();
+  });
+  return close;
+}
+
 /** Show a section's editor, built from what `load` fetched, with the focus on its heading. */
 export async function openEditor({ errorSlot, statusSlot, editorSlot }, load, build) {
   say(statusSlot, "");

@@ -2,7 +2,7 @@
 // the fee and the rules of waiting, apologies and supplements (PUT /procedures/<code>).
 import { api, clear, formatTime, h, t, table, tOr } from "./common.js";
 import {
-  adminErrorBox, checkbox, formatPeriod, guarded, labelled,
+  adminErrorBox, checkbox, closeButton, formatPeriod, guarded, labelled,
   numberValue, openEditor, say, submitting, timeUnitSelect, unitName,
 } from "./admin-common.js";
 import { changeLog } from "./admin-log.js";
@@ -148,15 +148,10 @@ function editor(procedure) {
 
   const errors = h("div", { class: "form-errors" });
   const save = h("button", { type: "submit" }, t("admin.procedure.save"));
-  const close = h("button", { type: "button", class: "secondary" }, t("admin.procedure.close"));
-  close.addEventListener("click", () => {
-    const code = selected;
+  const close = closeButton({ statusSlot, editorSlot, listSlot }, `tr[data-code="${CSS.escape(selected)}"]`, () => {
     selected = null;
-    clear(editorSlot);
-    say(statusSlot, "");
     renderList();
     showLog();
-    listSlot.querySelector(`tr[data-code="${CSS.escape(code)}"] button`)?.focus();
   });
 
   const retime = h("button", { type: "button", class: "secondary" }, t("admin.procedure.retime"));

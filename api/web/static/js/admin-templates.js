@@ -2,7 +2,7 @@
 // edited and saved; the server renders it with a sample dossier first and says what is wrong.
 import { api, clear, formatTime, h, t, table } from "./common.js";
 import {
-  audienceLabel, channelLabel, guarded, kindLabel, labelled, openEditor, say, submitting,
+  audienceLabel, channelLabel, closeButton, guarded, kindLabel, labelled, openEditor, say, submitting,
 } from "./admin-common.js";
 import { changeLog } from "./admin-log.js";
 
@@ -56,15 +56,10 @@ function editor(template) {
   body.value = template.body;
   const errors = h("div");
   const save = h("button", { type: "submit" }, t("admin.templates.save"));
-  const close = h("button", { type: "button", class: "secondary" }, t("admin.procedure.close"));
-  close.addEventListener("click", () => {
-    const key = selected;
+  const close = closeButton({ statusSlot, editorSlot, listSlot }, `tr[data-template="${CSS.escape(selected)}"]`, () => {
     selected = null;
-    clear(editorSlot);
-    say(statusSlot, "");
     renderList();
     showLog();
-    listSlot.querySelector(`tr[data-template="${CSS.escape(key)}"] button`)?.focus();
   });
   const form = h("form", { class: "card editor", novalidate: true, "aria-labelledby": "template-editor-title" },
     h("h3", { id: "template-editor-title", tabindex: "-1" }, t("admin.templates.edit_title", { name: nameOf(template) })),

@@ -2,7 +2,8 @@
 // account is active, and a new password (the existing /users endpoints).
 import { api, clear, formatTime, h, t, table } from "./common.js";
 import {
-  checkbox, guarded, labelled, loadUnits, openEditor, roleLabel, ROLES, say, submitting, unitName, unitSelect,
+  checkbox, closeButton, guarded, labelled, loadUnits, openEditor,
+  roleLabel, ROLES, say, submitting, unitName, unitSelect,
 } from "./admin-common.js";
 import { changeLog } from "./admin-log.js";
 
@@ -117,15 +118,10 @@ function editForm(user) {
   active.input.dataset.path = "active";
   const errors = h("div");
   const save = h("button", { type: "submit" }, t("admin.users.save"));
-  const close = h("button", { type: "button", class: "secondary" }, t("admin.procedure.close"));
-  close.addEventListener("click", () => {
-    const username = selected;
+  const close = closeButton({ statusSlot, editorSlot, listSlot }, `tr[data-username="${CSS.escape(selected)}"]`, () => {
     selected = null;
-    clear(editorSlot);
-    say(statusSlot, "");
     renderList();
     showLog();
-    listSlot.querySelector(`tr[data-username="${CSS.escape(username)}"] button`)?.focus();
   });
 
   const password = h("input", { type: "password", autocomplete: "new-password" });
