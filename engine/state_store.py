@@ -40,9 +40,6 @@ from engine.serialization import assemble, envelope_of, envelope_to_json, state_
 
 ROWS_KEY = "motcua_task_rows"  # in the envelope: {"next_position": n, "checkpoint": hex}
 CACHE_SIZE = 64
-# Set by the test suite: every save also checks that what was stored loads back as the whole
-# serialization of the workflow would.
-verify_saves = False
 
 _TASKS = InstanceTask.__table__
 _READ_TASKS = (select(_TASKS.c.id, _TASKS.c.subprocess, _TASKS.c.state)
@@ -179,8 +176,14 @@ def write(session: Session, checkpoint: Checkpoint) -> None:
     if checkpoint.updated_rows:
         connection.execute(_UPDATE_TASK, checkpoint.updated_rows)
     session.info.setdefault(_PENDING, {})[checkpoint.instance_id] = (checkpoint.checkpoint, checkpoint.workflow)
-    if verify_saves:
-        _verify(session, checkpoint)
+
+
+def stored_state(session: Session, instance_id: int, envelope_json: str) -> dict:
+    """The whole serialized workflow that the envelope `envelope_json` and the instance's task rows
+    in the database make together (what `load` restores)."""
+    envelope = json.loads(envelope_json)
+    envelope.pop(ROWS_KEY, None)
+    return assemble(envelope, session.execute(_READ_TASKS, {"instance_id": instance_id}).all())
 
 
 def _tasks(workflow: BpmnWorkflow) -> Iterator:
@@ -211,16 +214,6 @@ def _mark(task) -> tuple:
     """What shows that a finished task changed: its state, its links, its internal data."""
     return (task.state, task.last_state_change, task.triggered, task._parent, tuple(task._children),
             dict(task.internal_data))
-
-
-def _verify(session: Session, checkpoint: Checkpoint) -> None:
-    from engine.serialization import state_to_json
-
-    envelope = json.loads(checkpoint.state)
-    envelope.pop(ROWS_KEY)
-    rows = session.execute(_READ_TASKS, {"instance_id": checkpoint.instance_id}).all()
-    if assemble(envelope, rows) != json.loads(state_to_json(checkpoint.workflow)):
-        raise AssertionError(f"the stored state of instance {checkpoint.instance_id} is not its workflow's")
 
 
 # --- the cache of workflows saved by this process -------------------------------------------------

@@ -7,6 +7,7 @@ PostgreSQL that cannot be reached fails the run instead of skipping.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from pathlib import Path
@@ -19,11 +20,22 @@ import migrations
 import workflows.models  # noqa: F401 - all tables on Base.metadata
 from engine import state_store
 from engine.db import Base, make_engine, make_session_factory
+from engine.serialization import state_to_json
 from tests.servers import gateway, mailbox, start_smtp_server  # noqa: F401 - real servers for every test module
 from workflows import auth
 
 auth.use_cheap_hashing_for_tests()
-state_store.verify_saves = True  # every stored step must load back as the whole workflow
+
+
+def _write_and_verify(session, checkpoint, _write=state_store.write) -> None:
+    """Every stored step, in every test, must load back as the whole serialization of its workflow."""
+    _write(session, checkpoint)
+    if state_store.stored_state(session, checkpoint.instance_id, checkpoint.state) != json.loads(
+            state_to_json(checkpoint.workflow)):
+        raise AssertionError(f"the stored state of instance {checkpoint.instance_id} is not its workflow's")
+
+
+state_store.write = _write_and_verify
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN_MODELS = ROOT / "bpmn_models"

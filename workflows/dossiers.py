@@ -118,20 +118,23 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
     session.add(dossier)
     session.flush()
     version = find_latest_version(session, procedure.process_id)
-    result = instances.start_instance(
+    action = "dossier.received" if received_at is not None else "dossier.submitted_online"
+
+    def effects(step) -> None:
+        dossier.instance_id = step.instance.id
+        audit.record(session, actor=actor, action=action, instance_id=dossier.instance_id, subject=dossier.code,
+                     at=now, data={"procedure_code": procedure.code, "channel": channel,
+                                   "received_at": received_at.isoformat() if received_at else None,
+                                   "due_at": dossier.due_at.isoformat() if dossier.due_at else None})
+        apply_model_effects(session, dossier, step, actor=actor)
+
+    instances.start_instance(
         session, procedure.process_id, actor=actor, business_key=dossier.code, version=version,
         lane_roles=lane_role_map(procedure, version), step_allocations=policy["step_allocations"],
-        due_at=due_at,
+        due_at=due_at, effects=effects,
         data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel,
               "apology_lead_days": policy["apology_lead_days"]},
     )
-    dossier.instance_id = result.instance.id
-    action = "dossier.received" if received_at is not None else "dossier.submitted_online"
-    audit.record(session, actor=actor, action=action, instance_id=dossier.instance_id, subject=dossier.code,
-                 at=now, data={"procedure_code": procedure.code, "channel": channel,
-                               "received_at": received_at.isoformat() if received_at else None,
-                               "due_at": dossier.due_at.isoformat() if dossier.due_at else None})
-    apply_model_effects(session, dossier, result.completed, actor=actor)
     return dossier
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine import audit, instances
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
-from engine.instances import CompletedElement
+from engine.instances import CompletedElement, StepResult
 from workflows import notifications, outcomes, statuses
 from workflows.errors import Conflict, InvalidInput, SupplementLimitReached, TransitionRefused
 from workflows.models import Dossier, DossierNotice
@@ -45,14 +45,17 @@ def has_effects(completed: list[CompletedElement]) -> bool:
                for properties in (element.properties for element in completed))
 
 
-def apply_model_effects(session: Session, dossier: Dossier, completed: list[CompletedElement], *,
-                        actor: str) -> None:
-    """Apply, in order, what the completed elements' properties say (see the module's docstring)."""
-    for element in completed:
+def apply_model_effects(session: Session, dossier: Dossier, step: StepResult, *, actor: str) -> None:
+    """Apply, in order, what the step's completed elements' properties say (see the module's docstring).
+
+    Called as the engine step's `effects`, before the step is saved: a due date the clock moves is
+    given to the step, which recomputes the timers counting from it in the same save.
+    """
+    for element in step.completed:
         properties = element.properties
         raw_status = properties.get(statuses.STATUS_PROPERTY)
         if raw_status is not None:
-            _move_status(session, dossier, int(raw_status), element, actor=actor)
+            _move_status(session, dossier, int(raw_status), element, step, actor=actor)
         if properties.get(FIELDS_PROPERTY):
             _record_fields(dossier, properties[FIELDS_PROPERTY], element.data)
         if properties.get(NOTICE_PROPERTY):
@@ -62,16 +65,20 @@ def apply_model_effects(session: Session, dossier: Dossier, completed: list[Comp
                                   element=element.bpmn_id)
 
 
+def effects_on(session: Session, dossier: Dossier, *, actor: str):
+    """The `effects` of an engine step of `dossier`'s instance: what its model says to the dossier."""
+    return lambda step: apply_model_effects(session, dossier, step, actor=actor)
+
+
 def request_withdrawal(session: Session, dossier: Dossier, *, actor: str, reason: str) -> Dossier:
     """The applicant asks to withdraw the dossier: the model's withdrawal message catches it."""
     if dossier.status not in WITHDRAWABLE or dossier.instance_id is None:
         raise Conflict(f"Dossier '{dossier.code}' can no longer be withdrawn (status {dossier.status}: "
                        f"{statuses.label(dossier.status, 'en')}).", dossier_code=dossier.code, status=dossier.status)
-    result = instances.send_message(session, dossier.instance_id, WITHDRAWAL_MESSAGE, actor=actor,
-                                    payload={"withdrawal_reason": reason})
     audit.record(session, actor=actor, action="dossier.withdrawal_requested", instance_id=dossier.instance_id,
                  subject=dossier.code, data={"reason": reason})
-    apply_model_effects(session, dossier, result.completed, actor=actor)
+    instances.send_message(session, dossier.instance_id, WITHDRAWAL_MESSAGE, actor=actor,
+                           payload={"withdrawal_reason": reason}, effects=effects_on(session, dossier, actor=actor))
     return dossier
 
 
@@ -92,7 +99,8 @@ def notices_of(session: Session, dossier: Dossier, kind: str | None = None) -> l
     return list(session.scalars(query.order_by(DossierNotice.created_at, DossierNotice.id)))
 
 
-def _move_status(session: Session, dossier: Dossier, new: int, element: CompletedElement, *, actor: str) -> None:
+def _move_status(session: Session, dossier: Dossier, new: int, element: CompletedElement, step: StepResult, *,
+                 actor: str) -> None:
     old = dossier.status
     if new == old:
         return
@@ -114,23 +122,23 @@ def _move_status(session: Session, dossier: Dossier, new: int, element: Complete
     audit.record(session, actor=actor, action="dossier.status_changed", instance_id=dossier.instance_id,
                  subject=dossier.code, at=now,
                  data={"from": old, "to": new, "element": element.bpmn_id, "element_name": element.name})
-    _move_clock(session, dossier, new, actor=actor)
+    _move_clock(session, dossier, new, step, actor=actor)
     dossier.status = new
     dossier.status_changed_at = now
     if new == statuses.RECEIVED and dossier.received_at is None:
-        _receive(session, dossier, actor=actor)
+        _receive(session, dossier, step, actor=actor)
     if new == statuses.RESULT_RETURNED:
         dossier.returned_at = now
     _record_progress(session, dossier)
 
 
-def _receive(session: Session, dossier: Dossier, *, actor: str) -> None:
+def _receive(session: Session, dossier: Dossier, step: StepResult, *, actor: str) -> None:
     """An online dossier accepted at the desk: from now on it is received and its clock runs."""
     now = dossier.status_changed_at
     period = dossier.deadline_policy["processing_time"]
     dossier.received_at = now
     dossier.due_at = load_calendar(session).due_at(now, period["value"], period["unit"])
-    instances.retime_timers(session, dossier.instance_id, actor=actor, due_at=dossier.due_at)
+    step.move_due_at(dossier.due_at)
     audit.record(session, actor=actor, action="dossier.received", instance_id=dossier.instance_id,
                  subject=dossier.code, at=now, data={"channel": dossier.channel, "due_at": dossier.due_at.isoformat()})
 
@@ -149,7 +157,7 @@ def _record_progress(session: Session, dossier: Dossier) -> None:
             dossier.outcome = outcomes.classify(now, dossier.due_at, zone)
 
 
-def _move_clock(session: Session, dossier: Dossier, new_status: int, *, actor: str) -> None:
+def _move_clock(session: Session, dossier: Dossier, new_status: int, step: StepResult, *, actor: str) -> None:
     """While the applicant owes something (statuses 5, 6) the statutory clock stops; before an
     online dossier is accepted it has not started.
 
@@ -175,7 +183,7 @@ def _move_clock(session: Session, dossier: Dossier, new_status: int, *, actor: s
     else:
         waited = calendar.working_time_between(dossier.clock_paused_at, now)
         dossier.due_at = calendar.add_working_hours(old_due, waited.total_seconds() / 3600) if waited else old_due
-    instances.retime_timers(session, dossier.instance_id, actor=actor, due_at=dossier.due_at)
+    step.move_due_at(dossier.due_at)
     audit.record(session, actor=actor, action="dossier.due_date_moved", instance_id=dossier.instance_id,
                  subject=dossier.code,
                  data={"from": old_due.isoformat(), "to": dossier.due_at.isoformat(),

@@ -11,8 +11,8 @@ from engine import instances
 from engine.models import OPEN_TASK_STATES, HumanTask
 from workflows.access import may_work_task
 from workflows.auth import Principal
-from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
-from workflows.lifecycle import apply_model_effects
+from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.lifecycle import effects_on
 from workflows.models import Dossier, Procedure, Unit
 from workflows.roles import LEADER, SPECIALIST
 
@@ -97,12 +97,9 @@ def unclaim_task(session: Session, principal: Principal, task_id: str) -> TaskVi
 
 def complete_task(session: Session, principal: Principal, task_id: str, data: dict) -> CompletionResult:
     view = _task_for(session, principal, task_id)
-    task, dossier = view.task, view.dossier
-    if task.assignee not in (None, principal.username):
-        raise Conflict(f"Task '{task.name}' is claimed by {task.assignee}.", task_id=task_id,
-                       assignee=task.assignee)
-    result = instances.complete_task(session, task.id, actor=principal.username, data=data)
-    apply_model_effects(session, dossier, result.completed, actor=principal.username)
+    dossier = view.dossier
+    result = instances.complete_task(session, view.task.id, actor=principal.username, data=data,
+                                     effects=effects_on(session, dossier, actor=principal.username))
     return CompletionResult(dossier, [TaskView(t, dossier) for t in result.ready_tasks])
 
 

@@ -44,12 +44,16 @@ def fire_due_timers(session_factory: sessionmaker, *, now: datetime | None = Non
 
 def _fire(session: Session, instance_ids: list[int], now: datetime) -> int:
     """Fire the instances' due timers and apply what the model says to their dossiers; how many moved."""
-    results = instances.fire_due_timers_of(session, instance_ids, now=now)
-    for instance_id, result in results.items():
-        dossier = find_by_instance(session, instance_id) if has_effects(result.completed) else None
+    return len(instances.fire_due_timers_of(session, instance_ids, now=now, effects=_effects(session)))
+
+
+def _effects(session: Session):
+    """What a fired timer's step means to its dossier (a timer of an instance without one: nothing)."""
+    def effects(step) -> None:
+        dossier = find_by_instance(session, step.instance.id) if has_effects(step.completed) else None
         if dossier is not None:
-            apply_model_effects(session, dossier, result.completed, actor="scheduler")
-    return len(results)
+            apply_model_effects(session, dossier, step, actor="scheduler")
+    return effects
 
 
 def _fire_alone(session_factory: sessionmaker, instance_id: int, now: datetime) -> int:

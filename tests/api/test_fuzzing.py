@@ -61,9 +61,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 APPLICANT = {"full_name": "Nguyễn Văn An", "id_number": "079204001234", "phone": "0912345678"}
 CHECKS = ["1234", "5678"]  # the last four digits of the applicant's ID number and phone (also ApiClient.receive's)
 
-# Known bugs, reported and not fixed yet: (operations, what the app logs, the bug). A case whose 5xx matches one is
-# xfailed with the bug as its reason; any other failure still fails. Remove an entry once its bug is fixed.
-KNOWN_BUGS: tuple = ()  # none left: B1-B4 of the first fuzzing runs are fixed (tests/api/test_bad_input.py)
 
 
 # --- the document ---------------------------------------------------------------------------
@@ -316,13 +313,6 @@ def world(tmp_path_factory):
 
 # --- the fuzzing ----------------------------------------------------------------------------
 
-def _xfail_if_known(case, response, logged: list[str]) -> None:
-    if response.status_code >= 500:
-        for operations, logged_error, bug in KNOWN_BUGS:
-            if case.operation.label in operations and any(logged_error in text for text in logged):
-                pytest.xfail(f"known bug in {case.operation.label}: {bug}")
-
-
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 def test_no_server_error_and_errors_in_the_one_shape(case, world):
@@ -337,7 +327,6 @@ def test_no_server_error_and_errors_in_the_one_shape(case, world):
         try:
             case.validate_response(response, checks=[not_a_server_error, one_error_shape], headers=headers)
         except FailureGroup as failure:
-            _xfail_if_known(case, response, logged)
             raise FailureGroup(list(failure.exceptions), "\n".join(
                 [f"{caller}: {failure.message}", *(f"The app logged:\n{text}" for text in logged)])) from None
         if case.operation.label == "PUT /api/v1/calendar/settings" and response.status_code < 300:
@@ -345,7 +334,6 @@ def test_no_server_error_and_errors_in_the_one_shape(case, world):
             due_date = world.calendar_works()
             logged = world.tracebacks.records[before:]
             if due_date.status_code >= 500:
-                _xfail_if_known(case, due_date, logged)
                 pytest.fail("\n".join([f"{caller}: the calendar settings were accepted ({response.text}), then"
                                        f" GET /api/v1/calendar/due-date gave {due_date.status_code}",
                                        *(f"The app logged:\n{text}" for text in logged)]), pytrace=False)

@@ -1,0 +1,211 @@
+"""The rows that make an instance's state queryable: its open human tasks and its waiting timers.
+
+The workflow itself is the truth (engine/state_store.py); these rows mirror what people and the
+scheduler need to find without loading it: the inbox (`human_task`) and the next due timer
+(`waiting_timer`). A step takes a `RowSnapshot` of the workflow as it was loaded and, once it has
+run, `sync` writes only the rows that changed against it, in the step's transaction.
+
+Statements of every step are built once and run on the session's connection: a Core statement is
+cheaper than an ORM flush, and the session's own execute() adds its overhead to each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from engine import audit, runtime, timer_events
+from engine.errors import Conflict, NotFound, TaskNotReady
+from engine.models import OPEN_TASK_STATES, HumanTask, ProcessInstance, WaitingTimer
+
+
+@dataclass(frozen=True)
+class RowSnapshot:
+    """What the instance's task and timer rows hold: the workflow as it was loaded (or nothing, for a
+    new instance). A step writes only what it changed against this, without reading the rows again."""
+
+    ready: tuple[str, ...] = ()  # the ready human tasks: the open task rows
+    timers: tuple[runtime.WaitingTimerInfo, ...] = ()  # the waiting-timer rows
+
+    @classmethod
+    def of(cls, workflow: BpmnWorkflow) -> RowSnapshot:
+        return cls(tuple(str(t.id) for t in runtime.ready_human_tasks(workflow)),
+                   tuple(runtime.waiting_timers(workflow)))
+
+    def without_task(self, task_id: str) -> RowSnapshot:
+        """The snapshot once `task_id`'s row has been closed by the step itself."""
+        return replace(self, ready=tuple(t for t in self.ready if t != task_id))
+
+
+_TASKS, _TIMERS = HumanTask.__table__, WaitingTimer.__table__
+# Open: ready or claimed (OPEN_TASK_STATES), written out: an IN list is re-rendered at every execution.
+_IS_OPEN = or_(*(_TASKS.c.state == state for state in OPEN_TASK_STATES))
+_CLOSE_TASK = (update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _IS_OPEN)
+               .values(state="completed", completed_at=bindparam("now"), completed_by=bindparam("actor"),
+                       data=bindparam("task_data", type_=_TASKS.c.data.type)))
+_CANCEL_TASK = (update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _IS_OPEN)
+                .values(state="cancelled", completed_at=bindparam("now")))
+_MOVE_TASK_DUE = update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).values(due_at=bindparam("due_at"))
+_MOVE_TIMER = update(_TIMERS).where(_TIMERS.c.task_id == bindparam("timer_task_id")).values(due_at=bindparam("due_at"))
+_DUE_TIMERS = (select(_TIMERS.c.instance_id, _TIMERS.c.task_id, _TIMERS.c.bpmn_id, _TIMERS.c.name, _TIMERS.c.due_at)
+               .where(_TIMERS.c.instance_id.in_(bindparam("instance_ids", expanding=True)),
+                      _TIMERS.c.due_at <= bindparam("now"))
+               .order_by(_TIMERS.c.instance_id, _TIMERS.c.id))
+_DELETE_TIMERS = delete(_TIMERS).where(_TIMERS.c.task_id.in_(bindparam("task_ids", expanding=True)))
+
+
+def committed(row, values: dict) -> None:
+    """Tell the session that `row` now holds `values`, which a statement of ours has written."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
+# --- human tasks ------------------------------------------------------------------------------------
+
+def get_task(session: Session, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"Task '{task_id}' does not exist.", task_id=task_id)
+    return task
+
+
+def check_may_complete(row: HumanTask, actor: str) -> None:
+    """The one rule on who may complete an open task: anyone allowed to work it, unless someone else
+    claimed it. `TaskNotReady` when it is no longer open, `Conflict` when it is someone else's."""
+    if row.state not in OPEN_TASK_STATES:
+        raise TaskNotReady(f"Task '{row.name}' is already {row.state}.", task_id=row.id, state=row.state)
+    if row.assignee is not None and row.assignee != actor:
+        raise Conflict(f"Task '{row.name}' is claimed by {row.assignee}.", task_id=row.id, assignee=row.assignee)
+
+
+def close_task(session: Session, row: HumanTask, *, actor: str, data: dict, now: datetime) -> None:
+    """Mark the row completed, if it is still open: the database decides a race between two completions."""
+    closed = session.connection().execute(_CLOSE_TASK, {"task_id": row.id, "now": now, "actor": actor,
+                                                        "task_data": data})
+    if closed.rowcount != 1:
+        raise TaskNotReady(f"Task '{row.name}' was completed by someone else.", task_id=row.id)
+    committed(row, {"state": "completed", "completed_at": now, "completed_by": actor, "data": data})
+
+
+def move_task(session: Session, row: HumanTask, *, actor: str, action: str, expected_state: str,
+              values: dict, **audit_data) -> HumanTask:
+    """Change a task row only if it is still in `expected_state`: the database decides races."""
+    moved = session.execute(
+        update(HumanTask).where(HumanTask.id == row.id, HumanTask.state == expected_state).values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.refresh(row)
+    if moved.rowcount != 1:
+        who = f" by {row.assignee}" if row.assignee else ""
+        raise Conflict(f"Task '{row.name}' is {row.state}{who}, not {expected_state}.", task_id=row.id,
+                       state=row.state)
+    audit.record(session, actor=actor, action=action, instance_id=row.instance_id, subject=row.id,
+                 data={"bpmn_id": row.bpmn_id, "name": row.name, **audit_data})
+    return row
+
+
+def tasks_of_instance(session: Session, instance_id: int) -> list[HumanTask]:
+    query = (select(HumanTask).where(HumanTask.instance_id == instance_id)
+             .order_by(HumanTask.created_at, HumanTask.completed_at.is_(None), HumanTask.completed_at, HumanTask.id))
+    return list(session.scalars(query))
+
+
+# --- waiting timers ---------------------------------------------------------------------------------
+
+def instances_with_due_timers(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    query = (select(WaitingTimer.instance_id).where(WaitingTimer.due_at <= now)
+             .group_by(WaitingTimer.instance_id).order_by(WaitingTimer.instance_id).limit(limit))
+    return list(session.scalars(query))
+
+
+def next_timer_due_at(session: Session) -> datetime | None:
+    return session.scalars(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1)).first()
+
+
+def due_timers_of(session: Session, instance_ids: list[int], now: datetime) -> dict[int, list]:
+    """The due timer rows of these instances (one statement), by instance."""
+    due: dict[int, list] = {}
+    if instance_ids:
+        for timer in session.execute(_DUE_TIMERS, {"instance_ids": instance_ids, "now": now}):
+            due.setdefault(timer.instance_id, []).append(timer)
+    return due
+
+
+# --- after a step -----------------------------------------------------------------------------------
+
+def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, before: RowSnapshot,
+         now: datetime) -> list[HumanTask]:
+    """Bring the task and timer rows in line with `workflow`, writing only what changed against
+    `before`; returns the rows of the tasks now open."""
+    timers = tuple(runtime.waiting_timers(workflow))
+    ready = _sync_human_tasks(session, instance, workflow, timers, before, now)
+    _sync_timers(session, instance, timers, before.timers)
+    return ready
+
+
+def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+                      timers: tuple[runtime.WaitingTimerInfo, ...], before: RowSnapshot,
+                      now: datetime) -> list[HumanTask]:
+    """Open rows for the tasks that became ready, cancelled ones for those that are no longer ready
+    (interrupted by a boundary event, or cancelled), each task's deadline from its interrupting timer.
+    The task rows that stay open are read only if there are any (parallel branches)."""
+    ready = {str(t.id): t for t in runtime.ready_human_tasks(workflow)}
+    gone = [task_id for task_id in before.ready if task_id not in ready]
+    kept = [task_id for task_id in before.ready if task_id in ready]
+    open_rows = {row.id: row for row in session.scalars(select(HumanTask).where(
+        HumanTask.id.in_(gone + kept), HumanTask.state.in_(OPEN_TASK_STATES)))} if gone or kept else {}
+    for task_id in gone:
+        row = open_rows.pop(task_id, None)
+        if row is None:  # the task this step completed
+            continue
+        session.connection().execute(_CANCEL_TASK, {"task_id": task_id, "now": now})
+        committed(row, {"state": "cancelled", "completed_at": now})
+        audit.record(session, actor="system", action="task.cancelled", instance_id=instance.id,
+                     subject=task_id, data={"bpmn_id": row.bpmn_id, "name": row.name}, at=now)
+    due_by_parent: dict[str, datetime] = {}
+    for timer in timers:
+        if timer.parent_task_id is not None and timer.interrupting:
+            current = due_by_parent.get(timer.parent_task_id)
+            due_by_parent[timer.parent_task_id] = min(current, timer.due_at) if current else timer.due_at
+    rows = []
+    for task_id, task in ready.items():
+        row = open_rows.get(task_id)
+        due_at = due_by_parent.get(str(task.parent.id)) if task.parent is not None else None
+        if row is not None and row.due_at != due_at:
+            session.connection().execute(_MOVE_TASK_DUE, {"task_id": task_id, "due_at": due_at})
+            committed(row, {"due_at": due_at})
+        if row is None:
+            lane = getattr(task.task_spec, "lane", None)
+            row = HumanTask(
+                id=task_id, instance_id=instance.id, bpmn_id=runtime.element_id(task),
+                name=runtime.element_name(task), lane=lane,
+                role=(instance.lane_roles or {}).get(lane, lane) if lane else None,
+                state="ready", created_at=now, due_at=due_at,
+            )
+            session.add(row)
+        rows.append(row)
+    return rows
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, timers: tuple[runtime.WaitingTimerInfo, ...],
+                 before: tuple[runtime.WaitingTimerInfo, ...]) -> None:
+    if timers == before:
+        return
+    wanted = {t.task_id: t for t in timers}
+    existing = {t.task_id: t for t in before}
+    gone = [task_id for task_id in existing if task_id not in wanted]
+    if gone:
+        session.connection().execute(_DELETE_TIMERS, {"task_ids": gone})
+    for task_id, timer in wanted.items():
+        old = existing.get(task_id)
+        if old is None:
+            session.add(WaitingTimer(instance_id=instance.id, task_id=task_id, bpmn_id=timer.bpmn_id,
+                                     name=timer.name, due_at=timer.due_at))
+        elif old.due_at != timer.due_at:
+            session.connection().execute(_MOVE_TIMER, {"timer_task_id": task_id, "due_at": timer.due_at})
+    timer_events.mark_changed(session)
