@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.clock import utcnow
-from workflows import rate_limits
+from workflows import notifications, rate_limits
 from workflows.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from workflows.models import AccessToken, ApiToken, Unit, User, UserRole
 from workflows.roles import ROLES
@@ -34,8 +34,12 @@ from workflows.roles import ROLES
 PASSWORD_MIN_LENGTH = 12
 COMMON_PASSWORDS = frozenset({"demo", "password", "matkhau", "123456789012", "qwertyuiopas", "admin1234567",
                               "motcua123456", "abc123456789", "password1234", "123456abcdef"})
-FAILED_LOGINS_PER_USER = (5, timedelta(minutes=15))
-FAILED_LOGINS_PER_ADDRESS = (20, timedelta(minutes=15))
+# Failed logins, counted before the password is checked (see `login_guard`):
+FAILED_LOGINS_PER_USER_AND_ADDRESS = (5, timedelta(minutes=15))  # one guesser at one address
+FAILED_LOGINS_PER_ADDRESS = (20, timedelta(minutes=15))  # one address guessing many users
+FAILED_LOGINS_PER_USER = (50, timedelta(hours=6))  # many addresses guessing one user: slower, wider
+KNOWN_ADDRESS_DAYS = 30  # an address the user signed in from is exempt from the per-user limit that long
+ALERT_AFTER_FAILED_LOGINS = 10  # across addresses: the account's owner is told (once per window)
 API_TOKEN_PREFIX = "mcapi_"
 SCOPES = {
     "reports:read": "read the statistics (e.g. the provincial portal)",
@@ -164,18 +168,52 @@ def revoke_all_tokens(session: Session, user: User) -> int:
 
 @contextmanager
 def login_guard(limits: sessionmaker, username: str, address: str) -> Iterator[None]:
-    """Wrap a login attempt, outside its transaction: refuse a user or an address with too many
-    recent failures before the password is checked, and count a failure against both."""
-    keys = ((f"login-user:{username.lower()[:100]}", FAILED_LOGINS_PER_USER),
-            (f"login-address:{address}", FAILED_LOGINS_PER_ADDRESS))
-    for key, (limit, window) in keys:
+    """Wrap a login attempt, outside its transaction: refuse it before the password is checked when
+    there were too many recent failures, and count a failure.
+
+    Failures are counted per user and address (a guesser at one address blocks only that address
+    for that user, so nobody can lock an officer out of their own desk by guessing), per address
+    (one address trying many users) and, with a higher and slower limit, per user across addresses
+    (a guesser spreading over many addresses), which does not apply at an address the user signed
+    in from in the last KNOWN_ADDRESS_DAYS days: a distributed guesser cannot lock the officer out
+    of their usual desk. When a user's failures across addresses reach ALERT_AFTER_FAILED_LOGINS,
+    and when they reach the per-user limit, the account's owner is told by email and SMS
+    (`account_login_failures`).
+    """
+    user_key = username.lower()[:100]
+    known_key = f"login-known:{user_key}@{address}"
+    keys = ((f"login-pair:{user_key}@{address}", FAILED_LOGINS_PER_USER_AND_ADDRESS),
+            (f"login-address:{address}", FAILED_LOGINS_PER_ADDRESS),
+            (f"login-user:{user_key}", FAILED_LOGINS_PER_USER))
+    known = timedelta(days=KNOWN_ADDRESS_DAYS)
+    checked = keys if not rate_limits.seen(limits, known_key, window=known) else keys[:2]
+    for key, (limit, window) in checked:
         rate_limits.check(limits, key, limit=limit, window=window)
     try:
         yield
     except Unauthenticated:
-        for key, (_, window) in keys:
-            rate_limits.record(limits, key, window=window)
+        counts = [rate_limits.record(limits, key, window=window) for key, (_, window) in keys]
+        failures, window_start = counts[-1]
+        limit, window = FAILED_LOGINS_PER_USER
+        if failures in (ALERT_AFTER_FAILED_LOGINS, limit):
+            _tell_owner_of_failures(limits, username, failures=failures, address=address,
+                                    blocked_until=window_start + window if failures >= limit else None)
         raise
+    rate_limits.record(limits, known_key, window=known)
+
+
+def _tell_owner_of_failures(limits: sessionmaker, username: str, *, failures: int, address: str,
+                            blocked_until: datetime | None) -> None:
+    """Warn the account's owner (an existing, active user) that someone is guessing its password."""
+    with limits() as session, session.begin():
+        user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
+        if user is None:
+            return
+        audit.record(session, actor="system", action="user.login_failures_alert", subject=user.username,
+                     data={"failures": failures, "last_address": address,
+                           "blocked_until": blocked_until.isoformat() if blocked_until else None})
+        notifications.notify_account(session, user, "account_login_failures", {
+            "failures": failures, "last_address": address, "blocked_until": blocked_until})
 
 
 def login(session: Session, *, username: str, password: str, ttl_minutes: int) -> tuple[str, datetime, User]:

@@ -7,7 +7,8 @@ retries. Templates are Jinja2 text rendered in a sandbox; an administrator's sav
 replaces the bundled one (`seed_data/notification_templates.json`) of the same kind and channel.
 
 Applicant templates go to the dossier's email address and phone; officer templates to the
-users of the dossier's deciding unit who have one.
+users of the dossier's deciding unit who have one. Account templates (about a user's own account,
+e.g. repeated failed sign-ins) go to that user's email and phone.
 """
 
 from __future__ import annotations
@@ -32,12 +33,15 @@ from workflows.channels import CHANNELS
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierNotice, NotificationTemplate, OutboxMessage, User
 
-AUDIENCES = ("applicant", "officers")
+AUDIENCES = ("applicant", "officers", "account")
 TEMPLATE_VARIABLES = (
     "code", "applicant_name", "procedure_name", "status_label", "received_date", "due_date", "new_due_date",
     "reason", "documents", "postal_tracking_number", "lookup_url", "rating_url", "department", "province",
     "center", "return_place", "contact",
 )
+# What an account template may say (audience "account"), besides the agency's names.
+ACCOUNT_VARIABLES = ("full_name", "username", "failures", "last_address", "blocked_until", "time")
+_AGENCY_VARIABLES = ("department", "province", "center", "return_place", "contact")
 _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
@@ -109,15 +113,7 @@ def enqueue(session: Session, dossier: Dossier, kind: str, *, actor: str, elemen
     messages = []
     for template in (t for t in list_templates(session) if t["kind"] == kind):
         for recipient in _recipients(session, dossier, template["channel"], template["audience"]):
-            message = OutboxMessage(dossier_id=dossier.id, kind=kind, channel=template["channel"],
-                                    recipient=recipient, status="pending", attempts=0, next_attempt_at=now,
-                                    created_at=now, last_error="", provider_id="")
-            try:
-                message.subject = _render(template["subject"], context).strip()[:500]
-                message.body = _render(template["body"], context)
-            except TemplateError as exc:  # an edited template that no longer renders: keep the trace
-                message.subject, message.body = "", ""
-                message.status, message.last_error = "failed", f"template error: {exc.message}"
+            message = _message(template, context, dossier_id=dossier.id, kind=kind, recipient=recipient, now=now)
             session.add(message)
             messages.append(message)
     session.flush()
@@ -126,6 +122,41 @@ def enqueue(session: Session, dossier: Dossier, kind: str, *, actor: str, elemen
                  data={"kind": kind, "element": element,
                        "messages": [{"id": m.id, "channel": m.channel, "status": m.status} for m in messages]})
     return messages
+
+
+def notify_account(session: Session, user: User, kind: str, facts: dict) -> list[OutboxMessage]:
+    """Write the notifications of `kind` about the user's own account to the outbox, to the user's
+    email and phone. `facts` fill the template's ACCOUNT_VARIABLES (datetimes shown in local time)."""
+    now = utcnow()
+    zone = load_calendar(session).zone
+    agency = get_agency(session)
+    context = {"full_name": user.full_name, "username": user.username, "time": _time(now, zone),
+               **{key: _time(value, zone) if isinstance(value, datetime) else value for key, value in facts.items()},
+               **{key: agency[key] for key in _AGENCY_VARIABLES}}
+    context.setdefault("blocked_until", "")
+    messages = []
+    for template in (t for t in list_templates(session) if t["kind"] == kind):
+        recipient = user.email if template["channel"] == "email" else user.phone
+        if recipient:
+            messages.append(_message(template, context, dossier_id=None, kind=kind, recipient=recipient, now=now))
+    session.add_all(messages)
+    session.flush()
+    return messages
+
+
+def _message(template: dict, context: dict, *, dossier_id: int | None, kind: str, recipient: str,
+             now: datetime) -> OutboxMessage:
+    """An outbox message rendered from `template`; one whose template no longer renders is kept, failed."""
+    message = OutboxMessage(dossier_id=dossier_id, kind=kind, channel=template["channel"], recipient=recipient,
+                            status="pending", attempts=0, next_attempt_at=now, created_at=now, last_error="",
+                            provider_id="")
+    try:
+        message.subject = _render(template["subject"], context).strip()[:500]
+        message.body = _render(template["body"], context)
+    except TemplateError as exc:  # an edited template that no longer renders: keep the trace
+        message.subject, message.body = "", ""
+        message.status, message.last_error = "failed", f"template error: {exc.message}"
+    return message
 
 
 def dossier_context(session: Session, dossier: Dossier) -> dict:
@@ -148,7 +179,7 @@ def dossier_context(session: Session, dossier: Dossier) -> dict:
         "postal_tracking_number": dossier.postal_tracking_number,
         "lookup_url": f"{base}/tra-cuu/{dossier.code}",
         "rating_url": f"{base}/danh-gia/{dossier.code}",
-        **{key: agency[key] for key in ("department", "province", "center", "return_place", "contact")},
+        **{key: agency[key] for key in _AGENCY_VARIABLES},
     }
 
 
@@ -169,9 +200,14 @@ def _date(value: datetime | None, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime("%d/%m/%Y") if value else ""
 
 
+def _time(value: datetime | None, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%H:%M ngày %d/%m/%Y") if value else ""
+
+
 def _sample_context() -> dict:
-    return {name: "" for name in TEMPLATE_VARIABLES} | {
-        "code": "SGDDT-261201-0001", "applicant_name": "Nguyễn Văn A", "documents": [{"name": "Học bạ", "reason": ""}]}
+    return {name: "" for name in (*TEMPLATE_VARIABLES, *ACCOUNT_VARIABLES)} | {
+        "code": "SGDDT-261201-0001", "applicant_name": "Nguyễn Văn A", "documents": [{"name": "Học bạ", "reason": ""}],
+        "full_name": "Trần Văn B", "username": "tran.van.b", "failures": 10, "last_address": "203.0.113.7"}
 
 
 def _as_dict(row: NotificationTemplate) -> dict:

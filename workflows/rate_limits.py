@@ -29,6 +29,14 @@ def check(session_factory: sessionmaker, key: str, *, limit: int, window: timede
             raise RateLimited(f"Too many attempts; try again in {retry_after} seconds.", retry_after=retry_after)
 
 
+def seen(session_factory: sessionmaker, key: str, *, window: timedelta, now: datetime | None = None) -> bool:
+    """Whether `key` was counted in the last `window` (e.g. a user signed in from an address)."""
+    now = now or utcnow()
+    with session_factory() as session:
+        row = session.get(RateLimitHit, key[:255])
+        return row is not None and row.window_start > now - window
+
+
 def hit(session_factory: sessionmaker, key: str, *, limit: int, window: timedelta,
         now: datetime | None = None) -> int:
     """Count one attempt for `key`; `RateLimited` (with `retry_after` seconds) past `limit` per window."""

@@ -16,8 +16,12 @@ class Login(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenSchema)
     def post(self, credentials):
-        """Exchange a username and password for a bearer token (5 failures per user or 20 per address
-        in 15 minutes block further attempts for a while)"""
+        """Exchange a username and password for a bearer token
+
+        Failed attempts are limited: 5 for one user from one address, or 20 from one address, in 15
+        minutes; 50 for one user from addresses it never signed in from, in 6 hours. Past a limit the
+        answer is 429 with Retry-After, before the password is checked. The account's owner is told by
+        email and SMS after 10 failures."""
         ttl = current_app.config["MOTCUA"].token_ttl_minutes
         with auth.login_guard(session_factory(), credentials["username"], request.remote_addr or "unknown"), \
                 transaction() as session:

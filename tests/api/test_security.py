@@ -47,12 +47,83 @@ def test_a_user_created_by_an_admin_logs_in_and_the_hash_is_argon2(api, sessions
     assert user.password_hash.startswith("$argon2") and user.demo is False
 
 
-def test_five_failed_logins_block_the_user_even_with_the_right_password_then(api):
+def test_five_failed_logins_block_that_address_for_that_user_even_with_the_right_password(api):
     for _ in range(5):
         assert login(api, "desk", "sai-mat-khau").status_code == 401
     blocked = login(api, "desk", "demo")
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     assert login(api, "leader", "demo").status_code == 200  # other users are not affected
+
+
+def test_a_guesser_at_one_address_cannot_lock_the_officer_out_from_their_own_desk(api):
+    for _ in range(5):
+        assert login(api, "desk", "sai-mat-khau", address="203.0.113.7").status_code == 401
+    assert login(api, "desk", "demo", address="203.0.113.7").status_code == 429
+    assert login(api, "desk", "demo", address="10.0.0.1").status_code == 200
+
+
+def _guess_from_many_addresses(api, username: str, failures: int, first: int = 0) -> None:
+    for number in range(first, first + failures):
+        address = f"198.51.{number // 1000}.{number // 4 % 250}"  # four tries per address: under its limits
+        assert login(api, username, "sai-mat-khau", address=address).status_code == 401
+
+
+def test_many_addresses_guessing_one_user_are_stopped_by_the_slower_per_user_limit(api):
+    from workflows.auth import FAILED_LOGINS_PER_USER
+
+    limit, _ = FAILED_LOGINS_PER_USER
+    _guess_from_many_addresses(api, "leader", limit)
+    assert login(api, "leader", "demo", address="198.51.100.250").status_code == 429  # a new address
+    assert login(api, "clerk", "demo", address="198.51.100.250").status_code == 200
+
+
+def test_the_per_user_limit_spares_an_address_the_user_signed_in_from_before(api):
+    from workflows.auth import FAILED_LOGINS_PER_USER
+
+    assert login(api, "leader", "demo", address="10.0.0.5").status_code == 200
+    _guess_from_many_addresses(api, "leader", FAILED_LOGINS_PER_USER[0])
+    assert login(api, "leader", "demo", address="10.0.0.5").status_code == 200
+
+
+def test_the_account_owner_is_warned_by_email_and_sms_when_someone_guesses_their_password(api, sessions):
+    from sqlalchemy import select
+
+    from engine.models import AuditEvent
+    from workflows.auth import ALERT_AFTER_FAILED_LOGINS, FAILED_LOGINS_PER_USER
+    from workflows.models import OutboxMessage
+
+    assert api.client.patch("/api/v1/users/leader", json={"email": "lanhdao@sgddt.example.vn",
+                                                          "phone": "0987000111"},
+                            headers=bearer(api.token("admin"))).status_code == 200
+    _guess_from_many_addresses(api, "leader", ALERT_AFTER_FAILED_LOGINS - 1)
+    with sessions() as session:
+        assert not session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "account_login_failures")).all()
+    _guess_from_many_addresses(api, "leader", 1, first=1000)
+    with sessions() as session:
+        messages = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "account_login_failures")
+                                   .order_by(OutboxMessage.channel)).all()
+        alerts = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.login_failures_alert")).all()
+    assert [(m.channel, m.recipient) for m in messages] == [("email", "lanhdao@sgddt.example.vn"),
+                                                           ("sms", "0987000111")]
+    assert f"{ALERT_AFTER_FAILED_LOGINS} lần đăng nhập sai" in messages[0].body and "leader" in messages[0].subject
+    assert alerts[0].data["failures"] == ALERT_AFTER_FAILED_LOGINS
+    _guess_from_many_addresses(api, "leader", FAILED_LOGINS_PER_USER[0] - ALERT_AFTER_FAILED_LOGINS, first=2000)
+    with sessions() as session:
+        email = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "account_login_failures",
+                                                            OutboxMessage.channel == "email")
+                                .order_by(OutboxMessage.id)).all()
+    assert len(email) == 2 and "tạm khóa đến" in email[1].body  # once more when the account is blocked
+
+
+def test_no_warning_is_written_for_a_username_that_does_not_exist(api, sessions):
+    from sqlalchemy import func, select
+
+    from workflows.auth import ALERT_AFTER_FAILED_LOGINS
+    from workflows.models import OutboxMessage
+
+    _guess_from_many_addresses(api, "khong-ton-tai", ALERT_AFTER_FAILED_LOGINS)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
 def test_one_address_guessing_many_users_is_blocked(api):
