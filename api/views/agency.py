@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import AgencySchema
+from api.schemas.agency import AgencySchema
 from api.security import current_principal, requires, signed_in
 from workflows import agency
 from workflows.roles import ADMIN

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import AuditPageSchema, AuditQuerySchema
+from api.schemas.audit import AuditPageSchema, AuditQuerySchema
 from api.security import requires
 from workflows import audit_log
 from workflows.roles import ADMIN

@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import session_factory, transaction
-from api.schemas import LoginSchema, MeSchema, PasswordChangeSchema, TokenSchema
+from api.schemas.auth import LoginSchema, MeSchema, PasswordChangeSchema, TokenSchema
 from api.security import current_principal, signed_in
 from workflows import auth, users
 

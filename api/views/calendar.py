@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.i18n import language
-from api.schemas import (
+from api.schemas.calendar import (
     CalendarExceptionQuerySchema,
     CalendarExceptionSchema,
     CalendarSettingsSchema,

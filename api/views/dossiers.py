@@ -4,7 +4,8 @@ from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.downloads import file_response
-from api.schemas import (
+from api.schemas.common import WithdrawalSchema
+from api.schemas.dossiers import (
     AttachmentFormSchema,
     AttachmentSchema,
     AttachmentUploadSchema,
@@ -18,7 +19,6 @@ from api.schemas import (
     HistoryEventSchema,
     NoticeSchema,
     PostalDeliverySchema,
-    WithdrawalSchema,
 )
 from api.security import current_principal, requires
 from workflows import access, attachments, dossiers, lifecycle, printouts

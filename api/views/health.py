@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from api.db import transaction
-from api.schemas import HealthSchema
+from api.schemas.health import HealthSchema
 
 blp = Blueprint("health", __name__, description="Liveness and database reachability")
 

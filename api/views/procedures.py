@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import (
+from api.schemas.procedures import (
     ProcedureCreateSchema,
     ProcedureFieldsSchema,
     ProcedureQuerySchema,

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.db import transaction
-from api.schemas import (
+from api.schemas.process_models import (
     ModelValidationSchema,
     ProcessModelSchema,
     ProcessVersionDetailSchema,

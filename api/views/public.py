@@ -5,16 +5,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import session_factory, transaction
-from api.schemas import (
+from api.schemas.common import DossierStatusSchema, WithdrawalSchema
+from api.schemas.public import (
     CheckQuerySchema,
-    DossierStatusSchema,
     OnlineDossierSchema,
     PublicProcedureSchema,
     PublicStatusSchema,
     RatingInputSchema,
     RatingSchema,
     SubmittedSchema,
-    WithdrawalSchema,
 )
 from workflows import dossiers, lifecycle, procedures, public
 

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.downloads import file_response
-from api.schemas import StatisticsQuerySchema, StatisticsSchema, TrackingBookQuerySchema
+from api.schemas.reports import StatisticsQuerySchema, StatisticsSchema, TrackingBookQuerySchema
 from api.security import requires
 from engine import calendar_store
 from workflows import printouts, reports

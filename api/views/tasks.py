@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
+from api.schemas.tasks import CompleteTaskSchema, CompletionSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
 from api.security import current_principal, signed_in
 from workflows import tasks
 

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import UnitSchema
+from api.schemas.units import UnitSchema
 from api.security import signed_in
 from workflows import users
 

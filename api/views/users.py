@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import transaction
-from api.schemas import (
+from api.schemas.users import (
     ApiTokenCreatedSchema,
     ApiTokenCreateSchema,
     ApiTokenSchema,

@@ -1,0 +1,152 @@
+"""Dossiers at the desk: receiving, listing, one dossier, its steps, diagram, history, notices,
+printable forms, attachments and postal delivery."""
+
+from __future__ import annotations
+
+from flask import g
+from marshmallow import Schema, fields, validate
+
+from api.i18n import language
+from api.schemas.common import DAY_RANGE, INSTANT_RANGE, MAX_PAGE, LocalDateTime, StrictSchema, local_iso
+from api.schemas.public import OnlineDossierSchema
+from workflows import access, attachments, statuses
+from workflows.dossiers import DESK_CHANNELS
+from workflows.printouts import FORMATS
+
+
+def _handles(dossier) -> bool:
+    principal = g.get("principal")
+    return principal is not None and access.can_handle(principal, dossier)
+
+
+class DossierCreateSchema(OnlineDossierSchema):
+    channel = fields.String(load_default="in_person", validate=validate.OneOf(DESK_CHANNELS))
+    received_at = fields.AwareDateTime(load_default=None, validate=INSTANT_RANGE, metadata={
+        "description": "for a dossier that came by post: when the desk received it (ISO 8601 with offset)"})
+
+
+class DossierSchema(StrictSchema):
+    code = fields.String()
+    procedure_code = fields.Function(lambda d: d.procedure.code)
+    procedure_name = fields.Function(lambda d: d.procedure.name)
+    status = fields.Integer()
+    status_label = fields.Function(lambda d: statuses.label(d.status, language()))
+    channel = fields.String()
+    applicant = fields.Function(lambda d: access.applicant(d, masked=not _handles(d)), metadata={
+        "description": "ID and phone numbers, email and address in full only for those who handle the dossier"})
+    submitted_at = LocalDateTime()
+    received_at = LocalDateTime(allow_none=True)
+    received_by = fields.String()
+    due_at = LocalDateTime(allow_none=True)
+    appointment_at = LocalDateTime(allow_none=True, metadata={"description": "new return date after an apology"})
+    clock_paused_at = LocalDateTime(allow_none=True)
+    status_changed_at = LocalDateTime()
+    handed_over_at = LocalDateTime(allow_none=True)
+    resolved_at = LocalDateTime(allow_none=True)
+    outcome = fields.String(allow_none=True, metadata={"description": "early | on_time | late"})
+    returned_at = LocalDateTime(allow_none=True)
+    return_method = fields.String()
+    receiver_name = fields.String()
+    postal_tracking_number = fields.String()
+    supplement_requests = fields.Integer()
+    data = fields.Dict()
+
+
+class DossierQuerySchema(StrictSchema):
+    status = fields.Integer(validate=validate.OneOf(list(statuses.LABELS)))
+    procedure_code = fields.String()
+    received_from = fields.Date(validate=DAY_RANGE, metadata={"description": "first day, local date (YYYY-MM-DD)"})
+    received_to = fields.Date(validate=DAY_RANGE,
+                              metadata={"description": "last day, local date (YYYY-MM-DD), inclusive"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class DossierListItemSchema(DossierSchema):
+    applicant = fields.Function(lambda d: access.applicant(d, masked=True), metadata={
+        "description": "ID and phone numbers masked in lists"})
+
+
+class DossierPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(DossierListItemSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class DossierStepSchema(StrictSchema):
+    """One row of the process-control slip (form 05): a step, when it came and when it was handed on."""
+
+    bpmn_id = fields.Function(lambda step: step["task"].bpmn_id)
+    name = fields.Function(lambda step: step["task"].name)
+    lane = fields.Function(lambda step: step["task"].lane)
+    role = fields.Function(lambda step: step["task"].role)
+    state = fields.Function(lambda step: step["task"].state)
+    received_at = fields.Function(lambda step: local_iso(step["task"].created_at))
+    due_at = fields.Function(lambda step: local_iso(step["task"].due_at))
+    handed_over_at = fields.Function(lambda step: local_iso(step["task"].completed_at))
+    handed_over_by = fields.Function(lambda step: step["task"].completed_by)
+    verdict = fields.Function(lambda step: step["verdict"], metadata={
+        "description": "early | on_time | late against the step's allotted time; null without one"})
+
+
+class DossierDiagramSchema(StrictSchema):
+    process_id = fields.String()
+    version = fields.Integer(metadata={
+        "description": "the version the dossier runs on, kept when a newer one is deployed"})
+    bpmn_xml = fields.String()
+    completed = fields.List(fields.String(), metadata={
+        "description": "ids of the BPMN elements completed at least once"})
+    active = fields.List(fields.String(), metadata={"description": "ids of the elements the dossier is at now"})
+
+
+class HistoryEventSchema(StrictSchema):
+    id = fields.Integer()
+    occurred_at = LocalDateTime()
+    actor = fields.String()
+    action = fields.String()
+    subject = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class FormQuerySchema(StrictSchema):
+    format = fields.String(load_default="pdf", validate=validate.OneOf(FORMATS))
+
+
+class NoticeSchema(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "supplement_request | refusal | apology | withdrawal"})
+    reason = fields.String()
+    documents = fields.List(fields.Dict(), metadata={"description": "[{name, reason}] for a supplement request"})
+    new_due_at = LocalDateTime(allow_none=True)
+    element = fields.String()
+    created_by = fields.String()
+    created_at = LocalDateTime()
+
+
+class AttachmentUploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class AttachmentFormSchema(Schema):
+    category = fields.String(load_default="document", validate=validate.OneOf(attachments.CATEGORIES))
+    document_name = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class AttachmentSchema(StrictSchema):
+    id = fields.Integer()
+    category = fields.String()
+    document_name = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = LocalDateTime()
+
+
+class PostalDeliverySchema(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(("delivered", "returned_to_sender")))
+    at = fields.AwareDateTime(required=True, validate=INSTANT_RANGE,
+                              metadata={"description": "when, ISO 8601 with offset"})
+    note = fields.String(load_default="", validate=validate.Length(max=500))

@@ -1,0 +1,68 @@
+"""Deployed BPMN models, their versions, and the designer's validation of a file."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, pre_dump
+
+from api.schemas.common import LocalDateTime, StrictSchema
+
+
+class UploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ProcessVersionSchema(StrictSchema):
+    process_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    filename = fields.String()
+    checksum = fields.String()
+    lanes = fields.List(fields.String())
+    user_tasks = fields.List(fields.Dict())
+    deployed_at = LocalDateTime()
+    deployed_by = fields.String()
+
+
+class _VersionWithCountSchema(ProcessVersionSchema):
+    """A version dumped from a (version, count) row: the count goes in the field `COUNT`."""
+
+    COUNT = ""
+
+    @pre_dump
+    def _flatten(self, row, **_kwargs):
+        version, count = row
+        return {**{name: getattr(version, name) for name in ProcessVersionSchema._declared_fields},
+                self.COUNT: count}
+
+
+class ProcessModelSchema(_VersionWithCountSchema):
+    """A deployed process: its latest version and how many versions it has."""
+
+    COUNT = "version_count"
+    version_count = fields.Integer()
+
+
+class ProcessVersionDetailSchema(ProcessVersionSchema):
+    bpmn_xml = fields.String()
+
+
+class ProcessVersionListItemSchema(_VersionWithCountSchema):
+    """One version of a process with how many dossiers still run on it."""
+
+    COUNT = "running_instances"
+    running_instances = fields.Integer(metadata={"description": "instances (dossiers) still running on this version"})
+
+
+class ModelValidationSchema(StrictSchema):
+    """What deploying the file would deploy; nothing is saved."""
+
+    process_id = fields.Function(lambda p: p.parsed.process_id)
+    name = fields.Function(lambda p: p.parsed.name)
+    checksum = fields.String()
+    lanes = fields.Function(lambda p: p.parsed.lanes)
+    user_tasks = fields.Function(lambda p: p.parsed.user_tasks)
+    latest_version = fields.Function(lambda p: p.latest.version if p.latest else None, metadata={
+        "description": "the process's latest deployed version; null for a process never deployed"})
+    differs_from_latest = fields.Function(lambda p: not p.identical, metadata={
+        "description": "false: the content is the latest version's, deploying it would create nothing"})
+    version = fields.Integer(metadata={"description": "the version deploying it would give (or the existing one)"})

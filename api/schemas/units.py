@@ -1,0 +1,12 @@
+"""The organisational units."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from api.schemas.common import StrictSchema
+
+
+class UnitSchema(StrictSchema):
+    code = fields.String()
+    name = fields.String()
