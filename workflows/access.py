@@ -4,14 +4,16 @@ Roles × units: a desk officer (the one-stop desk serves every procedure) and a 
 every dossier; a specialist handles the dossiers whose procedure his or her unit decides. Those
 who handle a dossier see the applicant's personal data in full; everyone else, and every list,
 sees ID and phone numbers masked.
+
+These are the rules only; the services apply them (`workflows.dossiers.handled_dossier` looks a
+dossier up for someone who handles it) and hand the API a `DossierView` already masked or not.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
 
 from workflows.auth import Principal
-from workflows.dossiers import get_dossier
 from workflows.errors import Forbidden
 from workflows.models import Dossier
 from workflows.roles import DESK_OFFICER, LEADER, SPECIALIST
@@ -31,19 +33,29 @@ def require_handler(principal: Principal, dossier: Dossier) -> None:
                         "the desk and the leaders; you are not among them.", dossier_code=dossier.code)
 
 
-def handled_dossier(session: Session, principal: Principal, code: str, *, scope: str | None = None) -> Dossier:
-    """The dossier, for someone who handles it (or an API token with `scope`); `Forbidden` otherwise."""
-    dossier = get_dossier(session, code)
-    if not principal.has_scope(scope):
-        require_handler(principal, dossier)
-    return dossier
-
-
 def may_work_task(principal: Principal, task_role: str | None, dossier: Dossier) -> bool:
     """A task of the specialist lane belongs to the specialists of the dossier's deciding unit."""
     if task_role not in principal.roles:
         return False
     return task_role != SPECIALIST or principal.unit_code == dossier.procedure.deciding_unit.code
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """A dossier as one caller sees it: `applicant` is the applicant's data, masked or in full."""
+
+    dossier: Dossier
+    applicant: dict
+
+
+def shown_to(principal: Principal, dossier: Dossier) -> DossierView:
+    """The applicant's personal data in full for those who handle the dossier, masked for the others."""
+    return DossierView(dossier, applicant(dossier, masked=not can_handle(principal, dossier)))
+
+
+def listed(dossier: Dossier) -> DossierView:
+    """A dossier in a list: the applicant's ID and phone numbers masked, whoever reads it."""
+    return DossierView(dossier, applicant(dossier, masked=True))
 
 
 def applicant(dossier: Dossier, *, masked: bool) -> dict:

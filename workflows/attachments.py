@@ -2,7 +2,8 @@
 
 A file is accepted only when its content is one of the allowed types (judged by its first bytes,
 not by its name or the type the client claims) and within the size limit. Its bytes are stored
-once per SHA-256, in the database, so that every server process and host sees them.
+once per SHA-256, in the database, so that every server process and host sees them. Only those
+who handle the dossier list, attach and download its files.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from sqlalchemy.orm import Session, undefer
 
 from engine import audit
 from engine.clock import utcnow
+from workflows.auth import Principal
+from workflows.dossiers import handled_dossier
 from workflows.errors import InvalidInput, NotFound
-from workflows.models import AttachmentBlob, Dossier, DossierAttachment
+from workflows.models import AttachmentBlob, DossierAttachment
 
 CATEGORIES = ("document", "result", "other")
 # content type -> (magic prefixes, file name extensions)
@@ -38,8 +41,10 @@ class Download:
     sha256: str
 
 
-def attach(session: Session, dossier: Dossier, *, filename: str, content: bytes, category: str,
-           document_name: str, actor: str, max_bytes: int) -> DossierAttachment:
+def attach(session: Session, principal: Principal, code: str, *, filename: str, content: bytes, category: str,
+           document_name: str, max_bytes: int) -> DossierAttachment:
+    dossier = handled_dossier(session, principal, code)
+    actor = principal.username
     if category not in CATEGORIES:
         raise InvalidInput(f"category must be one of {', '.join(CATEGORIES)}.", field="category")
     if not content:
@@ -63,12 +68,14 @@ def attach(session: Session, dossier: Dossier, *, filename: str, content: bytes,
     return attachment
 
 
-def list_attachments(session: Session, dossier: Dossier) -> list[DossierAttachment]:
+def list_attachments(session: Session, principal: Principal, code: str) -> list[DossierAttachment]:
+    dossier = handled_dossier(session, principal, code)
     return list(session.scalars(select(DossierAttachment).where(DossierAttachment.dossier_id == dossier.id)
                                 .order_by(DossierAttachment.id)))
 
 
-def download(session: Session, dossier: Dossier, attachment_id: int) -> Download:
+def download(session: Session, principal: Principal, code: str, attachment_id: int) -> Download:
+    dossier = handled_dossier(session, principal, code)
     attachment = session.get(DossierAttachment, attachment_id)
     if attachment is None or attachment.dossier_id != dossier.id:
         raise NotFound(f"Dossier '{dossier.code}' has no attachment {attachment_id}.", attachment_id=attachment_id)

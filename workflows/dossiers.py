@@ -1,4 +1,9 @@
-"""Dossiers: receiving one starts its procedure's process; the model's elements move its status."""
+"""Dossiers: receiving one starts its procedure's process; the model's elements move its status.
+
+The functions the API calls take the caller (`Principal`) and a dossier's code, apply the access
+rules of `workflows.access` themselves, and return the dossier as that caller may see it
+(`DossierView`: the applicant's personal data masked or in full).
+"""
 
 from __future__ import annotations
 
@@ -17,11 +22,12 @@ from engine.clock import utcnow
 from engine.deployments import find_latest_version
 from engine.models import AuditEvent
 from engine.progress import progress_of
-from workflows import outcomes, statuses
+from workflows import access, lifecycle, outcomes, statuses
+from workflows.access import DossierView
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
 from workflows.lifecycle import apply_model_effects
-from workflows.models import Dossier, DossierCounter, Procedure
+from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure
 from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
@@ -56,7 +62,7 @@ def receive_dossier(
     data: dict,
     code_prefix: str,
     received_at: datetime | None = None,
-) -> Dossier:
+) -> DossierView:
     """Record a dossier received at the desk, in person or by post, and start its process.
 
     A dossier that came by post counts from the receipt time the desk records (`received_at`,
@@ -74,8 +80,9 @@ def receive_dossier(
             raise InvalidInput("The receipt time cannot be in the future.", field="received_at")
     elif received_at is not None:
         raise InvalidInput("received_at is recorded only for dossiers that came by post.", field="received_at")
-    return _create(session, actor=principal.username, procedure_code=procedure_code, channel=channel,
-                   applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now)
+    dossier = _create(session, actor=principal.username, procedure_code=procedure_code, channel=channel,
+                      applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now)
+    return access.shown_to(principal, dossier)
 
 
 def submit_online(session: Session, *, procedure_code: str, applicant: Applicant, data: dict,
@@ -162,13 +169,27 @@ def get_dossier(session: Session, code: str) -> Dossier:
     return dossier
 
 
+def handled_dossier(session: Session, principal: Principal, code: str, *, scope: str | None = None) -> Dossier:
+    """The dossier, for someone who handles it (or an API token with `scope`); `Forbidden` otherwise."""
+    dossier = get_dossier(session, code)
+    if not principal.has_scope(scope):
+        access.require_handler(principal, dossier)
+    return dossier
+
+
+def dossier_for(session: Session, principal: Principal, code: str) -> DossierView:
+    """One dossier, for any member of staff; the applicant's personal data in full only for those
+    who handle it."""
+    return access.shown_to(principal, get_dossier(session, code))
+
+
 def find_by_instance(session: Session, instance_id: int) -> Dossier | None:
     return session.scalars(select(Dossier).where(Dossier.instance_id == instance_id)).first()
 
 
 def list_dossiers(session: Session, filters: DossierFilters, *, page: int = 1,
-                  per_page: int = 20) -> tuple[list[Dossier], int]:
-    """A page of dossiers, newest first, and the total matching the filters."""
+                  per_page: int = 20) -> tuple[list[DossierView], int]:
+    """A page of dossiers, newest first (the applicants' data masked), and the total matching the filters."""
     query = select(Dossier)
     if filters.status is not None:
         query = query.where(Dossier.status == filters.status)
@@ -184,7 +205,7 @@ def list_dossiers(session: Session, filters: DossierFilters, *, page: int = 1,
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Dossier.submitted_at.desc(), Dossier.id.desc())
                            .offset((page - 1) * per_page).limit(per_page))
-    return list(rows), total or 0
+    return [access.listed(dossier) for dossier in rows], total or 0
 
 
 def dossier_steps(session: Session, code: str) -> list[dict]:
@@ -203,8 +224,9 @@ def dossier_steps(session: Session, code: str) -> list[dict]:
     return steps
 
 
-def dossier_diagram(dossier: Dossier) -> dict:
+def dossier_diagram(session: Session, code: str) -> dict:
     """The dossier's own model version (not the latest) and where the dossier stands on it."""
+    dossier = get_dossier(session, code)
     instance = dossier.instance
     if instance is None:
         raise NotFound(f"Dossier '{dossier.code}' has not started a process yet.", code=dossier.code)
@@ -214,5 +236,28 @@ def dossier_diagram(dossier: Dossier) -> dict:
             "completed": sorted(done.completed), "active": sorted(done.active)}
 
 
-def dossier_history(session: Session, dossier: Dossier) -> list[AuditEvent]:
+def dossier_history(session: Session, principal: Principal, code: str) -> list[AuditEvent]:
+    """Everything that happened to the dossier, oldest first: for those who handle it, and API
+    tokens that may read dossiers."""
+    dossier = handled_dossier(session, principal, code, scope="dossiers:read")
     return audit.events_of_instance(session, dossier.instance_id) if dossier.instance_id else []
+
+
+def notices_for(session: Session, principal: Principal, code: str) -> list[DossierNotice]:
+    """The dossier's written notices, for those who handle it."""
+    return lifecycle.notices_of(session, handled_dossier(session, principal, code))
+
+
+def record_withdrawal_request(session: Session, principal: Principal, code: str, *, reason: str) -> DossierView:
+    """The desk records the applicant's request to withdraw the dossier (see `lifecycle.request_withdrawal`)."""
+    dossier = lifecycle.request_withdrawal(session, get_dossier(session, code), actor=principal.username,
+                                           reason=reason)
+    return access.shown_to(principal, dossier)
+
+
+def record_postal_delivery(session: Session, principal: Principal, code: str, *, status: str, at: datetime,
+                           note: str) -> DossierView:
+    """The postal service (or the desk) reports what became of a result sent by post."""
+    dossier = lifecycle.record_postal_delivery(session, get_dossier(session, code), status=status, at=at,
+                                               note=note, actor=principal.username)
+    return access.shown_to(principal, dossier)

@@ -14,7 +14,8 @@ from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from workflows import statuses
 from workflows.agency import get_agency
-from workflows.dossiers import dossier_steps, get_dossier
+from workflows.auth import Principal
+from workflows.dossiers import dossier_steps, handled_dossier
 from workflows.errors import InvalidInput, NotFound
 from workflows.lifecycle import notices_of
 from workflows.models import Dossier, Procedure, User
@@ -37,12 +38,13 @@ class Printout:
     filename: str
 
 
-def dossier_form(session: Session, code: str, form: str, fmt: str) -> Printout:
+def dossier_form(session: Session, principal: Principal, code: str, form: str, fmt: str) -> Printout:
+    """A form filled from the dossier, for those who handle it."""
+    dossier = handled_dossier(session, principal, code)
     if form not in DOSSIER_FORMS:
         raise InvalidInput(f"form must be one of {', '.join(DOSSIER_FORMS)}.", field="form")
     if fmt not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}.", field="format")
-    dossier = get_dossier(session, code)
     zone = load_calendar(session).zone
     context = {**_common(session), "dossier": _dossier(session, dossier, zone)}
     if form in NOTICE_OF_FORM:

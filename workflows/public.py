@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import utcnow
-from workflows import rate_limits, statuses
-from workflows.dossiers import find_by_code
+from workflows import lifecycle, rate_limits, statuses
+from workflows.dossiers import ONLINE_ACTOR, find_by_code
 from workflows.errors import AlreadyRated, Conflict, InvalidInput, NotFound
 from workflows.models import Dossier, Rating
 from workflows.reports import RATING_LEVELS
@@ -86,6 +86,12 @@ def rate(session: Session, code: str, check: str, *, level: str, comment: str = 
     session.add(rating)
     session.flush()
     return rating
+
+
+def withdraw(session: Session, code: str, check: str, *, reason: str) -> Dossier:
+    """The applicant asks to withdraw the dossier (see `lifecycle.request_withdrawal`)."""
+    return lifecycle.request_withdrawal(session, verified_dossier(session, code, check), actor=ONLINE_ACTOR,
+                                        reason=reason)
 
 
 def count_submission(limits: sessionmaker, address: str) -> None:

@@ -3,20 +3,14 @@ printable forms, attachments and postal delivery."""
 
 from __future__ import annotations
 
-from flask import g
 from marshmallow import Schema, fields, validate
 
 from api.i18n import language
 from api.schemas.common import DAY_RANGE, INSTANT_RANGE, MAX_PAGE, LocalDateTime, StrictSchema, local_iso
 from api.schemas.public import OnlineDossierSchema
-from workflows import access, attachments, statuses
+from workflows import attachments, statuses
 from workflows.dossiers import DESK_CHANNELS
 from workflows.printouts import FORMATS
-
-
-def _handles(dossier) -> bool:
-    principal = g.get("principal")
-    return principal is not None and access.can_handle(principal, dossier)
 
 
 class DossierCreateSchema(OnlineDossierSchema):
@@ -26,13 +20,19 @@ class DossierCreateSchema(OnlineDossierSchema):
 
 
 class DossierSchema(StrictSchema):
+    """Dumps a `workflows.access.DossierView`: the dossier's own fields, and the applicant's data as
+    the service decided the caller may see it."""
+
+    def get_attribute(self, obj, attr, default):
+        return super().get_attribute(obj.dossier, attr, default)
+
     code = fields.String()
-    procedure_code = fields.Function(lambda d: d.procedure.code)
-    procedure_name = fields.Function(lambda d: d.procedure.name)
+    procedure_code = fields.Function(lambda v: v.dossier.procedure.code)
+    procedure_name = fields.Function(lambda v: v.dossier.procedure.name)
     status = fields.Integer()
-    status_label = fields.Function(lambda d: statuses.label(d.status, language()))
+    status_label = fields.Function(lambda v: statuses.label(v.dossier.status, language()))
     channel = fields.String()
-    applicant = fields.Function(lambda d: access.applicant(d, masked=not _handles(d)), metadata={
+    applicant = fields.Function(lambda v: v.applicant, metadata={
         "description": "ID and phone numbers, email and address in full only for those who handle the dossier"})
     submitted_at = LocalDateTime()
     received_at = LocalDateTime(allow_none=True)
@@ -63,7 +63,7 @@ class DossierQuerySchema(StrictSchema):
 
 
 class DossierListItemSchema(DossierSchema):
-    applicant = fields.Function(lambda d: access.applicant(d, masked=True), metadata={
+    applicant = fields.Function(lambda v: v.applicant, metadata={
         "description": "ID and phone numbers masked in lists"})
 
 

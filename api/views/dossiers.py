@@ -21,7 +21,7 @@ from api.schemas.dossiers import (
     PostalDeliverySchema,
 )
 from api.security import current_principal, requires
-from workflows import access, attachments, dossiers, lifecycle, printouts
+from workflows import attachments, dossiers, printouts
 from workflows.roles import ADMIN, CLERK, DESK_OFFICER, LEADER, SPECIALIST
 
 STAFF = (DESK_OFFICER, SPECIALIST, LEADER, CLERK)
@@ -67,7 +67,7 @@ class DossierByCode(MethodView):
     def get(self, code):
         """One dossier; the applicant's personal data in full only for those who handle it"""
         with transaction() as session:
-            return dossiers.get_dossier(session, code)
+            return dossiers.dossier_for(session, current_principal(), code)
 
 
 @blp.route("/<string:code>/history")
@@ -77,8 +77,7 @@ class DossierHistory(MethodView):
     def get(self, code):
         """Everything that happened to the dossier, oldest first"""
         with transaction() as session:
-            dossier = access.handled_dossier(session, current_principal(), code, scope="dossiers:read")
-            return dossiers.dossier_history(session, dossier)
+            return dossiers.dossier_history(session, current_principal(), code)
 
 
 @blp.route("/<string:code>/steps")
@@ -99,7 +98,7 @@ class DossierDiagram(MethodView):
         """The BPMN diagram of the dossier's own model version, with the elements it completed and
         those it is at now (for drawing it)"""
         with transaction() as session:
-            return dossiers.dossier_diagram(dossiers.get_dossier(session, code))
+            return dossiers.dossier_diagram(session, code)
 
 
 @blp.route("/<string:code>/withdrawal")
@@ -110,9 +109,7 @@ class DossierWithdrawal(MethodView):
     def post(self, body, code):
         """Record the applicant's request to withdraw the dossier (status 7); the desk then returns it"""
         with transaction() as session:
-            dossier = dossiers.get_dossier(session, code)
-            return lifecycle.request_withdrawal(session, dossier, actor=current_principal().username,
-                                                reason=body["reason"])
+            return dossiers.record_withdrawal_request(session, current_principal(), code, reason=body["reason"])
 
 
 @blp.route("/<string:code>/notices")
@@ -122,7 +119,7 @@ class DossierNotices(MethodView):
     def get(self, code):
         """The dossier's written notices: supplement requests, refusal, apology, withdrawal"""
         with transaction() as session:
-            return lifecycle.notices_of(session, access.handled_dossier(session, current_principal(), code))
+            return dossiers.notices_for(session, current_principal(), code)
 
 
 @blp.route("/<string:code>/forms/<string:form>")
@@ -135,8 +132,7 @@ class DossierForm(MethodView):
         """A printable form filled from the dossier: receipt, supplement-request, refusal, apology,
         process-control (forms 01-05), as PDF or HTML"""
         with transaction() as session:
-            access.handled_dossier(session, current_principal(), code)
-            printout = printouts.dossier_form(session, code, form, query["format"])
+            printout = printouts.dossier_form(session, current_principal(), code, form, query["format"])
         return file_response(printout.content, printout.media_type, printout.filename,
                              inline=True)
 
@@ -148,7 +144,7 @@ class DossierAttachments(MethodView):
     def get(self, code):
         """The files attached to the dossier"""
         with transaction() as session:
-            return attachments.list_attachments(session, access.handled_dossier(session, current_principal(), code))
+            return attachments.list_attachments(session, current_principal(), code)
 
     @requires(DESK_OFFICER, SPECIALIST, LEADER)
     @blp.arguments(AttachmentUploadSchema, location="files")
@@ -161,10 +157,9 @@ class DossierAttachments(MethodView):
         content = upload.read(settings.max_attachment_bytes + 1)
         with transaction() as session:
             return attachments.attach(
-                session, access.handled_dossier(session, current_principal(), code), filename=upload.filename or "",
-                content=content,
+                session, current_principal(), code, filename=upload.filename or "", content=content,
                 category=form["category"], document_name=form["document_name"],
-                actor=current_principal().username, max_bytes=settings.max_attachment_bytes)
+                max_bytes=settings.max_attachment_bytes)
 
 
 @blp.route("/<string:code>/attachments/<int(max=2147483647):attachment_id>")
@@ -174,8 +169,7 @@ class DossierAttachment(MethodView):
     def get(self, code, attachment_id):
         """Download one attached file"""
         with transaction() as session:
-            download = attachments.download(session, access.handled_dossier(session, current_principal(), code),
-                                            attachment_id)
+            download = attachments.download(session, current_principal(), code, attachment_id)
         return file_response(download.content, download.content_type, download.filename,
                              etag=download.sha256)
 
@@ -189,5 +183,4 @@ class PostalDelivery(MethodView):
         """The postal service (an API token with postal:write) or the desk records what became of a
         result sent by post: delivered to the applicant, or returned to the sender"""
         with transaction() as session:
-            return lifecycle.record_postal_delivery(session, dossiers.get_dossier(session, code),
-                                                    actor=current_principal().username, **body)
+            return dossiers.record_postal_delivery(session, current_principal(), code, **body)

@@ -15,7 +15,7 @@ from api.schemas.public import (
     RatingSchema,
     SubmittedSchema,
 )
-from workflows import dossiers, lifecycle, procedures, public
+from workflows import dossiers, procedures, public
 
 blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
                 description="For applicants, without an account: each dossier request carries a check "
@@ -82,6 +82,4 @@ class PublicWithdrawal(MethodView):
     def post(self, query, body, code):
         """Ask to withdraw a dossier (status 7); the desk returns the papers and processing stops (8)"""
         with public.guarded(session_factory(), code, address=_address()), transaction() as session:
-            dossier = public.verified_dossier(session, code, query["check"])
-            return lifecycle.request_withdrawal(session, dossier, actor=dossiers.ONLINE_ACTOR,
-                                                reason=body["reason"])
+            return public.withdraw(session, code, query["check"], reason=body["reason"])

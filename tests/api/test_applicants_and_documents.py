@@ -225,6 +225,17 @@ def test_only_officers_may_attach_and_read_files(api):
     assert api.get(f"/api/v1/dossiers/{code}/attachments/{attachment['id']}", user="admin").status_code == 403
 
 
+def test_a_specialist_of_another_unit_may_not_attach_list_or_download_a_dossiers_files(api):
+    code = api.receive()["code"]  # a school transfer: decided by the specialist's unit, not by khaothi's
+    attachment = upload(api, code, PDF, "a.pdf").get_json()
+
+    assert upload(api, code, PDF, "b.pdf", user="khaothi").status_code == 403
+    assert upload(api, code, PDF, "b.pdf", user="specialist").status_code == 201
+    for path in (f"/api/v1/dossiers/{code}/attachments", f"/api/v1/dossiers/{code}/attachments/{attachment['id']}"):
+        assert api.get(path, user="khaothi").status_code == 403
+        assert api.get(path, user="specialist").status_code == 200
+
+
 # --- what administrators edit -------------------------------------------------------------------
 
 def test_an_edited_template_is_used_for_the_next_notification(api):

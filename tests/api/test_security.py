@@ -179,6 +179,7 @@ def test_the_postal_service_records_a_delivery_with_its_scoped_token(api):
     delivered = api.client.post(f"/api/v1/dossiers/{code}/postal-delivery", headers=bearer(token),
                                 json={"status": "delivered", "at": "2026-12-09T10:00:00+07:00"})
     assert delivered.status_code == 200, delivered.get_json()
+    assert delivered.get_json()["applicant"]["phone"] == "*******678"  # a token handles no dossier
     assert api.client.get(f"/api/v1/dossiers/{code}", headers=bearer(token)).status_code == 403
     history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
     event = [e for e in history if e["action"] == "dossier.postal_delivery"][0]
@@ -216,6 +217,20 @@ def test_lists_mask_id_and_phone_numbers_and_only_handlers_see_them_in_full(api)
     assert api.get(f"/api/v1/dossiers/{code}", user="clerk").get_json()["applicant"]["id_number"].startswith("***")
     assert api.get(f"/api/v1/dossiers/{code}/history", user="khaothi").status_code == 403
     assert api.get(f"/api/v1/dossiers/{code}/forms/receipt", user="khaothi").status_code == 403
+    assert api.get(f"/api/v1/dossiers/{code}/notices", user="khaothi").status_code == 403
+    assert api.get(f"/api/v1/dossiers/{code}/notices", user="specialist").status_code == 200
+
+
+def test_an_integration_token_that_reads_dossiers_reads_any_history_and_sees_applicants_masked(api):
+    token = api.post("/api/v1/api-tokens", user="admin",
+                     json={"name": "thong-ke", "scopes": ["dossiers:read"]}).get_json()["token"]
+    code = api.receive()["code"]
+
+    dossier = api.client.get(f"/api/v1/dossiers/{code}", headers=bearer(token))
+    history = api.client.get(f"/api/v1/dossiers/{code}/history", headers=bearer(token))
+    assert dossier.status_code == 200 and dossier.get_json()["applicant"]["id_number"] == "*********234"
+    assert history.status_code == 200 and "dossier.received" in {e["action"] for e in history.get_json()}
+    assert api.client.get(f"/api/v1/dossiers/{code}/notices", headers=bearer(token)).status_code == 403
 
 
 def test_a_specialist_sees_and_works_only_the_tasks_of_dossiers_their_unit_decides(api):
