@@ -15,7 +15,7 @@ from api.schemas.calendar import (
     DueDateSchema,
 )
 from api.security import current_principal, requires, signed_in
-from engine import calendar_store
+from workflows import calendar
 from workflows.errors import InvalidInput
 from workflows.roles import ADMIN
 
@@ -31,9 +31,7 @@ class DueDate(MethodView):
     def get(self, query):
         """When something received at `received_at` with `value` `unit`s to do is due"""
         with transaction() as session:
-            calendar = calendar_store.load_calendar(session)
-        return {"received_at": query["received_at"],
-                "due_at": calendar.due_at(query["received_at"], query["value"], query["unit"])}
+            return calendar.due_date(session, query["received_at"], query["value"], query["unit"])
 
 
 @blp.route("/exceptions")
@@ -44,7 +42,7 @@ class CalendarExceptions(MethodView):
     def get(self, query):
         """The administrator's exceptions (days off, make-up working days), by date"""
         with transaction() as session:
-            return calendar_store.list_exceptions(session, year=query.get("year"))
+            return calendar.list_exceptions(session, year=query.get("year"))
 
     @requires(ADMIN)
     @blp.arguments(CalendarExceptionSchema)
@@ -52,8 +50,8 @@ class CalendarExceptions(MethodView):
     def post(self, body):
         """Add an exception (admin): it wins over the weekday rule and the public holidays"""
         with transaction() as session:
-            return calendar_store.add_exception(session, day=body["day"], kind=body["kind"], reason=body["reason"],
-                                                actor=current_principal().username)
+            return calendar.add_exception(session, day=body["day"], kind=body["kind"], reason=body["reason"],
+                                          actor=current_principal().username)
 
 
 @blp.route("/exceptions/<string:day>")
@@ -67,7 +65,7 @@ class CalendarExceptionByDate(MethodView):
         except ValueError:
             raise InvalidInput("The date must be YYYY-MM-DD.", date=day) from None
         with transaction() as session:
-            calendar_store.delete_exception(session, parsed, actor=current_principal().username)
+            calendar.delete_exception(session, parsed, actor=current_principal().username)
 
 
 @blp.route("/settings")
@@ -77,7 +75,7 @@ class CalendarSettings(MethodView):
     def get(self):
         """Time zone, working weekdays, office sessions, same-day cut-off, holiday country"""
         with transaction() as session:
-            return calendar_store.settings_to_dict(calendar_store.get_settings(session))
+            return calendar.get_settings(session)
 
     @requires(ADMIN)
     @blp.arguments(CalendarSettingsSchema)
@@ -85,8 +83,7 @@ class CalendarSettings(MethodView):
     def put(self, changes):
         """Change the calendar settings (admin); keys left out keep their value; audited"""
         with transaction() as session:
-            settings = calendar_store.update_settings(session, changes, actor=current_principal().username)
-        return calendar_store.settings_to_dict(settings)
+            return calendar.update_settings(session, changes, actor=current_principal().username)
 
 
 @blp.route("/days")
@@ -97,4 +94,4 @@ class CalendarDays(MethodView):
     def get(self, query):
         """A year's public holidays (named in the reader's language) and exceptions, and its working days"""
         with transaction() as session:
-            return calendar_store.year_days(session, query["year"], language())
+            return calendar.year_days(session, query["year"], language())
