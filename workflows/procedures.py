@@ -12,9 +12,10 @@ from engine.clock import utcnow
 from engine.deployments import find_latest_version
 from engine.models import ProcessVersion
 from engine.working_calendar import UNITS, CalendarError, WorkingCalendar
+from workflows.auth import Principal
 from workflows.errors import Conflict, InvalidInput, NotFound
 from workflows.models import Procedure, Unit
-from workflows.roles import ROLES
+from workflows.roles import ADMIN, ROLES
 
 TIME_UNITS = UNITS
 EDITABLE_FIELDS = (
@@ -31,6 +32,11 @@ def list_procedures(session: Session, *, include_inactive: bool = False) -> list
     if not include_inactive:
         query = query.where(Procedure.active.is_(True))
     return list(session.scalars(query))
+
+
+def catalogue_for(session: Session, principal: Principal, *, include_inactive: bool = False) -> list[Procedure]:
+    """The active procedures; also those taken out of service when an administrator asks for them."""
+    return list_procedures(session, include_inactive=include_inactive and principal.has_role(ADMIN))
 
 
 def find_procedure(session: Session, code: str) -> Procedure | None:

@@ -28,6 +28,20 @@ def validate_model(session: Session, content: bytes, filename: str) -> deploymen
     return deployments.preview(session, content, filename)
 
 
+def list_models(session: Session) -> list[tuple[ProcessVersion, int]]:
+    """Each deployed process's latest version, with how many versions it has."""
+    return deployments.list_latest_versions(session)
+
+
+def list_versions(session: Session, process_id: str) -> list[tuple[ProcessVersion, int]]:
+    """A process's versions, newest first, with how many instances still run on each."""
+    return deployments.list_versions(session, process_id)
+
+
+def get_version(session: Session, process_id: str, number: int) -> ProcessVersion:
+    return deployments.get_version(session, process_id, number)
+
+
 def deploy_folder(session: Session, folder: Path, *, actor: str) -> list[tuple[ProcessVersion, bool]]:
     """Deploy the bundled models (`make run` does at every start): a file already deployed as any
     version is skipped, so a version a designer deployed since stays the latest."""

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from engine.calendar_store import get_settings as get_calendar_settings
 from engine.clock import utcnow
 from workflows import outcomes, statuses
 from workflows.errors import InvalidInput
@@ -74,6 +75,15 @@ def period_of(*, first_day: date | None = None, last_day: date | None = None, qu
     if first_day is None or last_day is None:
         raise InvalidInput("Give both from and to.", **{"from": str(first_day), "to": str(last_day)})
     return Period(first_day, last_day, timezone)
+
+
+def statistics_of(session: Session, *, first_day: date | None = None, last_day: date | None = None,
+                  quarter: str | None = None, month: str | None = None, procedure_code: str | None = None,
+                  unit_code: str | None = None) -> dict:
+    """The statistics of a period given as days, a quarter or a month, in the working calendar's zone."""
+    period = period_of(first_day=first_day, last_day=last_day, quarter=quarter, month=month,
+                       timezone=get_calendar_settings(session).timezone)
+    return statistics(session, period, procedure_code=procedure_code, unit_code=unit_code)
 
 
 def _year(text: str, **field) -> int:

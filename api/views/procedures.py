@@ -24,9 +24,8 @@ class Procedures(MethodView):
     @blp.response(200, ProcedureSchema(many=True))
     def get(self, query):
         """List the active procedures; an administrator may ask for the inactive ones too"""
-        include_inactive = query["include_inactive"] and current_principal().has_role(ADMIN)
         with transaction() as session:
-            return procedures.list_procedures(session, include_inactive=include_inactive)
+            return procedures.catalogue_for(session, current_principal(), include_inactive=query["include_inactive"])
 
     @requires(ADMIN)
     @blp.arguments(ProcedureCreateSchema)

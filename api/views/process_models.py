@@ -13,9 +13,8 @@ from api.schemas.process_models import (
     UploadSchema,
 )
 from api.security import current_principal, requires, signed_in
-from engine import deployments
+from workflows import process_models
 from workflows.errors import InvalidInput
-from workflows.process_models import deploy_model, validate_model
 from workflows.roles import DESIGNER
 
 blp = Blueprint("process_models", __name__, url_prefix="/api/v1/process-models",
@@ -42,7 +41,7 @@ class ProcessModels(MethodView):
     def get(self):
         """Each deployed process with its latest version"""
         with transaction() as session:
-            return deployments.list_latest_versions(session)
+            return process_models.list_models(session)
 
     @requires(DESIGNER)
     @blp.arguments(UploadSchema, location="files")
@@ -52,7 +51,8 @@ class ProcessModels(MethodView):
         """Deploy a .bpmn file (designer): a new version, or the existing one if nothing changed"""
         content, filename = _read_upload(files)
         with transaction() as session:
-            version, created = deploy_model(session, content, filename, actor=current_principal().username)
+            version, created = process_models.deploy_model(session, content, filename,
+                                                           actor=current_principal().username)
         return version, 201 if created else 200
 
 
@@ -63,7 +63,7 @@ class ProcessVersionByNumber(MethodView):
     def get(self, process_id, number):
         """One version's metadata and BPMN XML"""
         with transaction() as session:
-            return deployments.get_version(session, process_id, number)
+            return process_models.get_version(session, process_id, number)
 
 
 @blp.route("/validation")
@@ -76,7 +76,7 @@ class ModelValidation(MethodView):
         deployed, or the usual 422 naming the file, line and element at fault"""
         content, filename = _read_upload(files)
         with transaction() as session:
-            return validate_model(session, content, filename)
+            return process_models.validate_model(session, content, filename)
 
 
 @blp.route("/<string:process_id>/versions")
@@ -86,4 +86,4 @@ class ProcessVersions(MethodView):
     def get(self, process_id):
         """A process's versions, newest first, with how many dossiers still run on each"""
         with transaction() as session:
-            return deployments.list_versions(session, process_id)
+            return process_models.list_versions(session, process_id)

@@ -6,7 +6,6 @@ from api.db import transaction
 from api.downloads import file_response
 from api.schemas.reports import StatisticsQuerySchema, StatisticsSchema, TrackingBookQuerySchema
 from api.security import requires
-from engine import calendar_store
 from workflows import printouts, reports
 from workflows.report_xlsx import statistics_workbook
 from workflows.roles import ADMIN, CLERK, DESK_OFFICER, LEADER
@@ -19,11 +18,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _statistics(query: dict) -> dict:
     with transaction() as session:
-        period = reports.period_of(first_day=query.get("first_day"), last_day=query.get("last_day"),
-                                   quarter=query.get("quarter"), month=query.get("month"),
-                                   timezone=calendar_store.get_settings(session).timezone)
-        return reports.statistics(session, period, procedure_code=query.get("procedure_code"),
-                                  unit_code=query.get("unit"))
+        return reports.statistics_of(session, first_day=query.get("first_day"), last_day=query.get("last_day"),
+                                     quarter=query.get("quarter"), month=query.get("month"),
+                                     procedure_code=query.get("procedure_code"), unit_code=query.get("unit"))
 
 
 @blp.route("/statistics")
