@@ -1,8 +1,9 @@
 """Dossiers: receiving one starts its procedure's process; the model's elements move its status.
 
-The functions the API calls take the caller (`Principal`) and a dossier's code, apply the access
-rules of `workflows.access` themselves, and return the dossier as that caller may see it
-(`DossierView`: the applicant's personal data masked or in full).
+Who may read or work a dossier is decided here, not in the API: where a rule depends on the
+caller, the functions the API calls take the caller (`Principal`) and the dossier's code, apply
+the rules of `workflows.access`, and return the dossier as a `DossierView`, the applicant's
+personal data already masked or in full. Its steps and diagram are open to all staff.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from workflows import access, lifecycle, outcomes, statuses
 from workflows.access import DossierView
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
-from workflows.lifecycle import apply_model_effects
 from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure
 from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
@@ -133,7 +133,7 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
                      at=now, data={"procedure_code": procedure.code, "channel": channel,
                                    "received_at": received_at.isoformat() if received_at else None,
                                    "due_at": dossier.due_at.isoformat() if dossier.due_at else None})
-        apply_model_effects(session, dossier, step, actor=actor)
+        lifecycle.apply_model_effects(session, dossier, step, actor=actor)
 
     instances.start_instance(
         session, procedure.process_id, actor=actor, business_key=dossier.code, version=version,
