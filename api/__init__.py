@@ -26,7 +26,7 @@ from api.views import (
     units,
     users,
 )
-from workflows import production
+from workflows import printable, production
 from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
 
@@ -48,6 +48,7 @@ def _refuse_unsafe_production(app: Flask) -> None:
 
 def create_app(settings: settings_module.Settings | None = None, *, start_scheduler: bool = False) -> Flask:
     settings = settings or settings_module.from_env()
+    printable.configure(font_cache=settings.font_cache)
     app = Flask(__name__)
     app.config.update(
         MOTCUA=settings,

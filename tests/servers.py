@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from workflows.channels import ChannelConfig, EmailConfig, SmsConfig
+from workflows.settings import ChannelConfig, EmailConfig, SmsConfig
 
 LOCALHOST = "127.0.0.1"
 TOKEN = "gw-token-7f3a9c"  # noqa: S105 - a test credential

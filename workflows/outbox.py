@@ -6,7 +6,8 @@ outcome recorded in another short one. A process that dies while sending leaves 
 `sending` until the lease ends; then they are claimed again (delivery is at least once).
 A failure that may pass (the server is down, a timeout) is retried with a growing delay, up to
 `MAX_ATTEMPTS`; one that will not (a refused address) fails at once. A channel that is not
-configured is not attempted: its messages wait until it is.
+configured is not attempted: its messages wait until it is. `send` hands one message to its
+channel's adapter (email_channel.py, sms_channel.py).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import audit
 from engine.clock import utcnow
 from workflows import channels
+from workflows.email_channel import send_email
 from workflows.errors import Conflict, NotFound
 from workflows.models import Dossier, OutboxMessage
+from workflows.settings import ChannelConfig
+from workflows.sms_channel import send_sms
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -42,7 +46,7 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def deliver_pending(session_factory: sessionmaker, config: channels.ChannelConfig, *,
+def deliver_pending(session_factory: sessionmaker, config: ChannelConfig, *,
                     now: datetime | None = None, limit: int = 50) -> DeliveryReport:
     now = now or utcnow()
     configured = [c for c in channels.CHANNELS if channels.is_configured(config, c)]
@@ -54,7 +58,7 @@ def deliver_pending(session_factory: sessionmaker, config: channels.ChannelConfi
     for message_id, message, attempts in claimed:
         error, provider_id = None, None
         try:
-            provider_id = channels.send(config, message)
+            provider_id = send(config, message)
         except channels.DeliveryFailed as exc:
             error = exc
         except Exception as exc:  # noqa: BLE001 - an unexpected failure is retried like an outage
@@ -73,6 +77,24 @@ def deliver_pending(session_factory: sessionmaker, config: channels.ChannelConfi
                 row.status, row.last_error = "failed", error.message
                 failed += 1
     return DeliveryReport(sent=sent, retrying=retrying, failed=failed)
+
+
+def send(config: ChannelConfig, message: channels.OutgoingMessage) -> str | None:
+    """Deliver one message through its channel; returns the provider's message id when it gives one.
+
+    Raises DeliveryFailed; its `retryable` flag says whether a later attempt may succeed. An unknown
+    channel and a channel that is not configured are not retryable.
+    """
+    if message.channel not in channels.CHANNELS:
+        raise channels.DeliveryFailed(f"unknown channel {message.channel!r}", retryable=False)
+    if not channels.is_configured(config, message.channel):
+        raise channels.DeliveryFailed(f"the {message.channel} channel is not configured", retryable=False)
+    if message.channel == "email":
+        provider_id = send_email(config.email, message)
+    else:
+        provider_id = send_sms(config.sms, message)
+    log.debug("%s delivered (provider id %s)", message.channel, provider_id)
+    return provider_id
 
 
 def _claim(session: Session, configured: list[str], now: datetime, limit: int):

@@ -28,7 +28,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import audit, instances, timer_events
 from workflows import outbox
-from workflows.channels import ChannelConfig
+from workflows.settings import ChannelConfig
 from workflows.timers import fire_due_timers
 
 log = logging.getLogger(__name__)

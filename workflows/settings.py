@@ -1,35 +1,105 @@
-"""Every setting of MotCua, read from the environment once, each with its default.
+"""Every setting of MotCua, read from the environment in this module and nowhere else.
+
+`from_env()` reads them once, at start-up; a value that cannot be used stops the start with a
+message naming the variable and what it accepts (never echoing a password, token or URL that may
+hold one). Each variable goes through the one parser of its type: `integer` (and `port`), `seconds`,
+`boolean`, `text`, `secret`, `path`, `choice`, `database_url`, `gateway_url`. An absent or empty variable
+takes its default. Code that needs a setting gets the `Settings` (the app factory keeps it in
+`app.config["MOTCUA"]`); tests build `Settings(...)` directly or call `read({...})`.
 
 The README's "Configuration" section lists the same variables; keep them in step.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from workflows.channels import ChannelConfig, channel_config_from_env
-
-
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    try:
-        return int(raw) if raw not in (None, "") else default
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    try:
-        return float(raw) if raw not in (None, "") else default
-    except ValueError:
-        raise SystemExit(f"{name} must be a number, got {raw!r}") from None
-
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105 - refused in production
 ENVIRONMENTS = ("development", "production")
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+TRUE_WORDS = ("on", "true", "1", "yes")
+FALSE_WORDS = ("off", "false", "0", "no")
+_HEADER_TOKEN = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what can travel in an HTTP header
+
+
+class SettingError(ValueError):
+    """A variable whose value cannot be used; the message names it and says what it accepts."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The notification channels' settings
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """How to reach the SMTP server. `use_ssl` (implicit TLS) wins over `starttls`."""
+
+    host: str
+    port: int = 25
+    sender: str = "motcua@localhost"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)  # never shown
+    starttls: bool = False
+    use_ssl: bool = False
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    """How to reach the SMS gateway (its protocol: docs/sms-gateway.md)."""
+
+    url: str
+    token: str | None = field(default=None, repr=False)  # never shown
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)  # never shown
+    sender: str = ""
+    timeout: float = 10.0
+
+    def __repr__(self) -> str:
+        """Without the token, the password or a key in the URL's query string."""
+        return (f"SmsConfig(url={url_for_messages(self.url)!r}, username={self.username!r}, "
+                f"sender={self.sender!r}, timeout={self.timeout!r})")
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """The configured channels; a channel set to None is not available."""
+
+    email: EmailConfig | None = None
+    sms: SmsConfig | None = None
+
+
+def url_for_messages(url: str) -> str:
+    """The URL without credentials, query string or fragment, safe for messages and logs."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<invalid url>"
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def is_header_token(value: str) -> bool:
+    """Whether a value can be sent in an HTTP header as it is (visible ASCII, no spaces)."""
+    return _HEADER_TOKEN.fullmatch(value) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# All settings
 
 
 @dataclass(frozen=True)
@@ -50,39 +120,230 @@ class Settings:
     outbox_poll_seconds: float = 5.0
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     channels: ChannelConfig = field(default_factory=ChannelConfig)
-    extra: dict = field(default_factory=dict)
+    font_cache: Path | None = None  # where the PDF forms' font is prepared; None: the temporary directory
+    node_modules: Path = CHECKOUT / "node_modules"  # the web pages' npm packages
 
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **overrides)
 
 
 def from_env() -> Settings:
-    data_dir = Path(os.environ.get("MOTCUA_DATA_DIR") or "var").resolve()
-    env = (os.environ.get("MOTCUA_ENV") or "development").lower()
-    if env not in ENVIRONMENTS:
-        raise SystemExit(f"MOTCUA_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    """The settings from this process's environment; SystemExit with the reason if one is unusable."""
+    try:
+        return read(os.environ)
+    except SettingError as exc:
+        raise SystemExit(f"MotCua will not start: {exc}") from None
+
+
+def read(environ: Mapping[str, str]) -> Settings:
+    """The settings from `environ`; SettingError naming the first variable that cannot be used."""
+    data_dir = path(environ, "MOTCUA_DATA_DIR", Path("var")).resolve()
     return Settings(
-        env=env,
-        secret_key=os.environ.get("MOTCUA_SECRET_KEY") or DEVELOPMENT_SECRET_KEY,
+        env=choice(environ, "MOTCUA_ENV", "development", ENVIRONMENTS),
+        secret_key=secret(environ, "MOTCUA_SECRET_KEY") or DEVELOPMENT_SECRET_KEY,
         data_dir=data_dir,
-        database_url=os.environ.get("MOTCUA_DATABASE_URL") or f"sqlite:///{data_dir / 'motcua.db'}",
-        host=os.environ.get("MOTCUA_HOST") or "127.0.0.1",
-        port=_int("PORT", 5000),
-        workers=_int("MOTCUA_WORKERS", 1),
-        token_ttl_minutes=_int("MOTCUA_TOKEN_TTL_MINUTES", 480),
-        dossier_prefix=os.environ.get("MOTCUA_DOSSIER_PREFIX") or "SGDDT",
-        scheduler_enabled=(os.environ.get("MOTCUA_SCHEDULER") or "on").lower() not in ("off", "0", "false", "no"),
-        timer_poll_seconds=_float("MOTCUA_TIMER_POLL_SECONDS", 30.0),
-        max_upload_bytes=_int("MOTCUA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
-        max_attachment_bytes=_int("MOTCUA_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
-        outbox_poll_seconds=_float("MOTCUA_OUTBOX_POLL_SECONDS", 5.0),
-        trusted_proxies=_int("MOTCUA_TRUSTED_PROXIES", 0),
-        channels=_channels(),
+        database_url=database_url(environ, "MOTCUA_DATABASE_URL", f"sqlite:///{data_dir / 'motcua.db'}"),
+        host=text(environ, "MOTCUA_HOST", "127.0.0.1"),
+        port=port(environ, "PORT", 5000),
+        workers=integer(environ, "MOTCUA_WORKERS", 1, minimum=1),
+        token_ttl_minutes=integer(environ, "MOTCUA_TOKEN_TTL_MINUTES", 480, minimum=1),
+        dossier_prefix=text(environ, "MOTCUA_DOSSIER_PREFIX", "SGDDT"),
+        scheduler_enabled=boolean(environ, "MOTCUA_SCHEDULER", True),
+        timer_poll_seconds=seconds(environ, "MOTCUA_TIMER_POLL_SECONDS", 30.0),
+        max_upload_bytes=integer(environ, "MOTCUA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1),
+        max_attachment_bytes=integer(environ, "MOTCUA_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024, minimum=1),
+        outbox_poll_seconds=seconds(environ, "MOTCUA_OUTBOX_POLL_SECONDS", 5.0),
+        trusted_proxies=integer(environ, "MOTCUA_TRUSTED_PROXIES", 0, minimum=0),
+        channels=channel_config(environ),
+        font_cache=path(environ, "MOTCUA_FONT_CACHE", _user_cache(environ) / "motcua" / "fonts"),
+        node_modules=path(environ, "MOTCUA_NODE_MODULES", CHECKOUT / "node_modules"),
     )
 
 
-def _channels() -> ChannelConfig:
+def _user_cache(environ: Mapping[str, str]) -> Path:
+    """The user's cache directory: XDG_CACHE_HOME, else ~/.cache (the temporary directory for a user
+    without a home)."""
     try:
-        return channel_config_from_env(os.environ)
-    except ValueError as exc:
-        raise SystemExit(str(exc)) from None
+        return path(environ, "XDG_CACHE_HOME", Path("~/.cache")).expanduser()
+    except RuntimeError:
+        return Path(tempfile.gettempdir())
+
+
+# ---------------------------------------------------------------------------------------------
+# The channels' settings from MOTCUA_SMTP_* and MOTCUA_SMS_*
+
+
+def channel_config(environ: Mapping[str, str]) -> ChannelConfig:
+    """The email and SMS settings. A channel whose MOTCUA_SMTP_HOST or MOTCUA_SMS_URL is absent or
+    empty is left unconfigured (its messages wait in the outbox)."""
+    return ChannelConfig(email=email_config(environ), sms=sms_config(environ))
+
+
+def email_config(environ: Mapping[str, str]) -> EmailConfig | None:
+    """The SMTP settings, or None when MOTCUA_SMTP_HOST is not set."""
+    host = text(environ, "MOTCUA_SMTP_HOST", None)
+    if host is None:
+        return None
+    sender = text(environ, "MOTCUA_SMTP_FROM", EmailConfig.sender)
+    if "@" not in parseaddr(sender)[1]:
+        raise SettingError(f"MOTCUA_SMTP_FROM must be an email address, optionally with a name "
+                           f"('Một cửa <motcua@example.vn>'), not {sender!r}")
+    starttls = boolean(environ, "MOTCUA_SMTP_STARTTLS", False)
+    use_ssl = boolean(environ, "MOTCUA_SMTP_SSL", False)
+    if starttls and use_ssl:
+        raise SettingError("MOTCUA_SMTP_STARTTLS and MOTCUA_SMTP_SSL cannot both be on; choose one")
+    return EmailConfig(
+        host=host,
+        port=port(environ, "MOTCUA_SMTP_PORT", EmailConfig.port),
+        sender=sender,
+        username=text(environ, "MOTCUA_SMTP_USER", None),
+        password=secret(environ, "MOTCUA_SMTP_PASSWORD"),
+        starttls=starttls,
+        use_ssl=use_ssl,
+        timeout=seconds(environ, "MOTCUA_SMTP_TIMEOUT", EmailConfig.timeout),
+    )
+
+
+def sms_config(environ: Mapping[str, str]) -> SmsConfig | None:
+    """The SMS gateway settings, or None when MOTCUA_SMS_URL is not set."""
+    url = gateway_url(environ, "MOTCUA_SMS_URL")
+    if url is None:
+        return None
+    token = secret(environ, "MOTCUA_SMS_TOKEN")
+    if token is not None and not is_header_token(token):
+        raise SettingError("MOTCUA_SMS_TOKEN must be visible ASCII characters without spaces")
+    return SmsConfig(
+        url=url,
+        token=token,
+        username=text(environ, "MOTCUA_SMS_USER", None),
+        password=secret(environ, "MOTCUA_SMS_PASSWORD"),
+        sender=text(environ, "MOTCUA_SMS_SENDER", SmsConfig.sender),
+        timeout=seconds(environ, "MOTCUA_SMS_TIMEOUT", SmsConfig.timeout),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One parser per type. Each returns `default` for an absent or empty variable and raises
+# SettingError naming the variable and what it accepts.
+
+
+def _raw(environ: Mapping[str, str], name: str) -> str | None:
+    """The stripped value; None when the variable is absent or empty."""
+    value = (environ.get(name) or "").strip()
+    return value or None
+
+
+def text(environ: Mapping[str, str], name: str, default):
+    """Any text, stripped of surrounding spaces."""
+    value = _raw(environ, name)
+    return default if value is None else value
+
+
+def secret(environ: Mapping[str, str], name: str) -> str | None:
+    """A password, key or token: kept exactly as written (spaces count); None when absent or empty."""
+    return environ.get(name) or None
+
+
+def integer(environ: Mapping[str, str], name: str, default: int, *, minimum: int | None = None,
+            maximum: int | None = None) -> int:
+    """A whole number, within [minimum, maximum] where they are given."""
+    value = _raw(environ, name)
+    if value is None:
+        return default
+    if minimum is not None and maximum is not None:
+        accepts = f"a whole number from {minimum} to {maximum}"
+    elif minimum is not None:
+        accepts = f"a whole number, at least {minimum}"
+    else:
+        accepts = "a whole number"
+    try:
+        parsed = int(value)
+    except ValueError:
+        raise SettingError(f"{name} must be {accepts}, not {value!r}") from None
+    if (minimum is not None and parsed < minimum) or (maximum is not None and parsed > maximum):
+        raise SettingError(f"{name} must be {accepts}, not {value!r}")
+    return parsed
+
+
+def port(environ: Mapping[str, str], name: str, default: int) -> int:
+    """A TCP port number."""
+    return integer(environ, name, default, minimum=1, maximum=65535)
+
+
+def seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """A duration in seconds: a finite decimal number greater than 0 (`0.5`, `30`)."""
+    value = _raw(environ, name)
+    if value is None:
+        return default
+    try:
+        parsed = float(value)
+    except ValueError:
+        parsed = math.nan
+    if not math.isfinite(parsed) or parsed <= 0:
+        raise SettingError(f"{name} must be a number of seconds greater than 0, not {value!r}")
+    return parsed
+
+
+def boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """on/off, true/false, 1/0 or yes/no, in any case."""
+    value = _raw(environ, name)
+    if value is None:
+        return default
+    if value.lower() in TRUE_WORDS:
+        return True
+    if value.lower() in FALSE_WORDS:
+        return False
+    raise SettingError(f"{name} must be on/off, true/false, 1/0 or yes/no, not {value!r}")
+
+
+def choice(environ: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, in any case (given back in lower case)."""
+    value = _raw(environ, name)
+    if value is None:
+        return default
+    if value.lower() not in choices:
+        raise SettingError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value.lower()
+
+
+def path(environ: Mapping[str, str], name: str, default: Path) -> Path:
+    """A file or folder path; `~` stands for the home folder."""
+    value = _raw(environ, name)
+    if value is None:
+        return default
+    if "\0" in value:
+        raise SettingError(f"{name} must be a path, without NUL characters")
+    return Path(value).expanduser()
+
+
+def database_url(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A SQLAlchemy database URL; never echoed, as it may hold a password."""
+    value = _raw(environ, name)
+    if value is None:
+        return default
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        url = None
+    if url is None or url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingError(f"{name} must be a SQLAlchemy URL of SQLite (sqlite:///path/motcua.db) or "
+                           f"PostgreSQL (postgresql+psycopg://user:password@host:5432/motcua)")
+    return value
+
+
+def gateway_url(environ: Mapping[str, str], name: str) -> str | None:
+    """An http(s) URL without credentials in it; never echoed, as its query string may hold a key."""
+    value = _raw(environ, name)
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise SettingError(f"{name} must be an http:// or https:// URL; this one cannot be read") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise SettingError(f"{name} must be an http:// or https:// URL with a host")
+    if parts.username is not None or parts.password is not None:
+        raise SettingError(f"{name} must not contain credentials; use MOTCUA_SMS_TOKEN or "
+                           f"MOTCUA_SMS_USER and MOTCUA_SMS_PASSWORD")
+    return value

@@ -3,18 +3,27 @@
 Each page is a server-rendered shell in the reader's language (Vietnamese unless they chose
 English) carrying no data: its script calls the same JSON API as every other client, with the
 token the sign-in page got from POST /api/v1/auth/login. Front-end packages (bpmn-js) come from
-npm (`make run` installs them) and are served from node_modules, never committed.
+npm (`make run` installs them) and are served from node_modules (Settings.node_modules,
+MOTCUA_NODE_MODULES), never committed.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
 from api.web import i18n
 
@@ -33,10 +42,6 @@ PAGES = {
     "admin": ("admin.html", ("admin",)),
     "designer": ("designer.html", ("designer",)),
 }
-
-
-def node_modules() -> Path:
-    return Path(os.environ.get("MOTCUA_NODE_MODULES") or Path(__file__).resolve().parents[2] / "node_modules")
 
 
 def language() -> str:
@@ -97,7 +102,7 @@ def vendor(package: str, filename: str) -> Response:
     folder = VENDOR.get(package)
     if folder is None:
         abort(404)
-    root = node_modules() / folder
+    root = current_app.config["MOTCUA"].node_modules / folder
     if not root.is_dir():
         abort(Response(f"The npm package {package} is not installed: run `make run` (or `npm ci`).\n",
                        status=503, mimetype="text/plain"))

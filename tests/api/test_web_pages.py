@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from api import create_app
 from api.web import PAGES
 
 
@@ -56,6 +57,21 @@ def test_bpmn_js_is_served_from_the_installed_npm_package_and_nothing_else_is(cl
     assert response.status_code == 200 and b"BpmnJS" in response.data
     assert client.get("/app/vendor/bpmn-js/../../package.json").status_code == 404
     assert client.get("/app/vendor/left-pad/index.js").status_code == 404
+
+
+def test_the_npm_packages_are_served_from_the_folder_the_settings_name(settings, client, tmp_path):
+    dist = tmp_path / "npm" / "bpmn-js" / "dist"
+    dist.mkdir(parents=True)
+    (dist / "viewer.js").write_text("// the configured copy")
+    elsewhere = create_app(settings.with_overrides(node_modules=tmp_path / "npm"))
+    missing = create_app(settings.with_overrides(node_modules=tmp_path / "nothing-installed"))
+    try:
+        served = elsewhere.test_client().get("/app/vendor/bpmn-js/viewer.js")
+        assert served.status_code == 200 and served.data == b"// the configured copy"
+        assert missing.test_client().get("/app/vendor/bpmn-js/viewer.js").status_code == 503
+    finally:
+        for app in (elsewhere, missing):
+            app.extensions["motcua_engine"].dispose()
 
 
 def test_the_site_root_leads_to_the_pages(client):

@@ -12,17 +12,9 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.servers import LOCALHOST, TOKEN, Mailbox, Reply, free_port
-from workflows.channels import (
-    CHANNELS,
-    ChannelConfig,
-    DeliveryFailed,
-    EmailConfig,
-    OutgoingMessage,
-    SmsConfig,
-    channel_config_from_env,
-    is_configured,
-    send,
-)
+from workflows.channels import CHANNELS, DeliveryFailed, OutgoingMessage, is_configured
+from workflows.outbox import send
+from workflows.settings import ChannelConfig, EmailConfig, SmsConfig
 
 SUBJECT = "Hồ sơ số 000.00.25.H26-250101-0001 đã được tiếp nhận"
 BODY = (
@@ -313,7 +305,7 @@ def test_a_phone_that_is_not_a_vietnamese_mobile_is_refused_before_any_request(g
 
 
 # ---------------------------------------------------------------------------------------------
-# Configuration
+# Which channel sends a message (their settings: tests/unit/test_settings.py)
 
 
 def test_a_channel_that_is_not_configured_is_not_retried():
@@ -322,64 +314,7 @@ def test_a_channel_that_is_not_configured_is_not_retried():
         failure = failure_of(ChannelConfig(), OutgoingMessage(channel, recipient, "s", "b"))
         assert failure.retryable is False
     assert failure_of(ChannelConfig(), OutgoingMessage("fax", "x", "s", "b")).retryable is False
-
-
-def test_the_channels_are_read_from_the_environment():
-    config = channel_config_from_env({
-        "MOTCUA_SMTP_HOST": "smtp.sogd.example.vn",
-        "MOTCUA_SMTP_PORT": "587",
-        "MOTCUA_SMTP_FROM": "Một cửa <motcua@sogd.example.vn>",
-        "MOTCUA_SMTP_USER": "motcua",
-        "MOTCUA_SMTP_PASSWORD": "s3cret",
-        "MOTCUA_SMTP_STARTTLS": "yes",
-        "MOTCUA_SMTP_TIMEOUT": "2.5",
-        "MOTCUA_SMS_URL": "https://sms.example.vn/api/send",
-        "MOTCUA_SMS_TOKEN": "tok",
-        "MOTCUA_SMS_SENDER": "SOGDDT",
-        "MOTCUA_SMS_TIMEOUT": "4",
-    })
-
-    assert config.email == EmailConfig(host="smtp.sogd.example.vn", port=587, sender="Một cửa <motcua@sogd.example.vn>",
-                                       username="motcua", password="s3cret", starttls=True, use_ssl=False, timeout=2.5)
-    assert config.sms == SmsConfig(url="https://sms.example.vn/api/send", token="tok", sender="SOGDDT", timeout=4.0)
-    assert is_configured(config, "email") and is_configured(config, "sms")
-    assert "s3cret" not in repr(config) and "tok'" not in repr(config)
-    keyed = SmsConfig(url="https://sms.example.vn/send?key=k3y", password="pa55")
-    assert "k3y" not in repr(keyed) and "pa55" not in repr(keyed)
-
-
-def test_channels_without_a_host_or_url_are_not_configured():
-    config = channel_config_from_env({"MOTCUA_SMTP_HOST": "", "MOTCUA_SMTP_PORT": "not used"})
-
-    assert config == ChannelConfig(email=None, sms=None)
-    assert not is_configured(config, "email") and not is_configured(config, "sms")
-    assert not is_configured(config, "fax")
-    assert channel_config_from_env({"MOTCUA_SMTP_HOST": "mail"}).email == EmailConfig(host="mail")
-
-
-@pytest.mark.parametrize(("variables", "named"), [
-    ({"MOTCUA_SMTP_HOST": "mail", "MOTCUA_SMTP_PORT": "twenty-five"}, "MOTCUA_SMTP_PORT"),
-    ({"MOTCUA_SMTP_HOST": "mail", "MOTCUA_SMTP_PORT": "70000"}, "MOTCUA_SMTP_PORT"),
-    ({"MOTCUA_SMTP_HOST": "mail", "MOTCUA_SMTP_TIMEOUT": "-1"}, "MOTCUA_SMTP_TIMEOUT"),
-    ({"MOTCUA_SMTP_HOST": "mail", "MOTCUA_SMTP_STARTTLS": "maybe"}, "MOTCUA_SMTP_STARTTLS"),
-    ({"MOTCUA_SMTP_HOST": "mail", "MOTCUA_SMTP_STARTTLS": "1", "MOTCUA_SMTP_SSL": "1"}, "MOTCUA_SMTP_SSL"),
-    ({"MOTCUA_SMTP_HOST": "mail", "MOTCUA_SMTP_FROM": "nobody"}, "MOTCUA_SMTP_FROM"),
-    ({"MOTCUA_SMS_URL": "ftp://sms.example.vn/send"}, "MOTCUA_SMS_URL"),
-    ({"MOTCUA_SMS_URL": "sms.example.vn/send"}, "MOTCUA_SMS_URL"),
-    ({"MOTCUA_SMS_URL": "https://sms.example.vn:port/send"}, "MOTCUA_SMS_URL"),
-    ({"MOTCUA_SMS_URL": "https://sms.example.vn/send", "MOTCUA_SMS_TIMEOUT": "soon"}, "MOTCUA_SMS_TIMEOUT"),
-    ({"MOTCUA_SMS_URL": "https://sms.example.vn/send", "MOTCUA_SMS_TOKEN": "bí mật"}, "MOTCUA_SMS_TOKEN"),
-    ({"MOTCUA_SMS_URL": "https://sms.example.vn/send", "MOTCUA_SMS_TOKEN": "a\r\nX-Evil: 1"}, "MOTCUA_SMS_TOKEN"),
-])
-def test_a_bad_setting_is_rejected_naming_the_variable(variables, named):
-    with pytest.raises(ValueError, match=named) as caught:
-        channel_config_from_env(variables)
-
-    assert variables.get("MOTCUA_SMS_TOKEN", "\0") not in str(caught.value)
-
-
-def test_credentials_in_the_gateway_url_are_rejected_without_being_echoed():
-    with pytest.raises(ValueError, match="MOTCUA_SMS_URL") as caught:
-        channel_config_from_env({"MOTCUA_SMS_URL": "https://user:hunter2@sms.example.vn/send"})
-
-    assert "hunter2" not in str(caught.value)
+    assert not is_configured(ChannelConfig(), "email") and not is_configured(ChannelConfig(), "sms")
+    configured = ChannelConfig(email=EmailConfig(host="mail"), sms=SmsConfig(url="https://sms.example.vn/send"))
+    assert is_configured(configured, "email") and is_configured(configured, "sms")
+    assert not is_configured(configured, "fax")

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from engine.clock import utcnow
 from tests.servers import LOCALHOST, Mailbox, Reply, free_port
 from workflows import outbox
-from workflows.channels import ChannelConfig, EmailConfig
 from workflows.models import OutboxMessage
+from workflows.settings import ChannelConfig, EmailConfig
 
 
 def write(sessions, *messages: tuple[str, str, str]) -> list[int]:

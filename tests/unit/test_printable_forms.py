@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
@@ -14,9 +15,11 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
+from api import create_app
 from workflows.printable import render
 from workflows.printable.render import FORMS, FontUnavailableError, render_html, render_pdf
 from workflows.printable.xlsx import tracking_book_xlsx
+from workflows.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -353,10 +356,25 @@ def test_the_font_comes_from_the_pip_package_as_static_instances_cached_on_disk(
     assert all(face.path.name.startswith("NotoSerif") for face in variable)
 
 
-def test_the_font_cache_directory_can_be_chosen_with_an_environment_variable(monkeypatch, tmp_path):
-    monkeypatch.setenv("MOTCUA_FONT_CACHE", str(tmp_path / "fonts"))
+@pytest.fixture
+def font_cache_reset():
+    yield
+    render.configure(font_cache=None)
+
+
+def test_the_font_cache_is_the_folder_the_app_factory_is_given_in_its_settings(tmp_path, font_cache_reset):
+    app = create_app(Settings(data_dir=tmp_path, database_url="sqlite://", font_cache=tmp_path / "fonts"))
+    app.extensions["motcua_engine"].dispose()
+
     assert render.font_cache_dir() == tmp_path / "fonts"
     assert (tmp_path / "fonts").is_dir()
+
+
+def test_a_font_cache_that_cannot_be_made_gives_way_to_the_temporary_directory(tmp_path, font_cache_reset):
+    (tmp_path / "a-file").write_text("not a folder")
+    render.configure(font_cache=tmp_path / "a-file" / "fonts")
+
+    assert render.font_cache_dir() == Path(tempfile.gettempdir()) / "motcua-fonts"
 
 
 def test_the_system_dejavu_font_is_the_fallback_and_still_ends_up_embedded(monkeypatch):

@@ -2,7 +2,9 @@
 
 Datetimes in a context are timezone-aware and already local (Asia/Ho_Chi_Minh): the filters print
 them as they are. The PDF embeds Noto Serif from the `fontpkg-noto-serif` package, or the system's
-DejaVu Serif where that package is missing; both cover Vietnamese.
+DejaVu Serif where that package is missing; both cover Vietnamese. Noto Serif is prepared once into
+the font cache, the folder `configure(font_cache=...)` names (the app factory passes the setting
+MOTCUA_FONT_CACHE), else the temporary directory.
 """
 
 from __future__ import annotations
@@ -56,8 +58,19 @@ BLANK = "........................"
 VERDICTS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
+_font_cache: Path | None = None  # set by configure()
+
+
 class FontUnavailableError(RuntimeError):
     """Neither the packaged font nor the system fallback font is installed."""
+
+
+def configure(*, font_cache: Path | None) -> None:
+    """Where this process prepares the embedded fonts (Settings.font_cache); None: the temporary directory."""
+    global _font_cache
+    if font_cache != _font_cache:
+        _font_cache = font_cache
+        font_faces.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -213,12 +226,8 @@ def system_font_faces(directory: Path | None = None) -> tuple[FontFace, ...]:
 
 
 def font_cache_dir() -> Path | None:
-    """MOTCUA_FONT_CACHE, else the user's cache directory, else the temporary directory; None if none is writable."""
-    candidates = [os.environ.get("MOTCUA_FONT_CACHE"),
-                  Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "motcua" / "fonts",
-                  Path(tempfile.gettempdir()) / "motcua-fonts"]
-    for candidate in filter(None, candidates):
-        directory = Path(candidate)
+    """The configured font cache, else the temporary directory's; None if neither can be written."""
+    for directory in filter(None, (_font_cache, Path(tempfile.gettempdir()) / "motcua-fonts")):
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError:
