@@ -46,7 +46,14 @@ def _refuse_unsafe_production(app: Flask) -> None:
         raise SystemExit("MotCua will not start in production:\n- " + "\n- ".join(found))
 
 
+def _shut_down(scheduler) -> None:
+    if scheduler.running:  # not shut down already (a test, a server's own shutdown)
+        scheduler.shutdown(wait=False)
+
+
 def create_app(settings: settings_module.Settings | None = None, *, start_scheduler: bool = False) -> Flask:
+    """The app for `settings` (default: read from the environment). With `start_scheduler`, and unless
+    MOTCUA_SCHEDULER is off, this process's one timer scheduler starts with it (a second raises)."""
     settings = settings or settings_module.from_env()
     printable.configure(font_cache=settings.font_cache)
     app = Flask(__name__)
@@ -89,10 +96,7 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     security.init_app(app)
     headers.init_app(app)
     if start_scheduler and settings.scheduler_enabled:
-        scheduler = timer_scheduler.build_scheduler(db.session_factory(app), poll_seconds=settings.timer_poll_seconds,
-                                                    channels=settings.channels,
-                                                    outbox_seconds=settings.outbox_poll_seconds)
-        scheduler.start()
+        scheduler = timer_scheduler.start_scheduler(settings, db.session_factory(app))
         app.extensions["motcua_scheduler"] = scheduler
-        atexit.register(lambda: scheduler.shutdown(wait=False))
+        atexit.register(_shut_down, scheduler)
     return app

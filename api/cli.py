@@ -110,12 +110,11 @@ def serve(settings, port, workers) -> None:
 @click.pass_obj
 def scheduler(settings) -> None:
     """Run the timer scheduler alone (for servers started with MOTCUA_SCHEDULER=off)."""
-    from workflows.scheduler import build_scheduler
+    from workflows.scheduler import start_scheduler
 
     click.echo("timer scheduler running; Ctrl+C to stop")
     try:
-        build_scheduler(_sessions(settings), poll_seconds=settings.timer_poll_seconds, blocking=True,
-                        channels=settings.channels, outbox_seconds=settings.outbox_poll_seconds).start()
+        start_scheduler(settings, _sessions(settings), blocking=True)
     except (KeyboardInterrupt, SystemExit):
         pass
 

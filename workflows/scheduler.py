@@ -12,11 +12,15 @@ fires once; a process that dies mid-firing loses its transaction and with it the
 A second job (`deliver-notifications`, every MOTCUA_OUTBOX_POLL_SECONDS) delivers the outbox.
 A third (`seal-audit`, every few seconds) seals new audit events into the hash chain; sealers of
 several processes take turns on one lock (engine/audit.py).
+
+`start_scheduler(settings, session_factory)` is how the server (create_app) and `motcua scheduler`
+start it: built from the Settings, one per process; `build_scheduler` is the builder under it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -28,7 +32,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import audit, instances, timer_events
 from workflows import outbox
-from workflows.settings import ChannelConfig
+from workflows.settings import ChannelConfig, Settings
 from workflows.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,52 @@ AUDIT_SEAL_SECONDS = 5.0
 SEAL_BATCH = 1000
 # SpiffWorkflow fires a timer strictly after its due instant: run just after it.
 AFTER_DUE = timedelta(milliseconds=5)
+
+_started_lock = threading.Lock()
+_started: tuple[int, BaseScheduler] | None = None  # (process id, scheduler) of the one started here
+
+
+class SchedulerAlreadyRunning(RuntimeError):
+    """A scheduler was started in this process already: a second one would fire every job twice."""
+
+
+def start_scheduler(settings: Settings, session_factory: sessionmaker, *, blocking: bool = False) -> BaseScheduler:
+    """Build the scheduler from the settings and start it; the one entry point of the app and the CLI.
+
+    A process runs at most one: while the first runs (until its shutdown), another call raises
+    SchedulerAlreadyRunning. With `blocking`, this returns only once the scheduler has been shut down
+    (Ctrl+C raises KeyboardInterrupt out of it); otherwise the scheduler runs in background threads
+    and is returned.
+    """
+    global _started
+    with _started_lock:
+        if _started is not None and _started[0] == os.getpid():  # a forked child inherits no threads
+            raise SchedulerAlreadyRunning(
+                "a scheduler is already running in this process (started by create_app(start_scheduler=True) "
+                "or `motcua scheduler`); shut it down before starting another")
+        scheduler = build_scheduler(session_factory, poll_seconds=settings.timer_poll_seconds, blocking=blocking,
+                                    channels=settings.channels, outbox_seconds=settings.outbox_poll_seconds)
+        scheduler.add_listener(lambda _event: _forget(scheduler), mask=EVENT_SCHEDULER_SHUTDOWN)
+        _started = (os.getpid(), scheduler)
+    try:
+        scheduler.start()
+    finally:
+        if blocking or not scheduler.running:
+            _forget(scheduler)
+    return scheduler
+
+
+def running_scheduler() -> BaseScheduler | None:
+    """The scheduler `start_scheduler` started in this process, until it is shut down; else None."""
+    started = _started
+    return started[1] if started is not None and started[0] == os.getpid() else None
+
+
+def _forget(scheduler: BaseScheduler) -> None:
+    global _started
+    with _started_lock:
+        if _started is not None and _started[1] is scheduler:
+            _started = None
 
 
 def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, blocking: bool = False,
