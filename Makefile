@@ -20,9 +20,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# The web pages' front-end packages (bpmn-js), from npm, exactly as package-lock.json pins them.
+# The web pages' front-end packages (bpmn-js, Swagger UI), from npm, exactly as package-lock.json pins
+# them. No package needs an install script; skipping them keeps swagger-ui-dist's @scarf/scarf from
+# reporting the install (package.json's scarfSettings turns it off as well).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The browser the web tests drive: Debian's chromium (Playwright's own download is not used).

@@ -68,7 +68,8 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        OPENAPI_SWAGGER_UI_URL="/app/vendor/swagger-ui-dist/",  # served from node_modules (api/web)
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # no badge fetched from validator.swagger.io
         API_SPEC_OPTIONS={
             "info": {"description": "Dịch vụ tự động hoá thủ tục hành chính một cửa — Sở Giáo dục và Đào tạo. "
                                     "Log in at POST /api/v1/auth/login, then send `Authorization: Bearer <token>`."},

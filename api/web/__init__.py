@@ -30,8 +30,9 @@ from api.web import i18n
 bp = Blueprint("web", __name__, url_prefix="/app", template_folder="templates", static_folder="static",
                static_url_path="/static")
 
-# The files of an npm package the pages load: package -> folder inside node_modules.
-VENDOR = {"bpmn-js": "bpmn-js/dist"}
+# The files of an npm package the pages load: package -> folder inside node_modules. swagger-ui-dist is
+# the API documentation's (/api/docs, OPENAPI_SWAGGER_UI_URL in api/__init__.py).
+VENDOR = {"bpmn-js": "bpmn-js/dist", "swagger-ui-dist": "swagger-ui-dist"}
 LANGUAGE_COOKIE = "motcua_lang"
 
 # page name -> (template, roles that see it in the menu; None: everyone signed in)

@@ -1,7 +1,11 @@
 """The web pages as the server serves them: shells in the reader's language with no data in them,
-their own scripts only, the language switch, and the npm packages they load."""
+their own scripts only, the language switch, the npm packages they load, and the API documentation page."""
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import re
 
 import pytest
 
@@ -77,3 +81,46 @@ def test_the_npm_packages_are_served_from_the_folder_the_settings_name(settings,
 def test_the_site_root_leads_to_the_pages(client):
     assert client.get("/").headers["Location"] == "/app/"
     assert client.get("/app/").headers["Location"] == "/app/inbox"
+
+
+# --- the API documentation (/api/docs): Swagger UI from node_modules, nothing from elsewhere ------
+
+def _referenced_urls(page: str) -> list[str]:
+    return re.findall(r'(?:src|href)="([^"]*)"', page) + re.findall(r'url: "([^"]*)"', page)
+
+
+def test_the_api_documentation_page_references_only_the_apps_own_urls(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    urls = _referenced_urls(page)
+    assert {"/app/vendor/swagger-ui-dist/swagger-ui-bundle.js", "/app/vendor/swagger-ui-dist/swagger-ui.css",
+            "/app/vendor/swagger-ui-dist/swagger-ui-standalone-preset.js", "/api/openapi.json"} <= set(urls)
+    assert all(url.startswith("/") and not url.startswith("//") for url in urls), urls
+    assert '"validatorUrl": null' in page  # Swagger UI would otherwise fetch a badge from validator.swagger.io
+
+
+def test_the_api_documentation_policy_names_no_other_host_and_admits_only_the_pages_own_script(client):
+    response = client.get("/api/docs")
+    policy = response.headers["Content-Security-Policy"]
+    sources = {source for directive in policy.split(";") for source in directive.split()[1:]}
+    hashes = {source for source in sources if source.startswith("'sha256-")}
+    assert sources <= {"'none'", "'self'", "'unsafe-inline'", "data:"} | hashes
+    script_src = next(d.split()[1:] for d in policy.split(";") if d.split()[0] == "script-src")
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    inline = re.findall(r"<script>(.*?)</script>", response.get_data(as_text=True), re.DOTALL)
+    assert len(inline) == 1
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    assert script_src == ["'self'", f"'sha256-{digest}'"]
+
+
+@pytest.mark.parametrize(("filename", "content_type", "marker"), [
+    ("swagger-ui-bundle.js", "javascript", b"SwaggerUIBundle"),
+    ("swagger-ui-standalone-preset.js", "javascript", b"SwaggerUIStandalonePreset"),
+    ("swagger-ui.css", "text/css", b".swagger-ui"),
+])
+def test_swagger_ui_is_served_from_the_installed_npm_package(client, filename, content_type, marker):
+    response = client.get(f"/app/vendor/swagger-ui-dist/{filename}")
+    assert response.status_code == 200
+    assert content_type in response.headers["Content-Type"]
+    assert marker in response.data
