@@ -43,8 +43,11 @@ def migrate(settings) -> None:
 @click.option("--actor", default="cli", show_default=True, help="Who the audit trail names.")
 @click.pass_obj
 def deploy_models(settings, paths, actor) -> None:
-    """Deploy .bpmn files, or every .bpmn file in the given folders (default: bpmn_models/)."""
-    from workflows.process_models import deploy_model
+    """Deploy .bpmn files, or every .bpmn file in the given folders (default: bpmn_models/).
+
+    A file whose content is already deployed, as any version, is left alone: a version a designer
+    deployed since stays the latest."""
+    from workflows.process_models import deploy_shipped
 
     files = []
     for path in paths or (Path("bpmn_models"),):
@@ -53,10 +56,10 @@ def deploy_models(settings, paths, actor) -> None:
     for file in files:
         try:
             with sessions() as session, session.begin():
-                version, created = deploy_model(session, file.read_bytes(), file.name, actor=actor)
+                version, created = deploy_shipped(session, file.read_bytes(), file.name, actor=actor)
         except EngineError as exc:
             raise click.ClickException(f"{file}: {exc.message} {exc.details}") from None
-        state = "deployed" if created else "unchanged"
+        state = "deployed" if created else "already deployed"
         click.echo(f"{state}: {version.process_id} v{version.version} ({file})")
 
 

@@ -42,15 +42,17 @@ def get_version(session: Session, process_id: str, number: int) -> ProcessVersio
     return deployments.get_version(session, process_id, number)
 
 
+def deploy_shipped(session: Session, content: bytes, filename: str, *, actor: str) -> tuple[ProcessVersion, bool]:
+    """Deploy a model shipped with the service (the bundled ones, at every `make run`) unless its
+    content is already deployed as any version: a version a designer deployed since stays the latest."""
+    known = deployments.find_version_with_content(session, content)
+    return (known, False) if known else deploy_model(session, content, filename, actor=actor)
+
+
 def deploy_folder(session: Session, folder: Path, *, actor: str) -> list[tuple[ProcessVersion, bool]]:
-    """Deploy the bundled models (`make run` does at every start): a file already deployed as any
-    version is skipped, so a version a designer deployed since stays the latest."""
-    results = []
-    for path in sorted(Path(folder).glob("*.bpmn")):
-        content = path.read_bytes()
-        known = deployments.find_version_with_content(session, content)
-        results.append((known, False) if known else deploy_model(session, content, path.name, actor=actor))
-    return results
+    """`deploy_shipped` for every .bpmn file of `folder`."""
+    return [deploy_shipped(session, path.read_bytes(), path.name, actor=actor)
+            for path in sorted(Path(folder).glob("*.bpmn"))]
 
 
 def _check_properties(session: Session, content: bytes, filename: str) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from api import cli
 from tests.conftest import BPMN_MODELS, read_model
 from workflows.process_models import deploy_folder
 
@@ -139,13 +141,16 @@ def test_a_procedure_for_a_model_never_deployed_is_refused(api):
     assert response.get_json()["errors"]["process_id"] == "khong_ton_tai"
 
 
-def test_deploying_the_bundled_models_again_keeps_a_designers_newer_version(api, sessions):
+def test_deploying_the_bundled_models_again_keeps_a_designers_newer_version(api, sessions, database_url):
     edited = read_model("chuyen_truong_thpt.bpmn").replace("Kiểm tra hồ sơ".encode(), "Kiểm tra, đối chiếu".encode())
     newer = api.deploy(edited, "chuyen_truong_thpt.bpmn").get_json()["version"]
 
-    with sessions() as session, session.begin():  # what `make run` does at every start
-        results = deploy_folder(session, BPMN_MODELS, actor="cli")
+    # what `make run` does at every start
+    result = CliRunner().invoke(cli.main, ["deploy-models", str(BPMN_MODELS)],
+                                env={"MOTCUA_DATABASE_URL": database_url}, catch_exceptions=False)
 
-    assert not any(created for _version, created in results)
+    assert result.exit_code == 0 and "already deployed: chuyen_truong_thpt v1" in result.output, result.output
+    with sessions() as session, session.begin():
+        assert not any(created for _version, created in deploy_folder(session, BPMN_MODELS, actor="test"))
     latest = api.get("/api/v1/process-models", user="admin").get_json()
     assert {m["process_id"]: m["version"] for m in latest}["chuyen_truong_thpt"] == newer

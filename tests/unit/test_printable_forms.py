@@ -422,3 +422,19 @@ def test_an_empty_tracking_book_still_has_its_header():
     assert sheet.max_row == 3
     assert sheet["A3"].value == "STT"
     assert "Không có hồ sơ trong kỳ." in render_html("tracking-book", data)
+
+
+def test_preparing_the_fonts_leaves_the_fonts_another_installation_prepared_in_a_shared_cache(
+        tmp_path, font_cache_reset):
+    # Two installations (virtualenvs) may share one cache folder while both serve: one must never
+    # delete the files the other renders with.
+    cache = tmp_path / "fonts"
+    cache.mkdir()
+    other = cache / "NotoSerif-Regular-0123456789ab.ttf"
+    other.write_bytes(b"another installation's font")
+    render.configure(font_cache=cache)
+
+    faces = render.packaged_font_faces()
+
+    assert faces and all(face.path.is_file() and face.path.parent == cache for face in faces)
+    assert other.read_bytes() == b"another installation's font"

@@ -260,11 +260,10 @@ def _static_faces(source: Path, style: str, directory: Path) -> tuple[FontFace, 
                for weight in STATIC_WEIGHTS}
     missing = {weight: target for weight, target in targets.items() if not target.is_file()}
     if missing:
+        # Instances made by another installation (another virtualenv, an older package version) are
+        # left alone: a server of that installation may be rendering with them right now. They are
+        # named by their source's key and small (about 50 KB each).
         _write_static_instances(source, missing)
-        for weight, target in missing.items():  # instances of an older package version or recipe
-            for stale in directory.glob(f"NotoSerif-{STATIC_STYLE_NAMES[style, weight]}-*.ttf"):
-                if stale != target:
-                    stale.unlink(missing_ok=True)
     return tuple(FontFace(target, str(weight), style) for weight, target in targets.items())
 
 
