@@ -95,7 +95,7 @@ def test_the_served_api_runs_a_dossier_and_keeps_it_across_restarts(server_env):
 
     # `make run` again: migrate, deploy and seed are no-ops, the data is still there.
     cli(server_env, "migrate")
-    assert "unchanged" in cli(server_env, "deploy-models", str(BPMN_MODELS))
+    assert "already deployed" in cli(server_env, "deploy-models", str(BPMN_MODELS))
     assert "0 new users" in cli(server_env, "seed-demo")
     with running_server(server_env) as base:
         status, again = call(base, "GET", f"/api/v1/dossiers/{dossier['code']}", login(base, "specialist"))
