@@ -4,7 +4,8 @@ Every expression and script runs in the sandbox of `engine.sandbox` (RestrictedP
 access, an allow-list of builtins and modules, limits on time and memory). This module feeds it the
 task's data and the per-task helpers, and turns its refusals into SpiffWorkflow task errors, which
 the engine reports as `ExecutionFailed` naming the element, and after which the caller's
-transaction rolls back.
+transaction rolls back. Every expression (not scripts) also gets the helpers that JUEL and FEEL
+expressions translated at deployment call (`engine.expressions.helpers_for`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.clock import has_utc_offset
 from engine.deadlines import ahead_of_due_for, before_due_for, deadline_for
+from engine.expressions import ExpressionFailed, helpers_for
 from engine.sandbox import Limits, Sandbox, SandboxError
 
 
@@ -34,7 +36,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         self.sandbox = sandbox
 
     def evaluate(self, expression, context, external_context=None):
-        return self.sandbox.evaluate(expression, context, {**self.globals, **(external_context or {})})
+        external = external_context or {}
+        helpers = {**self.globals, **helpers_for(context, external), **external}
+        return self.sandbox.evaluate(expression, context, helpers)
 
     def execute(self, script, context, external_context=None):
         external = external_context or {}
@@ -67,6 +71,9 @@ class ScriptEngine(PythonScriptEngine):
             result = self.environment.evaluate(expression, task.data, helpers)
         except SandboxError as exc:
             raise _task_error(task, exc, expression, f"in the expression '{expression}'") from None
+        except ExpressionFailed as exc:
+            raise WorkflowTaskException(f"{exc} (in the expression '{expression}')", task=task,
+                                        exception=exc) from exc
         except SpiffWorkflowException as exc:
             exc.add_note(f"Error evaluating expression '{expression}'")
             raise
