@@ -39,7 +39,10 @@ and "" false, "true" in any case true); FEEL takes the flow only on `true` (fals
 value do not; Camunda 8 would raise an incident for a non-boolean). "value" (a timer, a cardinality, a DMN
 output, anything giving a value): the value as the dialect computes it. "unary_test": SpiffWorkflow's DMN
 cell text, Python with `?` where the input's value goes (SpiffWorkflow replaces it; string literals in
-the cell escape quotes and `?`, so that its replacement finds only the placeholder), or "-" for any value.
+the cell escape quotes and `?`, so that its replacement finds only the placeholder), or "-" for any value;
+compile it only after replacing `?` as SpiffWorkflow does. A FEEL input entry cannot be told from a Python
+one by its text (`"a","b"` is also a Python tuple), so for DMN the caller passes the table's expression
+language (FEEL for the files of dmn-js and Camunda Modeler); without one, a cell is Python as written.
 
 Variables are read through `juel_var("name")` / `feel_var("name")`, never as bare Python names, so that a
 variable may be called `continue`, `class`, `from`, `min` or `deadline`, a missing JUEL variable fails
@@ -63,7 +66,7 @@ from engine.expressions import emit
 from engine.expressions.errors import ExpressionRefused, refuse
 from engine.expressions.parser import Parser
 from engine.expressions.runtime import HELPER_NAMES, ExpressionFailed, helpers_for
-from engine.expressions.syntax import ListExpr, Literal, Node, UnaryTests
+from engine.expressions.syntax import ListExpr, Literal, Node, Unary, UnaryTests
 from engine.expressions.timers import iso_timer_value
 
 __all__ = [
@@ -162,21 +165,23 @@ def _is_python(text: str) -> bool:
 def _juel(text: str, kind: str) -> str:
     start = len(text) - len(text.lstrip())
     if not text.startswith(("${", "#{"), start):
-        around = "${" in text or "#{" in text
-        raise refuse("Text around ${…} (a composite expression) is not supported" if around else
-                     "A JUEL expression is written inside ${…}", construct="composite text" if around else
-                     "text outside ${…}", dialect="juel", text=text, position=start,
-                     hint="Write one expression, e.g. ${a && b}.")
+        if "${" in text or "#{" in text:
+            raise _composite(text, start)
+        raise refuse("A JUEL expression is written inside ${…}", construct="text outside ${…}", dialect="juel",
+                     text=text, position=start, hint="Write e.g. ${amount > 1000}.")
     node, end = Parser(text, "juel", start + 2).parse_expression()
     if end.text != "}":
         raise refuse("The ${ is not closed", construct="unterminated ${…}", dialect="juel", text=text,
                      position=start)
     rest = text[end.pos + 1:]
     if rest.strip():
-        raise refuse("Text around ${…} (a composite expression) is not supported", construct="composite text",
-                     dialect="juel", text=text, position=end.pos + 1 + len(rest) - len(rest.lstrip()),
-                     hint="Write one expression, e.g. ${a && b}.")
+        raise _composite(text, end.pos + 1 + len(rest) - len(rest.lstrip()))
     return emit.condition(node, "juel") if kind == "condition" else emit.value(node, "juel")
+
+
+def _composite(text: str, position: int) -> ExpressionRefused:
+    return refuse("Text around ${…} (a composite expression) is not supported", construct="composite text",
+                  dialect="juel", text=text, position=position, hint="Write one expression, e.g. ${a && b}.")
 
 
 def _feel(text: str, kind: str) -> str:
@@ -190,7 +195,9 @@ def _feel(text: str, kind: str) -> str:
     node: Node = Parser(text, "feel", start).parse_expression()[0]
     if kind == "value":
         return emit.value(node, "feel")
-    if isinstance(node, ListExpr) or (isinstance(node, Literal) and not isinstance(node.value, bool | None)):
+    constant = node.operand if isinstance(node, Unary) and node.op == "-" else node
+    if isinstance(constant, ListExpr) or (isinstance(constant, Literal)
+                                          and not isinstance(constant.value, bool | None)):
         raise refuse("A condition that is a constant other than true, false or null never takes its flow",
                      construct="constant condition", dialect="feel", text=text, position=node.pos)
     return emit.condition(node, "feel")

@@ -109,7 +109,9 @@ def _compute(op: str, x, y):
         if op == "*":
             return x * y
         if op == "/":
-            if isinstance(x, int) and isinstance(y, int) and y != 0 and x % y == 0:
+            if y == 0:
+                return None
+            if isinstance(x, int) and isinstance(y, int) and x % y == 0:
                 return x // y
             return x / y
         if op == "**":
@@ -201,7 +203,7 @@ def juel_cmp(op: str, a, b) -> bool:
         return a is None and b is None and op in ("<=", ">=")
     if _is_number(a) or _is_number(b):
         a, b = _juel_number(a), _juel_number(b)
-    elif not (isinstance(a, str) and isinstance(b, str) or isinstance(a, bool) and isinstance(b, bool)):
+    elif not ((isinstance(a, str) and isinstance(b, str)) or (isinstance(a, bool) and isinstance(b, bool))):
         raise ExpressionFailed(f"cannot order {_show(a)} and {_show(b)}")
     return _ORDER[op](a, b)
 

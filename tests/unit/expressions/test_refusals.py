@@ -75,6 +75,7 @@ def test_a_juel_construct_outside_the_subset_is_refused_naming_it(text, construc
     ("= between", "reserved word", 2),
     ('= "yes"', "constant condition", 2),
     ("= 5", "constant condition", 2),
+    ("= -1", "constant condition", 2),
     ("= [true]", "constant condition", 2),
     ("= _x", "name starting with '_'", 2),
     ('= "\\q"', "string escape", 3),
