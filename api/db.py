@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import calendar_store
 from engine.db import make_engine, make_session_factory
+from workflows.errors import RecordedFailure
 
 
 def init_app(app: Flask) -> None:
@@ -38,10 +39,16 @@ def transaction() -> Iterator[Session]:
     token), so that a request is one transaction; the zone its times are shown in is read in it too.
     """
     session = request_session()
+    failure = None
     with session.get_transaction() or session.begin():
-        yield session
+        try:
+            yield session
+        except RecordedFailure as recorded:  # keep what the service wrote about the failure, then fail
+            failure = recorded.error
         if "display_timezone" not in g:
             g.display_timezone = calendar_store.get_timezone(session)
+    if failure is not None:
+        raise failure
 
 
 def display_timezone() -> str:

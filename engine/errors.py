@@ -38,6 +38,18 @@ class ConcurrentUpdate(Conflict):
     code = "concurrent_update"
 
 
+class InstanceSuspended(Conflict):
+    """An administrator suspended the instance: nothing moves it until it is resumed."""
+
+    code = "instance_suspended"
+
+
+class RepairRefused(EngineError):
+    """A repair (a move, a skip, a migration) would leave the instance inconsistent, or cannot apply."""
+
+    code = "repair_refused"
+
+
 class InvalidTaskData(EngineError):
     """The data submitted to complete a task does not satisfy the task's form."""
 
@@ -45,6 +57,11 @@ class InvalidTaskData(EngineError):
 
 
 class ExecutionFailed(EngineError):
-    """The model could not continue (an expression failed, no gateway path matched...)."""
+    """The model could not continue (an expression failed, no gateway path matched...).
+
+    `element_name` and `task_data` (the failing element's data) are kept for an incident; they are
+    never part of an answer."""
 
     code = "execution_failed"
+    element_name: str | None = None
+    task_data: dict | None = None

@@ -14,6 +14,7 @@ count from it are recomputed in the same step, so the workflow is saved once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -28,19 +29,20 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from engine import audit, calendar_store, deadlines, runtime, state_store, task_rows
+from engine import audit, calendar_store, deadlines, incidents, runtime, state_store, task_rows
 from engine.clock import utcnow
 from engine.deployments import get_latest_version, load_spec
-from engine.errors import ConcurrentUpdate, Conflict, NotFound, TaskNotReady
+from engine.errors import ConcurrentUpdate, Conflict, InstanceSuspended, NotFound, TaskNotReady
 from engine.forms import form_schema, validate_form_data
 from engine.models import HumanTask, ProcessInstance, ProcessVersion
 from engine.scripting import make_script_engine
 from engine.task_rows import RowSnapshot, get_task, instances_with_due_timers, next_timer_due_at, tasks_of_instance
 
 __all__ = [
-    "CompletedElement", "StepResult", "claim_task", "complete_task", "fire_due_timers", "fire_due_timers_of",
-    "get_task", "instances_with_due_timers", "load_workflow", "next_timer_due_at", "retime_timers", "send_message",
-    "start_instance", "task_form_schema", "tasks_of_instance", "unclaim_task",
+    "CompletedElement", "StepResult", "check_active", "claim_task", "complete_task", "completed_element",
+    "fire_due_timers", "fire_due_timers_of", "get_instance", "get_task", "instances_with_due_timers",
+    "load_workflow", "next_timer_due_at", "retime_timers", "run_step", "send_message", "start_instance",
+    "task_form_schema", "tasks_of_instance", "unclaim_task",
 ]
 
 _script_engine = make_script_engine()
@@ -73,7 +75,7 @@ class StepResult:
 Effects = Callable[[StepResult], None]
 
 
-def _completed(task: Task) -> CompletedElement:
+def completed_element(task: Task) -> CompletedElement:
     return CompletedElement(runtime.element_id(task), runtime.element_name(task), runtime.properties(task), task.data)
 
 
@@ -115,7 +117,7 @@ def start_instance(
     session.flush()
     result = StepResult(instance)
     with _calendar(session):
-        runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+        runtime.run_engine_steps(workflow, lambda t: result.completed.append(completed_element(t)))
         audit.record(session, actor=actor, action="instance.started", instance_id=instance.id,
                      subject=process_id, data={"version": version.version, "business_key": business_key})
         _finish_step(session, instance, workflow, result, RowSnapshot(), effects, actor=actor, now=now)
@@ -142,6 +144,7 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
     row = get_task(session, task_id)
     task_rows.check_may_complete(row, actor)
     instance = row.instance
+    check_active(instance)
     workflow = load_workflow(instance)
     before = RowSnapshot.of(workflow)
     task = workflow.get_task_from_id(UUID(task_id))
@@ -153,9 +156,10 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
     result = StepResult(instance)
     task.data.update(data)
     with _calendar(session):
-        runtime.run_task(task)
-        result.completed.append(_completed(task))
-        runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+        with _held_timers(instance, workflow, now):
+            runtime.run_task(task)
+            result.completed.append(completed_element(task))
+            runtime.run_engine_steps(workflow, lambda t: result.completed.append(completed_element(t)))
         task_rows.close_task(session, row, actor=actor, data=data, now=now)
         audit.record(session, actor=actor, action="task.completed", instance_id=instance.id, subject=task_id,
                      data={"bpmn_id": row.bpmn_id, "name": row.name, "data": data}, at=now)
@@ -168,6 +172,7 @@ def claim_task(session: Session, task_id: str, *, actor: str) -> HumanTask:
     row = get_task(session, task_id)
     if row.state == "claimed" and row.assignee == actor:
         return row
+    check_active(row.instance)
     return task_rows.move_task(session, row, actor=actor, action="task.claimed", expected_state="ready",
                                values={"state": "claimed", "assignee": actor})
 
@@ -194,10 +199,10 @@ def fire_due_timers_of(session: Session, instance_ids: list[int], *, now: dateti
     The audit trail stamps each firing with the moment it happened, not `now`.
     """
     now = now or utcnow()
-    locked = session.scalars(
+    locked = [instance for instance in session.scalars(
         select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids)).order_by(ProcessInstance.id)
         .with_for_update(skip_locked=True, of=ProcessInstance)
-    ).all()
+    ).all() if task_rows.may_fire(session, instance, now)]  # suspended or blocked since they were listed
     due = task_rows.due_timers_of(session, [i.id for i in locked], now)
     state_store.prefetch(session, [instance for instance in locked if instance.id in due])
     results = {}
@@ -224,7 +229,7 @@ def _fire(session: Session, instance: ProcessInstance, due: list, actor: str,
             audit.record(session, actor=actor, action="timer.fired", instance_id=instance.id,
                          subject=timer.task_id, at=fired_at,
                          data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
-        runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+        runtime.run_engine_steps(workflow, lambda t: result.completed.append(completed_element(t)))
         _finish_step(session, instance, workflow, result, before, effects, actor=actor, now=fired_at)
     return result
 
@@ -233,20 +238,22 @@ def send_message(session: Session, instance_id: int, name: str, *, actor: str, p
                  effects: Effects | None = None) -> StepResult:
     """Deliver the message `name` to the instance (a message event waiting for it catches it) and
     run the instance to its next wait. `Conflict` when nothing in the instance waits for it now."""
-    instance = _get_instance(session, instance_id)
+    instance = get_instance(session, instance_id)
+    check_active(instance)
     workflow = load_workflow(instance)
     before = RowSnapshot.of(workflow)
     now = utcnow()
     result = StepResult(instance)
     with _calendar(session):
-        try:
-            workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload or {}))
-        except WorkflowException:
-            raise Conflict(f"The process is not waiting for the message '{name}' at this point.",
-                           message=name) from None
-        audit.record(session, actor=actor, action="message.received", instance_id=instance_id, at=now,
-                     subject=instance.business_key, data={"message": name, "payload": payload or {}})
-        runtime.run_engine_steps(workflow, lambda t: result.completed.append(_completed(t)))
+        with _held_timers(instance, workflow, now):
+            try:
+                workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload or {}))
+            except WorkflowException:
+                raise Conflict(f"The process is not waiting for the message '{name}' at this point.",
+                               message=name) from None
+            audit.record(session, actor=actor, action="message.received", instance_id=instance_id, at=now,
+                         subject=instance.business_key, data={"message": name, "payload": payload or {}})
+            runtime.run_engine_steps(workflow, lambda t: result.completed.append(completed_element(t)))
         _finish_step(session, instance, workflow, result, before, effects, actor=actor, now=now)
     return result
 
@@ -260,7 +267,7 @@ def retime_timers(session: Session, instance_id: int, step_allocations: dict | N
     whose expressions use them (`deadline()`, `before_due()`), each counted again from when it
     began waiting. Returns how many timers moved.
     """
-    instance = _get_instance(session, instance_id)
+    instance = get_instance(session, instance_id)
     workflow = load_workflow(instance)
     before = RowSnapshot.of(workflow)
     now = utcnow()
@@ -295,11 +302,43 @@ def _retime(session: Session, workflow: BpmnWorkflow, instance: ProcessInstance,
     return len(moved)
 
 
-def _get_instance(session: Session, instance_id: int) -> ProcessInstance:
+def get_instance(session: Session, instance_id: int) -> ProcessInstance:
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:
         raise NotFound(f"Process instance {instance_id} does not exist.", instance_id=instance_id)
     return instance
+
+
+def check_active(instance: ProcessInstance) -> None:
+    """`InstanceSuspended` while an administrator holds the instance."""
+    if instance.suspended_at is not None:
+        raise InstanceSuspended(
+            f"This dossier is suspended by an administrator ({instance.suspend_reason or 'no reason given'}); "
+            "it cannot be worked until it is resumed.", instance_id=instance.id, suspended_by=instance.suspended_by)
+
+
+def run_step(session: Session, instance: ProcessInstance, *, actor: str,
+             change: Callable[[BpmnWorkflow, StepResult], None], effects: Effects | None = None,
+             now: datetime | None = None) -> StepResult:
+    """A step of the caller's making: `change(workflow, result)` moves the loaded workflow (and
+    records in `result.completed` the elements it ran), then the step finishes as every step does
+    (effects, timers recomputed for a moved due date, the rows, the revision check). For repairs."""
+    workflow = load_workflow(instance)
+    before = RowSnapshot.of(workflow)
+    result = StepResult(instance)
+    now = now or utcnow()
+    with _calendar(session):
+        change(workflow, result)
+        _finish_step(session, instance, workflow, result, before, effects, actor=actor, now=now)
+    return result
+
+
+def _held_timers(instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime):
+    """While the instance has an unresolved incident, a person's step does not fire the timers that
+    are due (the incident's failing step would fail theirs too): they wait for the incident."""
+    if instance.incident_id is None:
+        return nullcontext()
+    return runtime.holding_timers(workflow, {t.task_id for t in runtime.waiting_timers(workflow) if t.due_at <= now})
 
 
 def _calendar(session: Session):
@@ -307,8 +346,12 @@ def _calendar(session: Session):
 
 
 def _task_state(workflow: BpmnWorkflow, task_id: str):
-    task = workflow.get_task_from_id(UUID(task_id))
-    return task.state if task is not None else None
+    """The state of the task a timer row names; None when the workflow has no such task."""
+    uuid = UUID(task_id)
+    for process in (workflow, *workflow.subprocesses.values()):
+        if uuid in process.tasks:
+            return process.tasks[uuid].state
+    return None
 
 
 _INSTANCES = ProcessInstance.__table__
@@ -328,6 +371,8 @@ def _finish_step(session: Session, instance: ProcessInstance, workflow: BpmnWork
     if result.new_due_at is not None:
         _retime(session, workflow, instance, None, result.new_due_at, actor=actor, now=now)
     _save(session, instance, workflow, result, before, actor=actor, now=now)
+    if instance.incident_id is not None:
+        incidents.after_step(session, instance, actor=actor, now=now)
 
 
 def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, result: StepResult,
@@ -345,6 +390,11 @@ def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, r
     _write_instance(session, instance, values)  # first: a writer that lost the race writes nothing more
     state_store.write(session, checkpoint)
     result.ready_tasks = task_rows.sync(session, instance, workflow, before, now)
+
+
+def write_state(session: Session, instance: ProcessInstance, state: str) -> None:
+    """Write a state prepared outside a step (a migration's revert), under the revision check."""
+    _write_instance(session, instance, {"state": state, "updated_at": utcnow()})
 
 
 def _write_instance(session: Session, instance: ProcessInstance, values: dict) -> None:

@@ -46,6 +46,14 @@ class ProcessInstance(Base):
     started_by: Mapped[str] = mapped_column(sa.String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set while an administrator holds the instance: nobody works it and its timers do not fire.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_by: Mapped[str | None] = mapped_column(sa.String(100))
+    suspend_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The instance's unresolved incident (engine/incidents.py), if any: read with the row, so a step
+    # knows at no cost whether the timers it would fire are held. (No foreign key: incident rows
+    # refer to their instance, and a cycle of keys would complicate every delete.)
+    incident_id: Mapped[int | None]
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
 
@@ -107,6 +115,58 @@ class WaitingTimer(Base):
     bpmn_id: Mapped[str] = mapped_column(sa.String(255))
     name: Mapped[str | None] = mapped_column(sa.String(500))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+INCIDENT_UNRESOLVED = ("retrying", "open")
+
+
+class Incident(Base):
+    """A step the service ran on its own (a timer firing and what follows it) that failed.
+
+    The instance keeps its state from before the step. While `retrying`, the scheduler tries the
+    step again at `next_retry_at`; once `open`, only an administrator's retry or skip moves it on.
+    At most one unresolved incident per instance (engine/incidents.py keeps it so).
+    """
+
+    __tablename__ = "incident"
+    __table_args__ = (sa.Index("ix_incident_state_instance", "state", "instance_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    trigger: Mapped[str] = mapped_column(sa.String(20))  # timer
+    bpmn_id: Mapped[str | None] = mapped_column(sa.String(255))
+    element_name: Mapped[str | None] = mapped_column(sa.String(500))
+    message: Mapped[str] = mapped_column(sa.Text)
+    line: Mapped[int | None]
+    task_data: Mapped[dict] = mapped_column(JSONType, default=dict)  # the failing element's data
+    attempts: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(sa.String(20))  # retrying | open | resolved
+    next_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(100))
+    resolution: Mapped[str | None] = mapped_column(sa.String(20))  # retried | skipped | obsolete | moved | migrated
+
+
+class InstanceMigration(Base):
+    """An instance moved from one version of its process to another, with what it was before, so
+    that the migration can be reverted while nothing has happened to the instance since."""
+
+    __tablename__ = "instance_migration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    from_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_version.id"))
+    to_version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_version.id"))
+    mapping: Mapped[dict] = mapped_column(JSONType, default=dict)
+    revision_after: Mapped[int]  # the instance's revision the migration left: a later step changes it
+    # what the instance was: {"version_id", "state": envelope JSON, "tasks": [[id, subprocess, position, state]]}
+    before: Mapped[dict] = mapped_column(JSONType)
+    migrated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    migrated_by: Mapped[str] = mapped_column(sa.String(100))
+    reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reverted_by: Mapped[str | None] = mapped_column(sa.String(100))
 
 
 class AuditEvent(Base):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -74,17 +75,21 @@ def is_finished(workflow: BpmnWorkflow) -> bool:
 
 
 def _failure(exc: Exception, task: Task | None) -> ExecutionFailed:
-    spec = getattr(exc, "task_spec", None) or (task.task_spec if task is not None else None)
+    failing = getattr(exc, "task", None) or task
+    spec = getattr(exc, "task_spec", None) or (failing.task_spec if failing is not None else None)
     element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
     name = getattr(spec, "bpmn_name", None)
     detail = str(exc).rstrip(".")
     notes = getattr(exc, "__notes__", None)
     if notes:
         detail = f"{detail} ({'; '.join(notes)})"
-    return ExecutionFailed(
+    failed = ExecutionFailed(
         f"The process cannot continue at '{name or element}': {detail}",
         element=element, line=getattr(exc, "line_number", None) or None,
     )
+    failed.element_name = name or element
+    failed.task_data = dict(failing.data) if failing is not None else {}  # for an incident, never an answer
+    return failed
 
 
 def run_task(task: Task) -> None:
@@ -219,3 +224,23 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimerInfo]:
             interrupting=bool(getattr(task.task_spec, "cancel_activity", False)),
         ))
     return timers
+
+
+_FAR = "9999-12-31T00:00:00+00:00"
+
+
+@contextmanager
+def holding_timers(workflow: BpmnWorkflow, task_ids: set[str]) -> Iterator[None]:
+    """Keep the waiting timers `task_ids` from firing inside the block, whatever runs in it: their
+    due instant is pushed out of reach and given back when the block ends."""
+    held = {}
+    for task in iter_tasks(workflow):
+        if str(task.id) in task_ids and task.state == TaskState.WAITING and "event_value" in task.internal_data:
+            value = held[task] = task.internal_data["event_value"]
+            task.internal_data["event_value"] = {**value, "next": _FAR} if isinstance(value, dict) else _FAR
+    try:
+        yield
+    finally:
+        for task, value in held.items():
+            if task.state == TaskState.WAITING:
+                task.internal_data["event_value"] = value

@@ -47,6 +47,11 @@ _spec_cache: OrderedDict[str, tuple] = OrderedDict()
 _spec_cache_lock = threading.Lock()
 
 
+def registry():
+    """The serializer's converter registry (SpiffWorkflow's diff utilities compare specs with it)."""
+    return _SERIALIZER.registry
+
+
 def spec_to_json(spec, subprocess_specs: dict) -> str:
     registry = _SERIALIZER.registry
     return json.dumps({

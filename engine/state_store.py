@@ -47,6 +47,8 @@ _READ_TASKS = (select(_TASKS.c.id, _TASKS.c.subprocess, _TASKS.c.state)
 _READ_TASKS_OF = (select(_TASKS.c.instance_id, _TASKS.c.id, _TASKS.c.subprocess, _TASKS.c.state)
                   .where(_TASKS.c.instance_id.in_(bindparam("instance_ids", expanding=True)))
                   .order_by(_TASKS.c.instance_id, _TASKS.c.position))
+_READ_ROWS = (select(_TASKS.c.id, _TASKS.c.subprocess, _TASKS.c.position, _TASKS.c.state)
+              .where(_TASKS.c.instance_id == bindparam("instance_id")).order_by(_TASKS.c.position))
 _UPDATE_TASK = (update(_TASKS)
                 .where(_TASKS.c.instance_id == bindparam("b_instance_id"), _TASKS.c.id == bindparam("b_id"))
                 .values(state=bindparam("b_state")))
@@ -178,6 +180,26 @@ def write(session: Session, checkpoint: Checkpoint) -> None:
     session.info.setdefault(_PENDING, {})[checkpoint.instance_id] = (checkpoint.checkpoint, checkpoint.workflow)
 
 
+def stored_rows(session: Session, instance_id: int) -> list[tuple]:
+    """The instance's task rows as stored: (id, subprocess, position, state), in their order."""
+    return [tuple(row) for row in session.connection().execute(_READ_ROWS, {"instance_id": instance_id})]
+
+
+def restore(session: Session, instance_id: int, envelope_json: str, rows: list) -> str:
+    """Put back task rows taken earlier with `stored_rows` (and their envelope); returns the envelope
+    to write as the instance's state, with a new checkpoint (no cached workflow can match it)."""
+    connection = session.connection()
+    connection.execute(delete(_TASKS).where(_TASKS.c.instance_id == instance_id))
+    if rows:
+        connection.execute(insert(_TASKS), [{"instance_id": instance_id, "id": task_id, "subprocess": subprocess,
+                                             "position": position, "state": state}
+                                            for task_id, subprocess, position, state in rows])
+    envelope = json.loads(envelope_json)
+    if ROWS_KEY in envelope:
+        envelope[ROWS_KEY] = {**envelope[ROWS_KEY], "checkpoint": uuid.uuid4().hex}
+    return envelope_to_json(envelope)
+
+
 def stored_state(session: Session, instance_id: int, envelope_json: str) -> dict:
     """The whole serialized workflow that the envelope `envelope_json` and the instance's task rows
     in the database make together (what `load` restores)."""
@@ -211,9 +233,10 @@ def _always_written(task) -> bool:
 
 
 def _mark(task) -> tuple:
-    """What shows that a finished task changed: its state, its links, its internal data."""
+    """What shows that a finished task changed: its state, its links, its internal data, its element
+    (a migration gives a task the spec of its element in the new version)."""
     return (task.state, task.last_state_change, task.triggered, task._parent, tuple(task._children),
-            dict(task.internal_data))
+            dict(task.internal_data), task.task_spec.name)
 
 
 # --- the cache of workflows saved by this process -------------------------------------------------

@@ -12,16 +12,16 @@ cheaper than an ORM flush, and the session's own execute() adds its overhead to 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import audit, runtime, timer_events
 from engine.errors import Conflict, NotFound, TaskNotReady
-from engine.models import OPEN_TASK_STATES, HumanTask, ProcessInstance, WaitingTimer
+from engine.models import INCIDENT_UNRESOLVED, OPEN_TASK_STATES, HumanTask, Incident, ProcessInstance, WaitingTimer
 
 
 @dataclass(frozen=True)
@@ -117,14 +117,43 @@ def tasks_of_instance(session: Session, instance_id: int) -> list[HumanTask]:
 
 # --- waiting timers ---------------------------------------------------------------------------------
 
+# Timers fire for instances that are neither suspended nor held by an incident (engine/incidents.py),
+# unless the incident is retrying and its next try is due.
+def _firable(now):
+    held = (select(Incident.instance_id)
+            .where(Incident.state.in_(INCIDENT_UNRESOLVED),
+                   or_(Incident.next_retry_at.is_(None), Incident.next_retry_at > now)))
+    return (select(WaitingTimer.instance_id, WaitingTimer.due_at)
+            .join(ProcessInstance, ProcessInstance.id == WaitingTimer.instance_id)
+            .where(ProcessInstance.suspended_at.is_(None),
+                   or_(ProcessInstance.incident_id.is_(None), WaitingTimer.instance_id.not_in(held))))
+
+
 def instances_with_due_timers(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    query = (select(WaitingTimer.instance_id).where(WaitingTimer.due_at <= now)
-             .group_by(WaitingTimer.instance_id).order_by(WaitingTimer.instance_id).limit(limit))
+    due = _firable(now).where(WaitingTimer.due_at <= now).subquery()
+    query = select(due.c.instance_id).group_by(due.c.instance_id).order_by(due.c.instance_id).limit(limit)
     return list(session.scalars(query))
 
 
-def next_timer_due_at(session: Session) -> datetime | None:
-    return session.scalars(select(WaitingTimer.due_at).order_by(WaitingTimer.due_at).limit(1)).first()
+def next_timer_due_at(session: Session, now: datetime | None = None) -> datetime | None:
+    """When the scheduler must look next: the earliest due timer it may fire, or an incident's next try."""
+    now = now or datetime.now(timezone.utc)
+    due = _firable(now).subquery()
+    earliest = session.scalars(select(due.c.due_at).order_by(due.c.due_at).limit(1)).first()
+    retry = session.scalar(select(func.min(Incident.next_retry_at)).where(Incident.state == "retrying"))
+    return min((t for t in (earliest, retry) if t is not None), default=None)
+
+
+def may_fire(session: Session, instance: ProcessInstance, now: datetime) -> bool:
+    """Whether the instance's due timers may fire now (read under its lock): not suspended, and no
+    incident holds it (a retrying one whose next try is due does not)."""
+    if instance.suspended_at is not None:
+        return False
+    if instance.incident_id is None:
+        return True
+    incident = session.get(Incident, instance.incident_id)
+    return (incident is None or incident.state not in INCIDENT_UNRESOLVED
+            or (incident.next_retry_at is not None and incident.next_retry_at <= now))
 
 
 def due_timers_of(session: Session, instance_ids: list[int], now: datetime) -> dict[int, list]:
@@ -146,6 +175,23 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, be
     ready = _sync_human_tasks(session, instance, workflow, timers, before, now)
     _sync_timers(session, instance, timers, before.timers)
     return ready
+
+
+def refresh_open_rows(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """After the instance's specs changed (a migration): the open task rows and the timer rows name
+    the elements the tasks now run (id, name, lane and the role it gives)."""
+    tasks = {str(t.id): t for t in runtime.iter_tasks(workflow)}
+    for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                       HumanTask.state.in_(OPEN_TASK_STATES))):
+        task = tasks.get(row.id)
+        if task is not None:
+            lane = getattr(task.task_spec, "lane", None)
+            row.bpmn_id, row.name, row.lane = runtime.element_id(task), runtime.element_name(task), lane
+            row.role = (instance.lane_roles or {}).get(lane, lane) if lane else None
+    for timer in session.scalars(select(WaitingTimer).where(WaitingTimer.instance_id == instance.id)):
+        task = tasks.get(timer.task_id)
+        if task is not None:
+            timer.bpmn_id, timer.name = runtime.element_id(task), runtime.element_name(task)
 
 
 def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,

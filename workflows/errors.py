@@ -48,3 +48,13 @@ class AlreadyRated(Conflict):
     """A dossier is rated once."""
 
     code = "already_rated"
+
+
+class RecordedFailure(EngineError):
+    """The request fails with `error`, but what the service wrote about the failure (an attempt
+    counted, say) is to be kept: the API commits the transaction, then answers with `error`."""
+
+    def __init__(self, error: EngineError) -> None:
+        super().__init__(error.message, **error.details)
+        self.error = error
+        self.code = error.code

@@ -7,7 +7,8 @@ retries. Templates are Jinja2 text rendered in a sandbox; an administrator's sav
 replaces the bundled one (`seed_data/notification_templates.json`) of the same kind and channel.
 
 Applicant templates go to the dossier's email address and phone; officer templates to the
-users of the dossier's deciding unit who have one. Account templates (about a user's own account,
+users of the dossier's deciding unit who have one; administrator templates (an incident of the
+dossier) to the administrators and the leaders. Account templates (about a user's own account,
 e.g. repeated failed sign-ins) go to that user's email and phone.
 """
 
@@ -31,13 +32,14 @@ from workflows import statuses
 from workflows.agency import get_agency
 from workflows.channels import CHANNELS
 from workflows.errors import InvalidInput, NotFound
-from workflows.models import Dossier, DossierNotice, NotificationTemplate, OutboxMessage, User
+from workflows.models import Dossier, DossierNotice, NotificationTemplate, OutboxMessage, User, UserRole
+from workflows.roles import ADMIN, LEADER
 
-AUDIENCES = ("applicant", "officers", "account")
+AUDIENCES = ("applicant", "officers", "administrators", "account")
 TEMPLATE_VARIABLES = (
     "code", "applicant_name", "procedure_name", "status_label", "received_date", "due_date", "new_due_date",
     "reason", "documents", "postal_tracking_number", "lookup_url", "rating_url", "department", "province",
-    "center", "return_place", "contact",
+    "center", "return_place", "contact", "incident_element", "incident_message",
 )
 # What an account template may say (audience "account"), besides the agency's names.
 ACCOUNT_VARIABLES = ("full_name", "username", "failures", "last_address", "blocked_until", "time")
@@ -106,10 +108,12 @@ def kinds(session: Session) -> set[str]:
     return {t["kind"] for t in list_templates(session)}
 
 
-def enqueue(session: Session, dossier: Dossier, kind: str, *, actor: str, element: str = "") -> list[OutboxMessage]:
-    """Write the notifications of `kind` about `dossier` to the outbox, one per channel and recipient."""
+def enqueue(session: Session, dossier: Dossier, kind: str, *, actor: str, element: str = "",
+            extra: dict | None = None) -> list[OutboxMessage]:
+    """Write the notifications of `kind` about `dossier` to the outbox, one per channel and recipient
+    (`extra`: values of the variables the dossier does not give, e.g. an incident's)."""
     now = utcnow()
-    context = dossier_context(session, dossier)
+    context = {**dossier_context(session, dossier), **(extra or {})}
     messages = []
     for template in (t for t in list_templates(session) if t["kind"] == kind):
         for recipient in _recipients(session, dossier, template["channel"], template["audience"]):
@@ -179,6 +183,7 @@ def dossier_context(session: Session, dossier: Dossier) -> dict:
         "postal_tracking_number": dossier.postal_tracking_number,
         "lookup_url": f"{base}/tra-cuu/{dossier.code}",
         "rating_url": f"{base}/danh-gia/{dossier.code}",
+        "incident_element": "", "incident_message": "",
         **{key: agency[key] for key in _AGENCY_VARIABLES},
     }
 
@@ -187,8 +192,12 @@ def _recipients(session: Session, dossier: Dossier, channel: str, audience: str)
     if audience == "applicant":
         address = dossier.applicant_email if channel == "email" else dossier.applicant_phone
         return [address] if address else []
-    users = session.scalars(select(User).where(User.unit_id == dossier.procedure.deciding_unit_id,
-                                               User.active.is_(True)).order_by(User.id))
+    if audience == "administrators":  # the administrators, and the leaders (who handle every dossier)
+        users = session.scalars(select(User).join(UserRole).where(UserRole.role.in_((ADMIN, LEADER)),
+                                                                  User.active.is_(True)).distinct().order_by(User.id))
+    else:
+        users = session.scalars(select(User).where(User.unit_id == dossier.procedure.deciding_unit_id,
+                                                   User.active.is_(True)).order_by(User.id))
     return [a for a in ((u.email if channel == "email" else u.phone) for u in users) if a]
 
 

@@ -1,4 +1,10 @@
-"""Firing due timers for the one-stop service: a batch of instances per transaction."""
+"""Firing due timers for the one-stop service: a batch of instances per transaction.
+
+A step that fails (a script after the timer, a refused status change...) becomes an incident of
+its instance (workflows/incidents.py): the instance keeps its state, the scheduler tries again a
+few times with back-off, then holds its timers until an administrator acts. It is never retried
+at every tick.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import instances
 from engine.clock import utcnow
+from engine.errors import ConcurrentUpdate
+from workflows import incidents
 from workflows.dossiers import find_by_instance
-from workflows.errors import Conflict, EngineError
 from workflows.lifecycle import apply_model_effects, has_effects
 
 log = logging.getLogger(__name__)
@@ -26,7 +33,7 @@ def fire_due_timers(session_factory: sessionmaker, *, now: datetime | None = Non
     (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite) and a timer that another
     process already fired is no longer due. A batch in which an instance cannot fire (a race, a
     failing expression) is rolled back whole and fired again one instance per transaction, so that
-    the others move and that one is reported.
+    the others move and that one is recorded as an incident.
     """
     now = now or utcnow()
     with session_factory() as session, session.begin():
@@ -37,7 +44,7 @@ def fire_due_timers(session_factory: sessionmaker, *, now: datetime | None = Non
         try:
             with session_factory() as session, session.begin():
                 moved += _fire(session, batch, now)
-        except EngineError:
+        except Exception:  # noqa: BLE001 - whichever instance failed, the others of the batch go on alone
             moved += sum(_fire_alone(session_factory, instance_id, now) for instance_id in batch)
     return moved
 
@@ -60,8 +67,8 @@ def _fire_alone(session_factory: sessionmaker, instance_id: int, now: datetime) 
     try:
         with session_factory() as session, session.begin():
             return _fire(session, [instance_id], now)
-    except Conflict:
+    except ConcurrentUpdate:
         log.info("timer of instance %s raced with another change; retrying on the next tick", instance_id)
-    except EngineError as exc:  # a failing expression, a refused status transition...
-        log.error("timer of instance %s cannot fire: %s %s", instance_id, exc.message, exc.details)
+    except Exception as exc:  # noqa: BLE001 - a failing expression, a refused status change, a bug: an incident
+        incidents.record_failure(session_factory, instance_id, exc)
     return 0

@@ -49,7 +49,7 @@ async function loadList() {
 }
 
 function editor(template) {
-  const audience = h("select", {}, ["applicant", "officers", "account"].map((v) => h("option", { value: v }, audienceLabel(v))));
+  const audience = h("select", {}, ["applicant", "officers", "administrators", "account"].map((v) => h("option", { value: v }, audienceLabel(v))));
   audience.value = template.audience;
   const subject = h("input", { type: "text", value: template.subject || "", maxlength: "500" });
   const body = h("textarea", { rows: "10", class: "template-body", spellcheck: "false" });
