@@ -17,6 +17,7 @@ from api.views import (
     dossiers,
     health,
     notifications,
+    operations,
     procedures,
     process_models,
     public,
@@ -31,7 +32,8 @@ from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, dossiers.blp, tasks.blp, calendar.blp,
-              reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp)
+              reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
+              operations.blp)
 
 
 def _local_time(value) -> str:

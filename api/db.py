@@ -51,6 +51,18 @@ def transaction() -> Iterator[Session]:
         raise failure
 
 
+def own_transactions():
+    """For a view whose service runs several transactions of its own (a bulk operation): end the
+    request's transaction first (on SQLite it holds the write lock since the token was read), read
+    the display zone, and give the session factory."""
+    session = request_session()
+    if session.in_transaction():
+        if "display_timezone" not in g:
+            g.display_timezone = calendar_store.get_timezone(session)
+        session.commit()
+    return session_factory()
+
+
 def display_timezone() -> str:
     """The zone times are shown in: the working calendar's (an administrator's setting), read once
     per request, in its transaction (`transaction`, or the one its authentication began) or else in

@@ -30,6 +30,7 @@ STATUS_BY_ERROR = (
     (errors.InvalidTaskData, 422),
     (errors.InvalidInput, 422),
     (errors.ExecutionFailed, 422),
+    (errors.RepairRefused, 422),
     (CalendarError, 422),
 )
 

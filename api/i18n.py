@@ -29,6 +29,10 @@ ERROR_MESSAGES_VI = {
     "supplement_limit": "Hồ sơ đã được yêu cầu bổ sung {count} lần; thủ tục này chỉ cho phép {limit} lần.",
     "already_rated": "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
     "too_many_requests": "Bạn đã thử quá nhiều lần; vui lòng thử lại sau {retry_after} giây.",
+    "instance_suspended": ("Hồ sơ đang bị quản trị viên tạm dừng xử lý; chưa thể thao tác cho đến khi hồ sơ "
+                           "được tiếp tục."),
+    "repair_refused": ("Không thực hiện được thao tác sửa quy trình vì sẽ làm hồ sơ rơi vào trạng thái không "
+                       "nhất quán; xem chi tiết."),
     "internal_error": "Đã có lỗi hệ thống; dữ liệu không bị thay đổi. Vui lòng thử lại hoặc báo quản trị viên.",
 }
 

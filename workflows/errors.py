@@ -5,9 +5,11 @@ from engine.errors import (  # noqa: F401 - re-exported for the layers above
     Conflict,
     EngineError,
     ExecutionFailed,
+    InstanceSuspended,
     InvalidTaskData,
     ModelInvalid,
     NotFound,
+    RepairRefused,
     TaskNotReady,
 )
 

@@ -50,6 +50,17 @@ class DossierSchema(StrictSchema):
     postal_tracking_number = fields.String()
     supplement_requests = fields.Integer()
     data = fields.Dict()
+    suspension = fields.Function(lambda v: _suspension(v.dossier), metadata={
+        "description": "null, or {at, by, reason} while an administrator has suspended the dossier"})
+    incident_id = fields.Function(lambda v: v.dossier.instance.incident_id if v.dossier.instance else None,
+                                  metadata={"description": "the unresolved incident of the dossier's process, if any"})
+
+
+def _suspension(dossier) -> dict | None:
+    instance = dossier.instance
+    if instance is None or instance.suspended_at is None:
+        return None
+    return {"at": local_iso(instance.suspended_at), "by": instance.suspended_by, "reason": instance.suspend_reason}
 
 
 class DossierQuerySchema(StrictSchema):
@@ -63,6 +74,9 @@ class DossierQuerySchema(StrictSchema):
 
 
 class DossierListItemSchema(DossierSchema):
+    class Meta(StrictSchema.Meta):
+        exclude = ("suspension", "incident_id")  # per dossier; lists stay one query
+
     applicant = fields.Function(lambda v: v.applicant, metadata={
         "description": "ID and phone numbers masked in lists"})
 
