@@ -14,7 +14,8 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from api.i18n import error_message
+from api.i18n import error_message, language
+from api.problem_messages import render
 from engine.working_calendar import CalendarError
 from workflows import errors
 
@@ -75,7 +76,18 @@ def error_response(status: int, code: str, english: str, details: dict | None = 
 
 def handle_service_error(error: errors.EngineError):
     status = next((s for cls, s in STATUS_BY_ERROR if isinstance(error, cls)), 400)
-    return error_response(status, error.code, error.message, error.details)
+    details = error.details
+    if isinstance(error, errors.ModelInvalid):
+        details = {**details, "problems": model_problems(error)}
+    return error_response(status, error.code, error.message, details)
+
+
+def model_problems(error: errors.ModelInvalid) -> list[dict]:
+    """Every problem of a refused model (errors, then warnings), in the reader's language."""
+    if not error.problems:  # raised without a list: its one message is the one problem
+        return [{"severity": "error", "code": error.code, "element": error.details.get("element"),
+                 "line": error.details.get("line"), "message": error.message, "hint": None}]
+    return [render(problem, language()) for problem in error.problems]
 
 
 def handle_http_exception(error: HTTPException):

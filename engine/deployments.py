@@ -21,9 +21,11 @@ from engine.parsing import ParsedModel, parse_model
 from engine.serialization import spec_from_json, spec_to_json
 
 
-def deploy(session: Session, content: bytes, filename: str, *, actor: str) -> tuple[ProcessVersion, bool]:
-    """Deploy `content`; returns the version and whether it was created (False: identical)."""
-    parsed = parse_model(content, filename)
+def deploy(session: Session, content: bytes, filename: str, *, actor: str,
+           parsed: ParsedModel | None = None) -> tuple[ProcessVersion, bool]:
+    """Deploy `content` (`parsed`: the caller's `parse_model` of it, made with its own checks);
+    returns the version and whether it was created (False: identical)."""
+    parsed = parsed or parse_model(content, filename)
     checksum = hashlib.sha256(content).hexdigest()
     latest = find_latest_version(session, parsed.process_id)
     if latest is not None and latest.checksum == checksum:
@@ -118,9 +120,10 @@ class Preview:
         return self.latest.version if self.identical else self.latest.version + 1
 
 
-def preview(session: Session, content: bytes, filename: str) -> Preview:
-    """Parse and check `content` as `deploy` does and compare it with the latest version; saves nothing."""
-    parsed = parse_model(content, filename)
+def preview(session: Session, content: bytes, filename: str, parsed: ParsedModel | None = None) -> Preview:
+    """Parse and check `content` as `deploy` does (or take the caller's `parsed`) and compare it
+    with the latest version; saves nothing."""
+    parsed = parsed or parse_model(content, filename)
     return Preview(parsed, hashlib.sha256(content).hexdigest(), find_latest_version(session, parsed.process_id))
 
 

@@ -15,9 +15,15 @@ class EngineError(Exception):
 
 
 class ModelInvalid(EngineError):
-    """A BPMN file cannot be deployed. `details` names the file, line and element."""
+    """A BPMN file cannot be deployed. `problems` lists everything wrong with it (errors first, then
+    warnings; see engine/parsing/problems.py); `message` and `details` (file, line, element) are the
+    first error's."""
 
     code = "bpmn_invalid"
+
+    def __init__(self, message: str, problems: list | None = None, **details: object) -> None:
+        super().__init__(message, **details)
+        self.problems = list(problems or [])
 
 
 class NotFound(EngineError):

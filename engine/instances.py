@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from engine import audit, calendar_store, deadlines, incidents, runtime, state_store, task_rows
 from engine.clock import utcnow
 from engine.deployments import get_latest_version, load_spec
-from engine.errors import ConcurrentUpdate, Conflict, InstanceSuspended, NotFound, TaskNotReady
+from engine.errors import ConcurrentUpdate, Conflict, ExecutionFailed, InstanceSuspended, NotFound, TaskNotReady
 from engine.forms import form_schema, validate_form_data
 from engine.models import HumanTask, ProcessInstance, ProcessVersion
 from engine.scripting import make_script_engine
@@ -99,8 +99,7 @@ def start_instance(
     `due_at` what `before_due()` counts back from.
     """
     version = version or get_latest_version(session, process_id)
-    spec, subprocess_specs = load_spec(version)
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine)
+    workflow = _new_workflow(version)
     workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations or {})
     if due_at is not None:
         workflow.data[deadlines.DUE_AT_KEY] = due_at.isoformat()
@@ -124,16 +123,31 @@ def start_instance(
     return result
 
 
+def _new_workflow(version: ProcessVersion) -> BpmnWorkflow:
+    """A new workflow of `version`, its first steps predicted. A deployed model SpiffWorkflow cannot
+    start (a version deployed before a check that now refuses it) is an `ExecutionFailed`."""
+    spec, subprocess_specs = load_spec(version)
+    try:
+        return BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine)
+    except Exception as exc:  # noqa: BLE001 - WorkflowException, or what a broken spec raises: report it
+        raise ExecutionFailed(
+            f"The process '{version.process_id}' (version {version.version}) cannot start: {exc}",
+            element=getattr(getattr(exc, "task_spec", None), "name", None) or version.process_id) from None
+
+
 def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
     """The instance's workflow as stored (engine/state_store.py), with the whole of its history."""
     return state_store.load(instance, _script_engine)
 
 
 def task_form_schema(task: HumanTask) -> dict | None:
+    """The form of the human task's element: its human spec's (for a multi-instance task, the
+    spec of its instances, `review [child]`, not the wrapper `review`, which has no properties)."""
     spec, subprocess_specs = load_spec(task.instance.process_version)
     for process_spec in (spec, *subprocess_specs.values()):
-        if task.bpmn_id in process_spec.task_specs:
-            return form_schema(runtime.spec_properties(process_spec.task_specs[task.bpmn_id]))
+        for task_spec in process_spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == task.bpmn_id and getattr(task_spec, "manual", False):
+                return form_schema(runtime.spec_properties(task_spec))
     return None
 
 

@@ -4,7 +4,39 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, pre_dump
 
+from api.i18n import language
+from api.problem_messages import render
 from api.schemas.common import LocalDateTime, StrictSchema
+
+
+class ProblemSchema(StrictSchema):
+    """A problem of a model, in the reader's language (Accept-Language; Vietnamese by default)."""
+
+    severity = fields.String(metadata={"description": "error (blocks deployment) or warning"})
+    code = fields.String(metadata={"description": "stable key, e.g. task_without_role"})
+    element = fields.String(allow_none=True, metadata={"description": "the BPMN id of the element at fault"})
+    line = fields.Integer(allow_none=True, metadata={"description": "the line of the file"})
+    message = fields.String()
+    hint = fields.String(allow_none=True, metadata={"description": "a short fix"})
+
+    @pre_dump
+    def _render(self, problem, **_kwargs):
+        return render(problem, language())
+
+
+class TranslationSchema(StrictSchema):
+    """An expression written for another engine (JUEL, FEEL) or a bare timer literal, as the engine runs it."""
+
+    element = fields.String()
+    kind = fields.String()
+    dialect = fields.String()
+    original = fields.String()
+    python = fields.String()
+
+
+_WARNINGS = {"description": "what does not block the deployment but will not behave as drawn (task_without_role, "
+                            "no_terminal_status, vendor_ignored...)"}
+_TRANSLATIONS = {"description": "expressions the engine rewrote into its Python (empty when none)"}
 
 
 class UploadSchema(Schema):
@@ -42,6 +74,19 @@ class ProcessModelSchema(_VersionWithCountSchema):
     version_count = fields.Integer()
 
 
+class DeploymentSchema(ProcessVersionSchema):
+    """A deployed version, with the warnings and translations of the file just deployed."""
+
+    warnings = fields.List(fields.Nested(ProblemSchema), metadata=_WARNINGS)
+    translations = fields.List(fields.Nested(TranslationSchema), metadata=_TRANSLATIONS)
+
+    @pre_dump
+    def _flatten(self, deployment, **_kwargs):
+        version = deployment.version
+        return {**{name: getattr(version, name) for name in ProcessVersionSchema._declared_fields},
+                "warnings": deployment.warnings, "translations": deployment.translations}
+
+
 class ProcessVersionDetailSchema(ProcessVersionSchema):
     bpmn_xml = fields.String()
 
@@ -66,3 +111,6 @@ class ModelValidationSchema(StrictSchema):
     differs_from_latest = fields.Function(lambda p: not p.identical, metadata={
         "description": "false: the content is the latest version's, deploying it would create nothing"})
     version = fields.Integer(metadata={"description": "the version deploying it would give (or the existing one)"})
+    warnings = fields.Function(lambda p: ProblemSchema(many=True).dump(p.parsed.warnings), metadata=_WARNINGS)
+    translations = fields.Function(lambda p: TranslationSchema(many=True).dump(p.parsed.translations),
+                                   metadata=_TRANSLATIONS)

@@ -5,11 +5,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.db import transaction
 from api.schemas.process_models import (
+    DeploymentSchema,
     ModelValidationSchema,
     ProcessModelSchema,
     ProcessVersionDetailSchema,
     ProcessVersionListItemSchema,
-    ProcessVersionSchema,
     UploadSchema,
 )
 from api.security import current_principal, requires, signed_in
@@ -45,15 +45,15 @@ class ProcessModels(MethodView):
 
     @requires(DESIGNER)
     @blp.arguments(UploadSchema, location="files")
-    @blp.response(201, ProcessVersionSchema)
-    @blp.alt_response(200, schema=ProcessVersionSchema, description="Identical content was already deployed")
+    @blp.response(201, DeploymentSchema)
+    @blp.alt_response(200, schema=DeploymentSchema, description="Identical content was already deployed")
     def post(self, files):
-        """Deploy a .bpmn file (designer): a new version, or the existing one if nothing changed"""
+        """Deploy a .bpmn file (designer): a new version, or the existing one if nothing changed; with
+        the model's warnings. A model with errors is a 422 listing every problem (errors.problems)"""
         content, filename = _read_upload(files)
         with transaction() as session:
-            version, created = process_models.deploy_model(session, content, filename,
-                                                           actor=current_principal().username)
-        return version, 201 if created else 200
+            deployment = process_models.deploy_model(session, content, filename, actor=current_principal().username)
+        return deployment, 201 if deployment.created else 200
 
 
 @blp.route("/<string:process_id>/versions/<int(max=2147483647):number>")
@@ -73,7 +73,9 @@ class ModelValidation(MethodView):
     @blp.response(200, ModelValidationSchema)
     def post(self, files):
         """Check a .bpmn file as deploying it would (designer), without deploying it: what would be
-        deployed, or the usual 422 naming the file, line and element at fault"""
+        deployed and its warnings, or a 422 listing every problem (errors.problems: errors then
+        warnings, each with its element, line and a hint), the first error's file, line and element
+        beside them"""
         content, filename = _read_upload(files)
         with transaction() as session:
             return process_models.validate_model(session, content, filename)

@@ -51,13 +51,14 @@ def test_a_document_that_is_not_bpmn_is_refused():
     assert "bpmn:definitions" in error.message
 
 
-def test_a_file_without_an_executable_process_is_refused():
+def test_a_file_whose_process_is_marked_not_executable_is_refused_with_a_hint():
     content = PARALLEL.replace(b'isExecutable="true"', b'isExecutable="false"')
 
     error = refusal(content)
 
-    assert "no executable process" in error.message
-    assert "tham_dinh_song_song" in error.message
+    [problem] = error.problems
+    assert (problem.code, problem.element) == ("not_executable", "tham_dinh_song_song")
+    assert "not executable" in error.message and 'isExecutable="true"' in problem.hint
 
 
 def test_a_flow_to_a_missing_element_names_the_flow_and_its_line():
@@ -102,11 +103,13 @@ def test_a_condition_that_is_not_python_names_the_flow():
     assert error.details["element"] == "again"
 
 
-def test_a_timer_without_quotes_is_refused_with_a_hint():
+def test_a_timer_that_is_not_python_is_refused_with_the_timer_hint():
     content = with_review_timer("chuyen_truong_thpt.bpmn", duration_timer("PT4H +"))
     error = refusal(content)
     assert error.details["element"] == "Timer_ReviewOverdue"
-    assert "quotes" in error.message
+    [problem] = error.problems
+    assert problem.code == "expression_syntax"
+    assert "quotes" in problem.hint and '"PT4H"' in problem.hint
 
 
 def test_an_invalid_duration_is_refused_at_deployment():

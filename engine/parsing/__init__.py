@@ -1,0 +1,99 @@
+"""Read a BPMN file safely and check that the engine can run it, telling everything at once.
+
+`parse_model` runs every check, collecting problems (engine/parsing/problems.py) instead of
+stopping at the first, and refuses the file with one `ModelInvalid` listing all of them when any
+is an error; warnings ride along on the `ParsedModel`. The XML is parsed without entity
+resolution, DTDs or network access, with a size cap, before SpiffWorkflow sees it; SpiffWorkflow
+builds the spec only when the static checks found nothing that would make it fail confusingly.
+
+Callers add their own checks (the one-stop domain's, in workflows/) through `checks`: each is
+called with the document's root, the parsed model (None when no spec could be built) and the
+collector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from engine.parsing.checks import (
+    check_form_schemas,
+    check_references,
+    check_reserved_ids,
+    check_supported_elements,
+    index_ids,
+    main_process,
+)
+from engine.parsing.depth import MAX_LOOP_STEPS, MAX_PATH_STEPS, check_depth
+from engine.parsing.expressions import check_expressions, is_bare_iso_literal
+from engine.parsing.ignored import check_vendor_extensions
+from engine.parsing.problems import ERROR, WARNING, Problem, Problems, owner_id, refuse
+from engine.parsing.spiff import EVENT_SUBPROCESS, build_specs, check_schema, user_tasks
+from engine.parsing.xml import BPMN_NS, MAX_BPMN_BYTES, NS, SPIFF_NS, read_xml
+
+__all__ = [
+    "BPMN_NS", "ERROR", "EVENT_SUBPROCESS", "MAX_BPMN_BYTES", "MAX_LOOP_STEPS", "MAX_PATH_STEPS", "NS", "SPIFF_NS",
+    "WARNING", "Check", "ParsedModel", "Problem", "Problems", "is_bare_iso_literal", "owner_id", "parse_model",
+    "read_xml",
+]
+
+# Errors after which SpiffWorkflow still builds the spec (it stores these texts without reading
+# them): it may then report a problem of its own in the same round. Any other error skips it.
+_BUILD_DESPITE = frozenset({
+    "expression_empty", "expression_syntax", "sandbox_refused", "timer_unquoted", "timer_invalid",
+    "form_schema_invalid", "script_missing",
+})
+
+
+@dataclass(frozen=True)
+class ParsedModel:
+    process_id: str
+    name: str
+    spec: object
+    subprocess_specs: dict
+    lanes: list[str] = field(default_factory=list)
+    user_tasks: list[dict] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    translations: list[dict] = field(default_factory=list)  # expressions rewritten from JUEL/FEEL (none yet)
+
+
+Check = Callable[[object, "ParsedModel | None", Problems], None]
+
+
+def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> ParsedModel:
+    """Everything deployment needs from a BPMN file, or a `ModelInvalid` listing every problem."""
+    tree = read_xml(content, filename)
+    root = tree.getroot()
+    if root.tag != f"{{{BPMN_NS}}}definitions":
+        raise refuse(filename, "not_bpmn", "The root element is not bpmn:definitions: this is not a BPMN 2.0 file.",
+                     root, element=root.get("id") or None)
+    problems = Problems(filename)
+    ids = index_ids(root, problems)
+    check_reserved_ids(root, problems)
+    check_references(root, ids, problems)
+    check_supported_elements(root, problems)
+    process = main_process(root, problems)
+    check_expressions(root, problems)
+    check_form_schemas(root, problems)
+    check_depth(root, problems)
+    check_vendor_extensions(root, problems)
+    check_schema(root, problems)
+
+    parsed = None
+    blocked = any(p.is_error and p.code not in _BUILD_DESPITE for p in problems.items)
+    if process is not None and not blocked:
+        built = build_specs(tree, process.get("id"), ids, filename, problems)
+        if built is not None:
+            spec, subprocess_specs = built
+            parsed = ParsedModel(
+                process_id=process.get("id"),
+                name=process.get("name") or process.get("id"),
+                spec=spec,
+                subprocess_specs=subprocess_specs,
+                lanes=[lane.get("name") or lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)],
+                user_tasks=user_tasks(spec, subprocess_specs),
+            )
+    for check in checks:
+        check(root, parsed, problems)
+    problems.raise_if_errors()
+    return replace(parsed, warnings=problems.warnings)
