@@ -38,9 +38,10 @@ __all__ = [
 ]
 
 # Errors after which SpiffWorkflow still builds the spec (it stores these texts without reading
-# them): it may then report a problem of its own in the same round. Any other error skips it.
+# them): it may then report a problem of its own in the same round. Any other error skips it (an
+# empty condition, for one, would come back as SpiffWorkflow's "flow without condition").
 _BUILD_DESPITE = frozenset({
-    "expression_empty", "expression_syntax", "sandbox_refused", "timer_unquoted", "timer_invalid",
+    "expression_syntax", "sandbox_refused", "timer_unquoted", "timer_invalid",
     "form_schema_invalid", "script_missing",
 })
 

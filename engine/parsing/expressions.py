@@ -91,8 +91,10 @@ def _check_code(node, mode: str, problems: Problems, what: str | None = None) ->
     try:
         tree = ast.parse(text, mode=mode)
     except SyntaxError as exc:
-        problems.error("expression_syntax", f"The {name} of '{owner}' is not valid Python: {exc.msg} (in '{text}').",
-                       node, line=_line_in(node, exc.lineno), hint=hint, what=what, detail=exc.msg, text=text)
+        snippet = (exc.text or text).strip() if "\n" in text else text  # the line at fault of a longer script
+        problems.error("expression_syntax", f"The {name} of '{owner}' is not valid Python: {exc.msg} "
+                       f"(in '{snippet}').", node, line=_line_in(node, exc.lineno), hint=hint, what=what,
+                       detail=exc.msg, text=snippet)
         return None
     try:
         compile_model_code(text, mode)

@@ -17,9 +17,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, SpiffProcessParser
 
 from engine.parsing.problems import Problems, owner_id
-from engine.parsing.xml import BPMN_NS, NS
+from engine.parsing.xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, NS
 
 EVENT_SUBPROCESS = "event_subprocess"
+_PREFIXES = {BPMN_NS: "bpmn:", BPMNDI_NS: "bpmndi:", DC_NS: "dc:", DI_NS: "di:"}
 
 
 class DeepestFirstProcessParser(SpiffProcessParser):
@@ -93,7 +94,9 @@ def check_schema(root, problems: Problems) -> None:
 
 
 def _readable(message: str) -> str:
-    return message.replace(f"{{{BPMN_NS}}}", "bpmn:")
+    for namespace, prefix in _PREFIXES.items():
+        message = message.replace(f"{{{namespace}}}", prefix)
+    return message
 
 
 def build_specs(tree, process_id: str, ids: dict, filename: str, problems: Problems) -> tuple | None:
@@ -108,9 +111,10 @@ def build_specs(tree, process_id: str, ids: dict, filename: str, problems: Probl
         element = exc.id or None
         line = exc.line_number or (ids[element].sourceline if element in ids else None)
         where = f" at {exc.tag or 'element'} '{element}'" if element else ""
-        problems.error("spiff_refused", f"The engine cannot build the process{where}: {exc}", element=element,
+        detail = str(exc).strip()
+        problems.error("spiff_refused", f"The engine cannot build the process{where}: {detail}", element=element,
                        line=line, hint="Change the element as the message says (see the designer guide's "
-                       "supported elements).", detail=str(exc))
+                       "supported elements).", detail=detail)
         return None
     except (SpiffWorkflowException, KeyError, ValueError, AttributeError, TypeError, RecursionError) as exc:
         problems.error("spiff_refused", f"The engine cannot build the process: {exc!r}", element=process_id,

@@ -1,0 +1,128 @@
+"""A model is checked whole: every problem comes back in one refusal, errors then warnings, each
+with its element, line and hint; warnings alone never block."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import ModelInvalid
+from engine.parsing import parse_model
+from tests.conftest import read_model
+from tests.modeler import Flow, Node, camunda_model, chain_flows, properties
+
+FIRST_UPLOAD = read_model("camunda7_first_upload.bpmn")
+DONE = properties(dossier_status="9")
+LANES = {"Lane_0desk": "Bộ phận một cửa"}
+
+
+def refusal(content: bytes, filename: str = "model.bpmn") -> ModelInvalid:
+    with pytest.raises(ModelInvalid) as caught:
+        parse_model(content, filename)
+    return caught.value
+
+
+def line_of(content: bytes, number: int) -> str:
+    return content.decode().splitlines()[number - 1]
+
+
+def test_a_file_from_camunda_modeler_gets_all_its_problems_in_one_round():
+    error = refusal(FIRST_UPLOAD, "ban_sao.bpmn")
+
+    assert [(p.severity, p.code, p.element) for p in error.problems] == [
+        ("error", "expression_syntax", "Flow_0yes"),
+        ("error", "expression_syntax", "Flow_0no"),
+        ("error", "expression_syntax", "Activity_0f3xyzt"),
+        ("error", "timer_unquoted", "Event_0late7x"),
+        ("error", "spiff_refused", "Activity_0f3xyzt"),
+        ("warning", "vendor_ignored", "StartEvent_1"),
+        ("warning", "vendor_ignored", "Activity_1k2zq0m"),
+        ("warning", "vendor_ignored", "Activity_0s1ign9"),
+        ("warning", "vendor_ignored", "Activity_1remind"),
+    ]
+    assert all(p.element in p.message and p.hint for p in error.problems)
+    lines = [line_of(FIRST_UPLOAD, p.line) for p in error.problems]
+    assert "${approved}" in lines[0] and "${!approved}" in lines[1] and "def fee" in lines[2]
+    assert "PT4H" in lines[3] and 'id="Activity_0f3xyzt"' in lines[4]
+    assert 'id="Activity_0s1ign9"' in lines[7]
+
+
+def test_the_refusal_names_the_first_error_as_a_single_error_did():
+    error = refusal(FIRST_UPLOAD, "ban_sao.bpmn")
+
+    first = error.problems[0]
+    assert error.message == first.message
+    assert error.details == {"file": "ban_sao.bpmn", "line": first.line, "element": "Flow_0yes"}
+
+
+def test_errors_come_before_warnings_whatever_order_they_were_found_in():
+    nodes = [Node("startEvent", "StartEvent_1", lane="Lane_0desk"),
+             Node("userTask", "Activity_0abc", "Kiểm tra", attrs={"camunda:candidateGroups": "x"}, lane="Lane_0desk"),
+             Node("endEvent", "Event_0end", extensions=DONE, lane="Lane_0desk", attrs={"isForCompensation": "no"})]
+    content = camunda_model(nodes, chain_flows("StartEvent_1", "Activity_0abc", "Event_0end"), lanes=LANES)
+
+    error = refusal(content)
+
+    assert [(p.code, p.element) for p in error.problems] == [
+        ("schema_violation", "Event_0end"), ("vendor_ignored", "Activity_0abc")]
+
+
+def test_a_model_with_only_warnings_parses_and_carries_them():
+    content = FIRST_UPLOAD.replace(b"${approved}", b"approved").replace(b"${!approved}", b"not approved").replace(
+        b">PT4H<", b'>"PT4H"<').replace(b'def fee = 50000\nexecution.setVariable("fee", fee)', b"fee = 50000").replace(
+        b'<bpmn:sequenceFlow id="Flow_1alsosign" sourceRef="Activity_0f3xyzt"',
+        b'<bpmn:sequenceFlow id="Flow_1alsosign" sourceRef="StartEvent_1"')
+
+    parsed = parse_model(content, "ban_sao.bpmn")
+
+    assert [(w.code, w.element) for w in parsed.warnings] == [
+        ("vendor_ignored", "StartEvent_1"), ("vendor_ignored", "Activity_1k2zq0m"),
+        ("vendor_ignored", "Activity_0s1ign9"), ("vendor_ignored", "Activity_1remind")]
+    assert parsed.translations == []
+
+
+def test_xml_that_cannot_be_read_is_one_problem():
+    error = refusal(FIRST_UPLOAD.replace(b"</bpmn:process>", b"</bpmn:proces>"))
+
+    [problem] = error.problems
+    assert (problem.code, problem.severity) == ("xml_malformed", "error")
+    assert problem.line == error.details["line"]
+
+
+def test_the_engine_is_not_asked_to_build_a_model_with_broken_structure():
+    content = FIRST_UPLOAD.replace(b'targetRef="Event_1refuse"', b'targetRef="Event_1refused"')
+
+    codes = [p.code for p in refusal(content).problems if p.is_error]
+
+    assert "dangling_reference" in codes and "spiff_refused" not in codes
+    assert codes.count("expression_syntax") == 3 and "timer_unquoted" in codes
+
+
+def test_a_refusal_of_spiffworkflow_itself_is_one_problem_with_its_element_and_line():
+    nodes = [Node("startEvent", "StartEvent_1", lane="Lane_0desk"),
+             Node("exclusiveGateway", "Gateway_0choose", lane="Lane_0desk"),
+             Node("endEvent", "Event_0a", extensions=DONE, lane="Lane_0desk"),
+             Node("endEvent", "Event_0b", extensions=DONE, lane="Lane_0desk")]
+    flows = [Flow("Flow_0in", "StartEvent_1", "Gateway_0choose"), Flow("Flow_0a", "Gateway_0choose", "Event_0a"),
+             Flow("Flow_0b", "Gateway_0choose", "Event_0b")]
+    content = camunda_model(nodes, flows, lanes=LANES)
+
+    [problem] = refusal(content).problems
+
+    assert problem.code == "spiff_refused" and "without condition" in problem.message
+    assert problem.element in ("Flow_0a", "Flow_0b")
+    assert f'id="{problem.element}"' in line_of(content, problem.line)
+
+
+def test_every_schema_violation_is_listed_with_its_line():
+    content = FIRST_UPLOAD.replace(b'<bpmn:endEvent id="Event_0ok0ok0" name="\xc4\x90\xc3\xa3 k\xc3\xbd">',
+                                   b'<bpmn:endEvent id="Event_0ok0ok0" name="\xc4\x90\xc3\xa3 k\xc3\xbd" '
+                                   b'isForCompensation="maybe">').replace(
+        b'<bpmn:endEvent id="Event_1refuse" name="T\xe1\xbb\xab ch\xe1\xbb\x91i">',
+        b'<bpmn:endEvent id="Event_1refuse" name="T\xe1\xbb\xab ch\xe1\xbb\x91i" isForCompensation="perhaps">')
+    assert content.count(b"isForCompensation") == 2
+
+    violations = [p for p in refusal(content).problems if p.code == "schema_violation"]
+
+    assert [p.element for p in violations] == ["Event_0ok0ok0", "Event_1refuse"]
+    assert "isForCompensation" in violations[0].message and "bpmn:endEvent" in violations[0].message
+    assert "{http" not in violations[0].message
