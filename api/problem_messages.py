@@ -167,13 +167,14 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                "at most {limit} steps in a row.", "Group parts of the path into subprocesses: each subprocess counts "
                "as one step of the path around it.")},
     "schema_violation": {
-        "vi": ("Dòng {line} không đúng lược đồ BPMN 2.0: {detail}",
+        "vi": ("Dòng {line}{where} không đúng lược đồ BPMN 2.0: {detail}",
                "Mở và lưu lại tệp bằng công cụ vẽ BPMN, hoặc sửa phần tử ở dòng này."),
-        "en": ("Line {line} does not follow the BPMN 2.0 schema: {detail}",
+        "en": ("Line {line}{where} does not follow the BPMN 2.0 schema: {detail}",
                "Open and save the file in a BPMN modeler, or correct the element by hand.")},
     "spiff_refused": {
-        "vi": ("Hệ thống không dựng được quy trình: {detail}", f"Sửa phần tử theo nội dung thông báo ({GUIDE_VI})."),
-        "en": ("The engine cannot build the process: {detail}",
+        "vi": ("Hệ thống không dựng được quy trình tại '{element}': {detail}",
+               f"Sửa phần tử theo nội dung thông báo ({GUIDE_VI})."),
+        "en": ("The engine cannot build the process at '{element}': {detail}",
                f"Change the element as the message says ({GUIDE_EN}).")},
     "vendor_ignored": {
         "vi": ("Phần tử '{element}' có {names}: hệ thống bỏ qua các thiết lập này.",

@@ -87,8 +87,9 @@ def check_schema(root, problems: Problems) -> None:
         seen.add((error.line, detail))
         node = first_at_line.get(error.line)
         element = (owner_id(node) or None) if node is not None else None
-        problems.error("schema_violation", f"Line {error.line} does not follow the BPMN 2.0 schema: {detail}",
-                       element=element, line=error.line,
+        where = f" ('{element}')" if element else ""
+        problems.error("schema_violation", f"Line {error.line}{where} does not follow the BPMN 2.0 schema: {detail}",
+                       element=element, line=error.line, where=where,
                        hint="Open and save the file in a BPMN modeler, or correct the element by hand.",
                        detail=detail)
 
@@ -108,16 +109,17 @@ def build_specs(tree, process_id: str, ids: dict, filename: str, problems: Probl
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        element = exc.id or None
+        element = exc.id or process_id
         line = exc.line_number or (ids[element].sourceline if element in ids else None)
-        where = f" at {exc.tag or 'element'} '{element}'" if element else ""
+        where = f"{exc.tag} '{element}'" if exc.id and exc.tag else f"'{element}'"
         detail = str(exc).strip()
-        problems.error("spiff_refused", f"The engine cannot build the process{where}: {detail}", element=element,
+        problems.error("spiff_refused", f"The engine cannot build the process at {where}: {detail}", element=element,
                        line=line, hint="Change the element as the message says (see the designer guide's "
                        "supported elements).", detail=detail)
         return None
     except (SpiffWorkflowException, KeyError, ValueError, AttributeError, TypeError, RecursionError) as exc:
-        problems.error("spiff_refused", f"The engine cannot build the process: {exc!r}", element=process_id,
+        problems.error("spiff_refused", f"The engine cannot build the process at '{process_id}': {exc!r}",
+                       element=process_id,
                        line=ids[process_id].sourceline if process_id in ids else None,
                        hint="Change the element as the message says (see the designer guide's supported "
                        "elements).", detail=repr(exc))
