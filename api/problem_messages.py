@@ -26,18 +26,20 @@ _KIND = {"script": "script", "preScript": "script", "postScript": "script", "tim
 _EXPRESSION_HINTS = {
     "vi": {
         "condition": "Điều kiện viết bằng biểu thức Python, ví dụ: amount > 1000 and approved (so sánh bằng ==, "
-                     "dùng and/or/not, True/False, chuỗi ký tự đặt trong dấu nháy).",
+                     "dùng and/or/not, True/False, chuỗi ký tự đặt trong dấu nháy), hoặc JUEL trong ${{...}} "
+                     "(Camunda 7, Flowable), hoặc FEEL sau dấu = (Camunda 8).",
         "script": "Đoạn mã viết bằng câu lệnh Python, ví dụ: total = amount * 2.",
-        "timer": "Giá trị hẹn giờ là biểu thức Python: giá trị cố định phải đặt trong dấu nháy, ví dụ \"PT4H\", "
-                 "hoặc dùng biểu thức như deadline(\"review\").",
+        "timer": "Giá trị hẹn giờ là một giá trị ISO 8601 (PT4H, P2D, R3/PT10H, 2026-12-01T08:00:00+07:00) hoặc "
+                 "một biểu thức Python như deadline(\"review\"); JUEL trong ${{...}} và FEEL sau dấu = cũng được đọc.",
         "expression": "Biểu thức viết bằng Python, ví dụ: len(officers).",
     },
     "en": {
         "condition": "Conditions are Python expressions, e.g. amount > 1000 and approved (== to compare, "
-                     "and/or/not, True/False, text in quotes).",
+                     "and/or/not, True/False, text in quotes), or JUEL in ${{...}} (Camunda 7, Flowable), "
+                     "or FEEL after = (Camunda 8).",
         "script": "Scripts are Python statements, e.g. total = amount * 2.",
-        "timer": "Timer values are Python expressions: write a literal value in quotes, like \"PT4H\", "
-                 "or an expression, like deadline(\"review\").",
+        "timer": "Timer values are an ISO 8601 value (PT4H, P2D, R3/PT10H, 2026-12-01T08:00:00+07:00) or a "
+                 "Python expression, like deadline(\"review\"); JUEL in ${{...}} and FEEL after = are read too.",
         "expression": "Expressions are Python, e.g. len(officers).",
     },
 }
@@ -135,11 +137,13 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                "được đọc)."),
         "en": ("The script task '{element}' has no script.",
                "Write the Python script in the task (a script kept elsewhere, like camunda:resource, is not read).")},
-    "timer_unquoted": {
-        "vi": ("Phần {what} của '{element}' là {text} nhưng thiếu dấu nháy: là biểu thức Python, nó sẽ được hiểu là "
-               "một tên biến chứ không phải thời gian.", "Viết thành \"{text}\" (có dấu nháy kép)."),
-        "en": ("The {what} of '{element}' is {text} without quotes: as a Python expression it would be a name, "
-               "not a time.", "Write it as \"{text}\" (with the quotes).")},
+    "expression_refused": {
+        "vi": ("Phần {what} của '{element}' viết bằng {dialect} nhưng không chuyển được sang biểu thức của hệ thống: "
+               "{detail}", "Chỉ chuyển được phần cơ bản của JUEL và FEEL: giá trị, tên biến và đường dẫn a.b, so sánh, "
+               "và/hoặc/phủ định, empty, phép tính số học; viết lại bằng phần đó hoặc bằng Python."),
+        "en": ("The {what} of '{element}' is {dialect} that cannot be translated: {detail}",
+               "JUEL and FEEL are translated for literals, variables and paths a.b, comparisons, and/or/not, "
+               "empty and arithmetic; rewrite it with those, or in Python.")},
     "timer_invalid": {
         "vi": ("Giá trị {what} '{value}' của '{element}' không đúng định dạng ISO 8601: {detail}",
                "Thời lượng viết như \"PT4H\" hoặc \"P2D\", thời điểm như \"2026-12-01T08:00:00+07:00\", chu kỳ như "

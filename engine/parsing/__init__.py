@@ -41,7 +41,7 @@ __all__ = [
 # them): it may then report a problem of its own in the same round. Any other error skips it (an
 # empty condition, for one, would come back as SpiffWorkflow's "flow without condition").
 _BUILD_DESPITE = frozenset({
-    "expression_syntax", "sandbox_refused", "timer_unquoted", "timer_invalid",
+    "expression_syntax", "sandbox_refused", "expression_refused", "timer_invalid",
     "form_schema_invalid", "script_missing",
 })
 
@@ -55,7 +55,7 @@ class ParsedModel:
     lanes: list[str] = field(default_factory=list)
     user_tasks: list[dict] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    translations: list[dict] = field(default_factory=list)  # expressions rewritten from JUEL/FEEL (none yet)
+    translations: list[dict] = field(default_factory=list)  # expressions rewritten from JUEL/FEEL, bare timers
 
 
 Check = Callable[[object, "ParsedModel | None", Problems], None]
@@ -74,7 +74,7 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> 
     check_references(root, ids, problems)
     check_supported_elements(root, problems)
     process = main_process(root, problems)
-    check_expressions(root, problems)
+    translations = check_expressions(root, problems)
     check_form_schemas(root, problems)
     check_depth(root, problems)
     check_vendor_extensions(root, problems)
@@ -93,6 +93,7 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> 
                 subprocess_specs=subprocess_specs,
                 lanes=[lane.get("name") or lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)],
                 user_tasks=user_tasks(spec, subprocess_specs),
+                translations=translations,
             )
     for check in checks:
         check(root, parsed, problems)

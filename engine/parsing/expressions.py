@@ -1,10 +1,13 @@
 """Compile every expression, script and timer of a model now, as the sandbox will at run time, so
 that a typo or code the sandbox refuses (an import, a dunder, `open`...) is found at deployment.
 
-Conditions, scripts and timer values are Python (the sandbox's); each kind of text gets its own
-hint when it does not compile. A bare ISO 8601 timer value (`PT4H`, `P2D`, `R3/PT10H`,
-`2026-12-01T08:00:00+07:00`) is recognised by `is_bare_iso_literal` and refused for now: as
-Python it would be a name (or a division) and fail at run time.
+The sandbox runs Python. Expressions written for other engines are translated here first
+(engine/expressions): JUEL (`${approved}`, Camunda 7 and Flowable) and FEEL (`= amount > 1000`,
+Camunda 8) conditions, cardinalities and timer values become the Python the sandbox runs, written
+into the tree SpiffWorkflow builds the spec from (the stored file stays as the designer wrote it),
+and each translation is listed for the designer. A bare ISO 8601 timer value (`PT4H`, `P2D`,
+`R3/PT10H`, `2026-12-01T08:00:00+07:00`) is the literal it states. Each kind of text gets its own
+hint when it does not compile, saying which language is read.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import re
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.clock import has_utc_offset
+from engine.expressions import ExpressionRefused, timer_value, translate
 from engine.parsing.problems import Problems, local, owner_id
 from engine.parsing.xml import NS
 from engine.sandbox import CodeRefused, compile_model_code
 
-# Whether a bare ISO 8601 timer value is taken as the literal it states (True) or refused with
-# `timer_unquoted` (False). Accepting it needs the spec to get the quoted value as well.
-ACCEPT_BARE_ISO_TIMERS = False
+# The translation kind of each text that may be written in another engine's language.
+_KIND = {"conditionExpression": "condition", "condition": "condition", "completionCondition": "condition",
+         "loopCondition": "condition", "loopCardinality": "value"}
 
 # What each kind of text is called in messages, by its element's tag.
 WHAT = {
@@ -32,10 +36,11 @@ WHAT = {
     "loopCondition": "loop condition",
 }
 CONDITION_HINT = ("Conditions are Python expressions, e.g. amount > 1000 and approved (== to compare, "
-                  "and/or/not, True/False, text in quotes).")
+                  "and/or/not, True/False, text in quotes), or JUEL in ${...} (Camunda 7, Flowable), "
+                  "or FEEL after = (Camunda 8).")
 SCRIPT_HINT = "Scripts are Python statements, e.g. total = amount * 2."
-TIMER_HINT = ('Timer values are Python expressions: write a literal value in quotes, like "PT4H", '
-              'or an expression, like deadline("review").')
+TIMER_HINT = ('Timer values are an ISO 8601 value (PT4H, P2D, R3/PT10H, 2026-12-01T08:00:00+07:00) or a '
+              'Python expression, like deadline("review"); JUEL in ${...} and FEEL after = are read too.')
 EXPRESSION_HINT = "Expressions are Python, e.g. len(officers)."
 _HINTS = {"script": SCRIPT_HINT, "preScript": SCRIPT_HINT, "postScript": SCRIPT_HINT,
           "timeDuration": TIMER_HINT, "timeDate": TIMER_HINT, "timeCycle": TIMER_HINT,
@@ -54,12 +59,18 @@ def is_bare_iso_literal(text: str) -> bool:
     return bool(_BARE_ISO.fullmatch(text.strip()))
 
 
-def check_expressions(root, problems: Problems) -> None:
+def check_expressions(root, problems: Problems) -> list[dict]:
+    """Check (and translate, in the tree) every expression; the translations made."""
+    translations: list[dict] = []
+    language = root.get("expressionLanguage")
     for expr in root.iterfind(".//bpmn:sequenceFlow/bpmn:conditionExpression", NS):
-        _check_code(expr, "eval", problems)
+        if _translated(expr, language, problems, translations):
+            _check_code(expr, "eval", problems)
     for definition in root.iterfind(".//bpmn:conditionalEventDefinition", NS):
         condition = definition.find("bpmn:condition", NS)
-        _check_code(condition if condition is not None else definition, "eval", problems, what="condition")
+        node = condition if condition is not None else definition
+        if condition is None or _translated(condition, language, problems, translations):
+            _check_code(node, "eval", problems, what="condition")
     for task in root.iterfind(".//bpmn:scriptTask", NS):
         script = task.find("bpmn:script", NS)
         if script is None:
@@ -73,11 +84,35 @@ def check_expressions(root, problems: Problems) -> None:
             _check_code(script, "exec", problems)
     for tag in ("loopCardinality", "completionCondition", "loopCondition"):
         for expr in root.iterfind(f".//bpmn:{tag}", NS):
-            if (expr.text or "").strip():  # an empty one means none, as SpiffWorkflow reads it
+            # an empty one means none, as SpiffWorkflow reads it
+            if (expr.text or "").strip() and _translated(expr, language, problems, translations):
                 _check_code(expr, "eval", problems)
     for kind in ("timeDuration", "timeDate", "timeCycle"):
         for expr in root.iterfind(f".//bpmn:timerEventDefinition/bpmn:{kind}", NS):
-            _check_timer(expr, kind, problems)
+            _check_timer(expr, kind, language, problems, translations)
+    return translations
+
+
+def _translated(node, language: str | None, problems: Problems, translations: list[dict], *,
+                kind: str | None = None) -> bool:
+    """Translate the node's text if it is written in JUEL or FEEL (the tree gets the Python); whether
+    there is Python to check now (False: refused, the problem recorded)."""
+    text = (node.text or "").strip()
+    what = local(node.tag)
+    kind = kind or _KIND.get(what, "value")
+    try:
+        translation = translate(text, kind=kind, language=node.get("language") or language)
+    except ExpressionRefused as exc:
+        dialect = exc.dialect.upper()
+        problems.error("expression_refused", f"The {WHAT.get(what, what)} of '{owner_id(node)}' is {dialect} that "
+                       f"cannot be translated: {exc.message}", node, hint=exc.message, what=what,
+                       dialect=dialect, construct=exc.construct, detail=exc.message, text=text)
+        return False
+    if translation.dialect != "python":
+        node.text = translation.python
+        translations.append({"element": owner_id(node), "kind": what, "dialect": translation.dialect,
+                             "original": text, "python": translation.python})
+    return True
 
 
 def _check_code(node, mode: str, problems: Problems, what: str | None = None) -> ast.AST | None:
@@ -114,16 +149,22 @@ def _line_in(node, line_of_text: int | None) -> int:
     return first_line + (line_of_text - 1 if line_of_text else 0)
 
 
-def _check_timer(node, kind: str, problems: Problems) -> None:
+def _check_timer(node, kind: str, language: str | None, problems: Problems, translations: list[dict]) -> None:
     text = (node.text or "").strip()
     if text and is_bare_iso_literal(text):
-        if not ACCEPT_BARE_ISO_TIMERS:
-            problems.error("timer_unquoted", f"The {WHAT[kind]} of '{owner_id(node)}' is {text} without quotes: "
-                           "as a Python expression it would be a name, not a time.", node,
-                           hint=f'Write it as "{text}" (with the quotes).', what=kind, text=text)
+        try:
+            literal = timer_value(text)
+        except ExpressionRefused as exc:
+            problems.error("timer_invalid", f"The {WHAT[kind]} '{text}' of '{owner_id(node)}' cannot be used: "
+                           f"{exc.message}", node, hint=exc.message, what=kind, value=text, detail=exc.message)
             return
+        node.text = literal.python
+        translations.append({"element": owner_id(node), "kind": kind, "dialect": literal.dialect,
+                             "original": text, "python": literal.python})
         value = text
     else:
+        if text and not _translated(node, language, problems, translations, kind="value"):
+            return
         tree = _check_code(node, "eval", problems)
         if tree is None or not (isinstance(tree.body, ast.Constant) and isinstance(tree.body.value, str)):
             return  # refused already, or computed at run time and checked when it is evaluated

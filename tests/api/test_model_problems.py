@@ -42,11 +42,9 @@ def test_a_camunda_modeler_file_gets_every_problem_in_one_answer_in_vietnamese(a
     body = response.get_json()
     assert body["code"] == "bpmn_invalid" and body["message"].startswith("Tệp BPMN 'ban_sao.bpmn'")
     problems = body["errors"]["problems"]
+    # its JUEL conditions (${approved}) and its bare PT4H timer are translated: not problems
     assert [(p["severity"], p["code"], p["element"]) for p in problems] == [
-        ("error", "expression_syntax", "Flow_0yes"),
-        ("error", "expression_syntax", "Flow_0no"),
         ("error", "expression_syntax", "Activity_0f3xyzt"),
-        ("error", "timer_unquoted", "Event_0late7x"),
         ("error", "spiff_refused", "Activity_0f3xyzt"),
         ("warning", "vendor_ignored", "StartEvent_1"),
         ("warning", "vendor_ignored", "Activity_1k2zq0m"),
@@ -55,15 +53,14 @@ def test_a_camunda_modeler_file_gets_every_problem_in_one_answer_in_vietnamese(a
         ("warning", "no_terminal_status", None),
     ]
     assert all(set(p) == {"severity", "code", "element", "line", "message", "hint"} for p in problems)
-    assert problems[0]["message"] == ("Phần điều kiện của 'Flow_0yes' không phải là Python hợp lệ: invalid syntax "
-                                      "(trong '${approved}').")
-    assert problems[0]["hint"].startswith("Điều kiện viết bằng biểu thức Python")
-    assert problems[3]["hint"] == 'Viết thành "PT4H" (có dấu nháy kép).'
-    assert "camunda:candidateGroups, camunda:formData" in problems[6]["message"]
+    assert problems[0]["message"] == ("Phần đoạn mã (script) của 'Activity_0f3xyzt' không phải là Python hợp lệ: "
+                                      "expected '(' (trong 'def fee = 50000').")
+    assert problems[0]["hint"].startswith("Đoạn mã viết bằng câu lệnh Python")
+    assert "camunda:candidateGroups, camunda:formData" in problems[3]["message"]
     first = problems[0]
     assert (body["errors"]["file"], body["errors"]["line"], body["errors"]["element"]) == (
-        "ban_sao.bpmn", first["line"], "Flow_0yes")
-    assert "${approved}" in body["errors"]["detail"]
+        "ban_sao.bpmn", first["line"], "Activity_0f3xyzt")
+    assert "def fee" in body["errors"]["detail"]
 
 
 def test_the_same_problems_read_in_english_on_request(api):
@@ -71,9 +68,9 @@ def test_the_same_problems_read_in_english_on_request(api):
 
     problems = body["errors"]["problems"]
     assert body["message"] == body["errors"]["detail"] == problems[0]["message"]
-    assert problems[0]["message"] == ("The condition of 'Flow_0yes' is not valid Python: invalid syntax "
-                                      "(in '${approved}').")
-    assert problems[0]["hint"].startswith("Conditions are Python expressions")
+    assert problems[0]["message"] == ("The script of 'Activity_0f3xyzt' is not valid Python: expected '(' "
+                                      "(in 'def fee = 50000').")
+    assert problems[0]["hint"].startswith("Scripts are Python statements")
     assert problems[-1]["message"].startswith("No element sets a final dossier_status (3, 8, 9, 10)")
 
 
@@ -90,12 +87,12 @@ def test_deployment_refuses_with_the_same_list_and_deploys_nothing(api):
 def test_the_domain_s_checks_join_the_engine_s_in_the_same_list(api):
     broken = TRANSFER.replace(b'name="dossier_status" value="4"', b'name="dossier_status" value="11"', 1).replace(
         b'name="dossier_notice" value="refusal"', b'name="dossier_notice" value="thong_bao"', 1).replace(
-        REVIEW_TIMER, b'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">P5D</bpmn:timeDate>')
+        REVIEW_TIMER, b'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">2026-12-01T08:00:00</bpmn:timeDate>')
 
     problems = validate(api, broken, "chuyen_truong_thpt.bpmn").get_json()["errors"]["problems"]
 
     assert [(p["code"], p["element"]) for p in problems] == [
-        ("timer_unquoted", "Timer_ReviewOverdue"), ("dossier_notice_invalid", "End_RefusedAtIntake"),
+        ("timer_invalid", "Timer_ReviewOverdue"), ("dossier_notice_invalid", "End_RefusedAtIntake"),
         ("dossier_status_invalid", "Event_HandedOver")]
     assert problems[2]["message"] == ("'Event_HandedOver' đặt dossier_status='11'; giá trị phải là mã trạng thái "
                                       "từ 1 đến 10.")

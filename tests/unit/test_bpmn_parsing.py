@@ -109,7 +109,7 @@ def test_a_timer_that_is_not_python_is_refused_with_the_timer_hint():
     assert error.details["element"] == "Timer_ReviewOverdue"
     [problem] = error.problems
     assert problem.code == "expression_syntax"
-    assert "quotes" in problem.hint and '"PT4H"' in problem.hint
+    assert "PT4H" in problem.hint and "ISO 8601" in problem.hint
 
 
 def test_an_invalid_duration_is_refused_at_deployment():

@@ -21,7 +21,7 @@ def emitted_codes() -> set[str]:
 
 
 def test_the_sources_emit_the_codes_this_test_expects_to_find():
-    assert {"reserved_id", "dangling_reference", "timer_unquoted", "model_too_deep", "task_without_role",
+    assert {"reserved_id", "dangling_reference", "expression_refused", "model_too_deep", "task_without_role",
             "dossier_status_invalid", "xml_malformed"} <= emitted_codes()
 
 
@@ -49,26 +49,27 @@ def test_a_reserved_id_reads_in_vietnamese_with_the_new_id_to_use():
         "Start", problem.line, "error", "reserved_id")
 
 
-def test_an_expression_problem_names_the_kind_of_text_and_the_language_it_is_read_in():
-    content = read_model("long_loop.bpmn").replace(b"counter &lt; target", b"${counter &lt; target}")
+def test_an_expression_problem_names_the_kind_of_text_and_the_languages_it_is_read_in():
+    content = read_model("long_loop.bpmn").replace(b"counter &lt; target", b"counter &lt;&lt; target &lt;")
     [problem] = problems_of(content)
 
     vietnamese, english = render(problem, "vi"), render(problem, "en")
 
     assert vietnamese["message"].startswith("Phần điều kiện của 'again' không phải là Python hợp lệ")
-    assert vietnamese["hint"].startswith("Điều kiện viết bằng biểu thức Python")
+    assert vietnamese["hint"].startswith("Điều kiện viết bằng biểu thức Python") and "JUEL" in vietnamese["hint"]
     assert english["message"] == problem.message
     assert english["hint"] == problem.hint
 
 
-def test_a_timer_written_without_quotes_reads_in_vietnamese():
-    problem = Problem("error", "timer_unquoted", "Event_0late", 12, "english", "english hint",
-                      {"element": "Event_0late", "what": "timeDuration", "text": "PT4H"})
+def test_an_expression_of_another_engine_outside_the_subset_reads_in_vietnamese():
+    content = read_model("long_loop.bpmn").replace(b"counter &lt; target",
+                                                   b"${execution.getVariable('counter') &lt; target}")
+    [problem] = problems_of(content)
 
     shown = render(problem, "vi")
 
-    assert "thời lượng hẹn giờ (timeDuration)" in shown["message"] and "PT4H" in shown["message"]
-    assert shown["hint"] == 'Viết thành "PT4H" (có dấu nháy kép).'
+    assert problem.code == "expression_refused"
+    assert shown["message"].startswith("Phần điều kiện của 'again' viết bằng JUEL nhưng không chuyển được")
 
 
 def test_braces_in_a_hint_are_shown_as_braces():

@@ -28,11 +28,9 @@ def line_of(content: bytes, number: int) -> str:
 def test_a_file_from_camunda_modeler_gets_all_its_problems_in_one_round():
     error = refusal(FIRST_UPLOAD, "ban_sao.bpmn")
 
+    # Its JUEL conditions (${approved}) and its bare PT4H timer are translated, not problems.
     assert [(p.severity, p.code, p.element) for p in error.problems] == [
-        ("error", "expression_syntax", "Flow_0yes"),
-        ("error", "expression_syntax", "Flow_0no"),
         ("error", "expression_syntax", "Activity_0f3xyzt"),
-        ("error", "timer_unquoted", "Event_0late7x"),
         ("error", "spiff_refused", "Activity_0f3xyzt"),
         ("warning", "vendor_ignored", "StartEvent_1"),
         ("warning", "vendor_ignored", "Activity_1k2zq0m"),
@@ -41,9 +39,8 @@ def test_a_file_from_camunda_modeler_gets_all_its_problems_in_one_round():
     ]
     assert all(p.element in p.message and p.hint for p in error.problems)
     lines = [line_of(FIRST_UPLOAD, p.line) for p in error.problems]
-    assert "${approved}" in lines[0] and "${!approved}" in lines[1] and "def fee" in lines[2]
-    assert "PT4H" in lines[3] and 'id="Activity_0f3xyzt"' in lines[4]
-    assert 'id="Activity_0s1ign9"' in lines[7]
+    assert "def fee" in lines[0] and 'id="Activity_0f3xyzt"' in lines[1]
+    assert 'id="Activity_0s1ign9"' in lines[4]
 
 
 def test_the_refusal_names_the_first_error_as_a_single_error_did():
@@ -51,7 +48,7 @@ def test_the_refusal_names_the_first_error_as_a_single_error_did():
 
     first = error.problems[0]
     assert error.message == first.message
-    assert error.details == {"file": "ban_sao.bpmn", "line": first.line, "element": "Flow_0yes"}
+    assert error.details == {"file": "ban_sao.bpmn", "line": first.line, "element": "Activity_0f3xyzt"}
 
 
 def test_errors_come_before_warnings_whatever_order_they_were_found_in():
@@ -94,7 +91,7 @@ def test_the_engine_is_not_asked_to_build_a_model_with_broken_structure():
     codes = [p.code for p in refusal(content).problems if p.is_error]
 
     assert "dangling_reference" in codes and "spiff_refused" not in codes
-    assert codes.count("expression_syntax") == 3 and "timer_unquoted" in codes
+    assert codes == ["dangling_reference", "expression_syntax"]  # the static checks still all run
 
 
 def test_a_refusal_of_spiffworkflow_itself_is_one_problem_with_its_element_and_line():

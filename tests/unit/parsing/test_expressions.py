@@ -47,14 +47,20 @@ def duration(text: str) -> str:
     return f'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{text}</bpmn:timeDuration>'
 
 
-@pytest.mark.parametrize("text", ["PT4H", "P2D", "R3/PT10H", "2026-12-01T08:00:00+07:00", "P1DT12H", "pt30m"])
-def test_a_bare_iso_timer_value_is_refused_with_the_quoted_value_to_write(text):
+@pytest.mark.parametrize("text", ["PT4H", "P2D", "R3/PT10H", "2026-12-01T08:00:00+07:00", "P1DT12H"])
+def test_a_bare_iso_timer_value_is_the_literal_it_states_and_the_translation_is_listed(text):
     tag = "timeCycle" if text.startswith("R") else "timeDate" if text.startswith("2026") else "timeDuration"
-    [problem] = problems_of(with_timer(f'<bpmn:{tag} xsi:type="bpmn:tFormalExpression">{text}</bpmn:{tag}>'))
+    parsed = parse_model(with_timer(f'<bpmn:{tag} xsi:type="bpmn:tFormalExpression">{text}</bpmn:{tag}>'),
+                         "model.bpmn")
 
-    assert (problem.code, problem.element, problem.params["what"]) == ("timer_unquoted", "Event_0late", tag)
-    assert f'"{text}"' in problem.hint
-    assert text in problem.message
+    assert parsed.translations == [{"element": "Event_0late", "kind": tag, "dialect": "iso8601", "original": text,
+                                    "python": f'"{text}"'}]
+
+
+@pytest.mark.parametrize("text", ["2026-12-01T08:00:00", "-PT4H"])
+def test_a_bare_timer_value_without_an_offset_or_negative_is_refused(text):
+    [problem] = problems_of(with_timer(f'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">{text}</bpmn:timeDate>'))
+    assert (problem.code, problem.element) == ("timer_invalid", "Event_0late")
 
 
 @pytest.mark.parametrize("text", ['"PT4H"', 'deadline("review")', "'P2D'"])
@@ -75,7 +81,7 @@ def test_what_counts_as_a_bare_iso_literal(text, bare):
 def test_a_timer_value_that_is_not_python_gets_the_timer_hint():
     [problem] = problems_of(with_timer(duration('deadline("review"')))
     assert problem.code == "expression_syntax"
-    assert '"PT4H"' in problem.hint and "deadline" in problem.hint
+    assert "PT4H" in problem.hint and "deadline" in problem.hint
 
 
 def test_an_invalid_iso_duration_in_quotes_is_refused():
@@ -83,16 +89,32 @@ def test_an_invalid_iso_duration_in_quotes_is_refused():
     assert (problem.code, problem.params["value"]) == ("timer_invalid", "PT4X")
 
 
-@pytest.mark.parametrize("condition", ["${approved}", "#{amount > 1000 && !urgent}", "= amount > 1000",
-                                       "approved &&"])
-def test_a_condition_that_is_not_python_says_conditions_are_python_and_nothing_of_timers(condition):
-    [problem] = problems_of(with_gateway(condition))
+@pytest.mark.parametrize(("condition", "dialect"), [("${approved}", "juel"), ("#{amount > 1000 && !urgent}", "juel"),
+                                                    ("= amount > 1000", "feel")])
+def test_a_condition_written_in_juel_or_feel_is_translated_and_listed(condition, dialect):
+    parsed = parse_model(with_gateway(condition), "model.bpmn")
+    [translation] = [t for t in parsed.translations if t["element"] == "Flow_0yes"]
+    assert (translation["dialect"], translation["original"], translation["kind"]) == (
+        dialect, condition, "conditionExpression")
+    assert f"{dialect}_" in translation["python"]
+
+
+def test_a_condition_that_is_no_language_says_which_languages_are_read_and_nothing_of_timers():
+    [problem] = problems_of(with_gateway("approved &&"))
 
     assert (problem.code, problem.element, problem.params["what"]) == (
         "expression_syntax", "Flow_0yes", "conditionExpression")
     assert "Python" in problem.message
     assert "Conditions are Python expressions" in problem.hint and "amount > 1000 and approved" in problem.hint
-    assert "quote" not in problem.hint.replace("text in quotes", "") and "PT4H" not in problem.hint
+    assert "JUEL" in problem.hint and "FEEL" in problem.hint and "PT4H" not in problem.hint
+
+
+@pytest.mark.parametrize(("condition", "construct"), [("${execution.getVariable('x')}", "method"),
+                                                      ("= string length(note) > 0", "function")])
+def test_a_juel_or_feel_condition_outside_the_subset_is_refused_naming_the_construct(condition, construct):
+    [problem] = problems_of(with_gateway(condition))
+    assert (problem.code, problem.element) == ("expression_refused", "Flow_0yes")
+    assert construct in problem.params["construct"]
 
 
 def test_an_empty_condition_is_refused():
