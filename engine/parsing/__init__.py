@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from engine import vendor
 from engine.parsing.checks import (
     check_form_schemas,
     check_references,
@@ -26,7 +27,7 @@ from engine.parsing.checks import (
 )
 from engine.parsing.depth import MAX_LOOP_STEPS, MAX_PATH_STEPS, check_depth
 from engine.parsing.expressions import check_expressions, is_bare_iso_literal
-from engine.parsing.ignored import check_vendor_extensions
+from engine.parsing.ignored import report_ignored
 from engine.parsing.problems import ERROR, WARNING, Problem, Problems, owner_id, refuse
 from engine.parsing.spiff import EVENT_SUBPROCESS, build_specs, check_schema, user_tasks
 from engine.parsing.xml import BPMN_NS, MAX_BPMN_BYTES, NS, SPIFF_NS, read_xml
@@ -68,6 +69,7 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> 
     if root.tag != f"{{{BPMN_NS}}}definitions":
         raise refuse(filename, "not_bpmn", "The root element is not bpmn:definitions: this is not a BPMN 2.0 file.",
                      root, element=root.get("id") or None)
+    vendor_report = vendor.normalize(root)  # other modellers' extensions in MotCua's form: the spec reads them
     problems = Problems(filename)
     ids = index_ids(root, problems)
     check_reserved_ids(root, problems)
@@ -77,7 +79,7 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> 
     translations = check_expressions(root, problems)
     check_form_schemas(root, problems)
     check_depth(root, problems)
-    check_vendor_extensions(root, problems)
+    report_ignored(vendor_report, ids, problems)
     check_schema(root, problems)
 
     parsed = None

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, SpiffProcessParser
 
+from engine.assignment import declared_candidates
 from engine.parsing.problems import Problems, owner_id
 from engine.parsing.xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, NS
 
@@ -145,7 +146,7 @@ def user_tasks(spec, subprocess_specs: dict) -> list[dict]:
     """The human tasks of the process and its embedded subprocesses, by BPMN id. A multi-instance
     task's human spec is its child (`review [child]`); its BPMN id is the element's (`review`)."""
     found = {
-        t.bpmn_id: {"bpmn_id": t.bpmn_id, "name": t.bpmn_name or t.bpmn_id, "lane": t.lane}
+        t.bpmn_id: {"bpmn_id": t.bpmn_id, "name": t.bpmn_name or t.bpmn_id, "lane": t.lane, **declared_candidates(t)}
         for process_spec in (spec, *subprocess_specs.values())
         for t in process_spec.task_specs.values()
         if getattr(t, "manual", False) and getattr(t, "bpmn_id", None)
