@@ -87,6 +87,7 @@ def start_instance(
     data: dict | None = None,
     business_key: str | None = None,
     lane_roles: dict | None = None,
+    default_role: str | None = None,
     step_allocations: dict | None = None,
     due_at: datetime | None = None,
     version: ProcessVersion | None = None,
@@ -95,8 +96,9 @@ def start_instance(
     """Start the latest version of `process_id` (`version`, if the caller has read it) and run it
     to its first wait.
 
-    `step_allocations` (step key -> {value, unit}) is what `deadline()` reads in the model,
-    `due_at` what `before_due()` counts back from.
+    `lane_roles` (lane or candidate group -> role) and `default_role` give each human task its role
+    (engine/assignment.py). `step_allocations` (step key -> {value, unit}) is what `deadline()` reads
+    in the model, `due_at` what `before_due()` counts back from.
     """
     version = version or get_latest_version(session, process_id)
     workflow = _new_workflow(version)
@@ -110,7 +112,7 @@ def start_instance(
     now = utcnow()
     instance = ProcessInstance(
         process_version=version, business_key=business_key, status="running", state="{}",
-        lane_roles=lane_roles or {}, started_at=now, started_by=actor, updated_at=now,
+        lane_roles=lane_roles or {}, default_role=default_role, started_at=now, started_by=actor, updated_at=now,
     )
     session.add(instance)
     session.flush()

@@ -40,7 +40,9 @@ class ProcessInstance(Base):
     business_key: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     status: Mapped[str] = mapped_column(sa.String(20), default="running", index=True)
     state: Mapped[str] = mapped_column(sa.Text)
+    # Lane or candidate group name -> role, and the role of a task that names neither (engine/assignment.py).
     lane_roles: Mapped[dict] = mapped_column(JSONType, default=dict)
+    default_role: Mapped[str | None] = mapped_column(sa.String(50))
     revision: Mapped[int] = mapped_column(default=1)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_by: Mapped[str] = mapped_column(sa.String(100))
@@ -99,6 +101,17 @@ class HumanTask(Base):
     data: Mapped[dict | None] = mapped_column(JSONType)
 
     instance: Mapped[ProcessInstance] = relationship(lazy="joined")
+    # Written with a new row; never loaded through the row (the inbox queries the table itself).
+    candidates: Mapped[list[HumanTaskCandidate]] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class HumanTaskCandidate(Base):
+    """A user a task is offered to, as its model names them (`candidate_users`, engine/assignment.py)."""
+
+    __tablename__ = "human_task_candidate"
+
+    task_id: Mapped[str] = mapped_column(sa.ForeignKey("human_task.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
 
 
 OPEN_TASK_STATES = ("ready", "claimed")

@@ -19,9 +19,17 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine import audit, runtime, timer_events
+from engine import assignment, audit, runtime, timer_events
 from engine.errors import Conflict, NotFound, TaskNotReady
-from engine.models import INCIDENT_UNRESOLVED, OPEN_TASK_STATES, HumanTask, Incident, ProcessInstance, WaitingTimer
+from engine.models import (
+    INCIDENT_UNRESOLVED,
+    OPEN_TASK_STATES,
+    HumanTask,
+    HumanTaskCandidate,
+    Incident,
+    ProcessInstance,
+    WaitingTimer,
+)
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,13 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, be
     return ready
 
 
+def role_of(instance: ProcessInstance, task) -> str | None:
+    """The role that works a human task of the instance (engine/assignment.py's rule)."""
+    return assignment.task_role(assignment.candidate_groups(runtime.properties(task)),
+                                getattr(task.task_spec, "lane", None), instance.lane_roles or {},
+                                instance.default_role)
+
+
 def refresh_open_rows(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     """After the instance's specs changed (a migration): the open task rows and the timer rows name
     the elements the tasks now run (id, name, lane and the role it gives)."""
@@ -185,9 +200,8 @@ def refresh_open_rows(session: Session, instance: ProcessInstance, workflow: Bpm
                                                        HumanTask.state.in_(OPEN_TASK_STATES))):
         task = tasks.get(row.id)
         if task is not None:
-            lane = getattr(task.task_spec, "lane", None)
-            row.bpmn_id, row.name, row.lane = runtime.element_id(task), runtime.element_name(task), lane
-            row.role = (instance.lane_roles or {}).get(lane, lane) if lane else None
+            row.bpmn_id, row.name = runtime.element_id(task), runtime.element_name(task)
+            row.lane, row.role = getattr(task.task_spec, "lane", None), role_of(instance, task)
     for timer in session.scalars(select(WaitingTimer).where(WaitingTimer.instance_id == instance.id)):
         task = tasks.get(timer.task_id)
         if task is not None:
@@ -227,11 +241,12 @@ def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Bpm
             committed(row, {"due_at": due_at})
         if row is None:
             lane = getattr(task.task_spec, "lane", None)
+            properties = runtime.properties(task)
             row = HumanTask(
                 id=task_id, instance_id=instance.id, bpmn_id=runtime.element_id(task),
-                name=runtime.element_name(task), lane=lane,
-                role=(instance.lane_roles or {}).get(lane, lane) if lane else None,
+                name=runtime.element_name(task), lane=lane, role=role_of(instance, task),
                 state="ready", created_at=now, due_at=due_at,
+                candidates=[HumanTaskCandidate(username=user) for user in assignment.candidate_users(properties)],
             )
             session.add(row)
         rows.append(row)

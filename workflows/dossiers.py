@@ -137,7 +137,8 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
 
     instances.start_instance(
         session, procedure.process_id, actor=actor, business_key=dossier.code, version=version,
-        lane_roles=lane_role_map(procedure, version), step_allocations=policy["step_allocations"],
+        lane_roles=lane_role_map(procedure, version), default_role=procedure.default_role,
+        step_allocations=policy["step_allocations"],
         due_at=due_at, effects=effects,
         data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel,
               "apology_lead_days": policy["apology_lead_days"]},

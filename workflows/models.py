@@ -99,7 +99,8 @@ class Procedure(Base):
     processing_time_unit: Mapped[str] = mapped_column(sa.String(20))
     deciding_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
     process_id: Mapped[str] = mapped_column(sa.String(255))
-    lane_roles: Mapped[dict] = mapped_column(JSONType, default=dict)
+    lane_roles: Mapped[dict] = mapped_column(JSONType, default=dict)  # lane or candidate group -> role
+    default_role: Mapped[str | None] = mapped_column(sa.String(50))  # for a task that names no role
     step_allocations: Mapped[dict] = mapped_column(JSONType, default=dict)
     clock_on_wait: Mapped[str] = mapped_column(sa.String(10), default="pause")  # pause | restart
     max_supplement_requests: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.assignment import task_role
 from engine.clock import utcnow
 from engine.deployments import find_latest_version
 from engine.models import ProcessVersion
@@ -20,8 +21,8 @@ from workflows.roles import ADMIN, ROLES
 TIME_UNITS = UNITS
 EDITABLE_FIELDS = (
     "name", "field", "legal_basis", "required_documents", "fee_vnd", "fee_note", "processing_time_value",
-    "processing_time_unit", "process_id", "lane_roles", "step_allocations", "clock_on_wait", "active",
-    "max_supplement_requests", "apology_lead_days",
+    "processing_time_unit", "process_id", "lane_roles", "default_role", "step_allocations", "clock_on_wait",
+    "active", "max_supplement_requests", "apology_lead_days",
 )
 CLOCK_ON_WAIT = ("pause", "restart")
 _DEADLINE_CALL = re.compile(r"""deadline\(\s*["']([^"']+)["']\s*\)""")
@@ -51,7 +52,8 @@ def get_procedure(session: Session, code: str) -> Procedure:
 
 
 def role_for_lane(lane_roles: dict, lane: str | None) -> str | None:
-    """The role that works a lane: the procedure's mapping, else the lane's own name if it is a role."""
+    """The role that works a lane, or a candidate group: the procedure's mapping, else the name itself
+    if it is a role code."""
     if lane is None:
         return None
     if lane in lane_roles:
@@ -60,9 +62,20 @@ def role_for_lane(lane_roles: dict, lane: str | None) -> str | None:
 
 
 def lane_role_map(procedure: Procedure, version: ProcessVersion | None) -> dict:
-    """Every lane of the procedure's current model (`version`, the latest), resolved to its role."""
-    lanes = version.lanes if version else []
-    return {lane: role_for_lane(procedure.lane_roles or {}, lane) for lane in lanes}
+    """Every lane and every candidate group of the procedure's current model (`version`, the latest),
+    resolved to its role: what an instance gives its tasks their roles with (engine/assignment.py)."""
+    names = list(version.lanes) if version else []
+    for task in (version.user_tasks if version else []):
+        names += task.get("candidate_groups", [])
+    return {name: role_for_lane(procedure.lane_roles or {}, name) for name in names}
+
+
+def tasks_without_role(procedure: Procedure, version: ProcessVersion) -> list[dict]:
+    """The user tasks of `version` that nobody could see under the procedure's `lane_roles` and
+    `default_role`: no candidate group maps to a role, nor does the lane, and there is no default."""
+    role_map = lane_role_map(procedure, version)
+    return [task for task in version.user_tasks
+            if task_role(task.get("candidate_groups", []), task.get("lane"), role_map, procedure.default_role) is None]
 
 
 def create_procedure(session: Session, values: dict, *, actor: str) -> Procedure:
@@ -128,7 +141,7 @@ def _check_period(value, unit, field_name: str) -> None:
 
 
 def _check_model(session: Session, procedure: Procedure) -> None:
-    """The model must be deployed and every lane of it must belong to a role."""
+    """The model must be deployed and every user task of it must have a role (`tasks_without_role`)."""
     version = find_latest_version(session, procedure.process_id)
     if version is None:
         raise InvalidInput(f"No model with process id '{procedure.process_id}' is deployed; deploy it first.",
@@ -140,11 +153,18 @@ def _check_model(session: Session, procedure: Procedure) -> None:
     if missing:
         raise InvalidInput(f"The model calls deadline() for steps with no allocated time: {', '.join(missing)}.",
                            step_allocations=missing)
-    unmapped = [lane for lane in version.lanes if role_for_lane(procedure.lane_roles or {}, lane) is None]
-    if unmapped:
+    if procedure.default_role is not None and procedure.default_role not in ROLES:
+        raise InvalidInput(f"The default role '{procedure.default_role}' is not a role.",
+                           default_role=procedure.default_role)
+    orphans = tasks_without_role(procedure, version)
+    if orphans:
+        lanes = sorted({task["lane"] for task in orphans if task.get("lane")})
+        groups = sorted({group for task in orphans for group in task.get("candidate_groups", [])})
+        named = ", ".join(f"{task['name']} ({task['bpmn_id']})" for task in orphans)
         raise InvalidInput(
-            f"These lanes of '{procedure.process_id}' belong to no role: {', '.join(unmapped)}. "
-            "Name the lane after a role code or map it in lane_roles.", lane_roles=unmapped)
+            f"Nobody could work these user tasks of '{procedure.process_id}': {named}. Map their lanes or "
+            "candidate groups to roles in lane_roles, name the lanes after role codes, or set a default_role.",
+            tasks=[task["bpmn_id"] for task in orphans], lane_roles=lanes + groups)
 
 
 def deadline_policy(procedure: Procedure) -> dict:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import instances
-from engine.models import OPEN_TASK_STATES, HumanTask
+from engine.models import OPEN_TASK_STATES, HumanTask, HumanTaskCandidate
 from workflows.access import may_work_task
 from workflows.auth import Principal
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import effects_on
-from workflows.models import Dossier, Procedure, Unit
+from workflows.models import Dossier, Procedure, Unit, User
 from workflows.roles import LEADER, SPECIALIST
 
 SCOPES = ("mine", "available")
@@ -50,7 +50,9 @@ def list_tasks(session: Session, principal: Principal, *, dossier_code: str | No
              .join(Procedure, Procedure.id == Dossier.procedure_id).join(Unit, Unit.id == Procedure.deciding_unit_id)
              .where(HumanTask.role.in_(sorted(principal.roles)),
                     # specialists see the tasks of the dossiers their unit decides
-                    or_(HumanTask.role != SPECIALIST, Unit.code == principal.unit_code)))
+                    or_(HumanTask.role != SPECIALIST, Unit.code == principal.unit_code),
+                    # a task offered to named users who have accounts: only those
+                    or_(~_OFFERED_TO_USERS, _offered_to(principal.username))))
     if state is not None:
         query = query.where(HumanTask.state == state)
     elif scope != "available":
@@ -89,7 +91,7 @@ def claim_task(session: Session, principal: Principal, task_id: str) -> TaskView
 
 def unclaim_task(session: Session, principal: Principal, task_id: str) -> TaskView:
     """Release a claimed task: the claimer may, and so may a leader (to reassign it)."""
-    view = _task_for(session, principal, task_id)
+    view = _task_for(session, principal, task_id, for_work=False)
     if view.task.assignee not in (None, principal.username) and not principal.has_role(LEADER):
         raise Forbidden(f"Only {view.task.assignee} or a leader can release this task.", task_id=task_id)
     return TaskView(instances.unclaim_task(session, view.task.id, actor=principal.username), view.dossier)
@@ -103,12 +105,31 @@ def complete_task(session: Session, principal: Principal, task_id: str, data: di
     return CompletionResult(dossier, [TaskView(t, dossier) for t in result.ready_tasks])
 
 
+_OFFERED_TO_USERS = (exists().where(HumanTaskCandidate.task_id == HumanTask.id,
+                                   HumanTaskCandidate.username == User.username, User.active.is_(True))
+                     .correlate(HumanTask))
+
+
+def _offered_to(username: str):
+    return exists().where(HumanTaskCandidate.task_id == HumanTask.id,
+                          HumanTaskCandidate.username == username).correlate(HumanTask)
+
+
+def offered_to(session: Session, task_id: str) -> list[str]:
+    """The users a task is offered to (the active accounts among the users its model names), or []
+    when it is offered to everyone of its role."""
+    query = (select(User.username).join(HumanTaskCandidate, HumanTaskCandidate.username == User.username)
+             .where(HumanTaskCandidate.task_id == task_id, User.active.is_(True)).order_by(User.username))
+    return list(session.scalars(query))
+
+
 _TASK_AND_DOSSIER = (select(HumanTask, Dossier).outerjoin(Dossier, Dossier.instance_id == HumanTask.instance_id)
                      .where(HumanTask.id == bindparam("task_id")))
 
 
-def _task_for(session: Session, principal: Principal, task_id: str) -> TaskView:
-    """The task and its dossier (one query), if the caller may work it."""
+def _task_for(session: Session, principal: Principal, task_id: str, *, for_work: bool = True) -> TaskView:
+    """The task and its dossier (one query), if the caller may work it: holds its role and, when the
+    model offers it to named users (`for_work`), is one of them."""
     found = session.execute(_TASK_AND_DOSSIER, {"task_id": task_id}).first()
     if found is None:
         raise NotFound(f"Task '{task_id}' does not exist.", task_id=task_id)
@@ -120,4 +141,9 @@ def _task_for(session: Session, principal: Principal, task_id: str) -> TaskView:
         raise NotFound("This task belongs to no dossier.", task_id=task.id)
     if not may_work_task(principal, task.role, dossier):
         raise Forbidden("This task belongs to the specialists of another unit.", task_id=task_id, role=task.role)
+    if for_work:
+        users = offered_to(session, task.id)
+        if users and principal.username not in users:
+            raise Forbidden(f"This task is offered to {', '.join(users)} only.", task_id=task_id,
+                            candidate_users=users)
     return TaskView(task, dossier)

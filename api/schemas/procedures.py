@@ -28,7 +28,10 @@ class ProcedureFieldsSchema(StrictSchema):
     deciding_unit_code = fields.String(validate=validate.Length(min=1, max=50))
     process_id = fields.String(validate=validate.Length(min=1, max=255))
     lane_roles = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(list(ROLES))),
-                             metadata={"description": "Lane name -> role code, for lanes not named after a role"})
+                             metadata={"description": "Lane or candidate group name -> role code, for those not named "
+                                                      "after a role"})
+    default_role = fields.String(allow_none=True, validate=validate.OneOf(list(ROLES)), metadata={
+        "description": "The role of a user task whose candidate groups and lane name none (null: no default)"})
     step_allocations = fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")),
         values=fields.Nested(PeriodSchema),
@@ -59,6 +62,7 @@ class ProcedureSchema(PublicProcedureSchema):
     deciding_unit_code = fields.Function(lambda p: p.deciding_unit.code)
     process_id = fields.String()
     lane_roles = fields.Dict()
+    default_role = fields.String(allow_none=True)
     step_allocations = fields.Dict()
     clock_on_wait = fields.String()
     max_supplement_requests = fields.Integer()
