@@ -29,7 +29,8 @@ def restored(web_server):
     before = [call(web_server, "GET", path, token)[1] for path in paths]
     yield
     token = login(web_server, "admin")
-    fields = (("processing_time_value", "processing_time_unit", "step_allocations", "required_documents"),
+    fields = (("processing_time_value", "processing_time_unit", "step_allocations", "required_documents",
+               "default_role"),
               ("audience", "subject", "body"), ("same_day_cutoff",))
     for path, old, names in zip(paths, before, fields, strict=True):
         now = call(web_server, "GET", path, token)[1]
@@ -60,6 +61,7 @@ def test_an_admin_changes_a_deadline_and_a_step_allocation_and_sees_who_changed_
     editor.get_by_role("button", name="Thêm giấy tờ").click()
     editor.get_by_label("Tên giấy tờ 6", exact=True).fill("Bản sao giấy khai sinh")
     editor.get_by_label("Loại bản của giấy tờ 6").select_option(label="Bản sao")
+    editor.get_by_label("Vai trò mặc định của bước xử lý").select_option(label="Văn thư")
     editor.get_by_role("button", name="Lưu thủ tục").click()
 
     expect(page.locator("#procedures-status")).to_have_text(f"Đã lưu thủ tục {TRANSFER}.")
@@ -70,6 +72,7 @@ def test_an_admin_changes_a_deadline_and_a_step_allocation_and_sees_who_changed_
     expect(entry).to_contain_text("Thời gian bước Thẩm định hồ sơ: 2 giờ làm việc → 3 giờ làm việc")
     expect(entry).to_contain_text("Thời hạn giải quyết (số lượng): 1 → 2")
     expect(entry).to_contain_text("Thêm giấy tờ: Bản sao giấy khai sinh")
+    expect(entry).to_contain_text("Vai trò mặc định của bước xử lý: (không có) → Văn thư")
     screenshot(page, "admin-procedures")
 
     page.reload()  # saved on the server, not just on the page
@@ -78,6 +81,7 @@ def test_an_admin_changes_a_deadline_and_a_step_allocation_and_sees_who_changed_
     expect(editor.get_by_label("Thời gian của bước review", exact=True)).to_have_value("3")
     expect(editor.get_by_label("Tên giấy tờ 6", exact=True)).to_have_value("Bản sao giấy khai sinh")
     expect(editor.get_by_label("Loại bản của giấy tờ 6")).to_have_value("copy")
+    expect(editor.get_by_label("Vai trò mặc định của bước xử lý")).to_have_value("clerk")
     expect(first_log_entry(page, "procedures")).to_contain_text("admin lúc")
     assert page.console_errors == []
 

@@ -27,6 +27,7 @@ const VALUE_OF = {
   unit_code: (v) => (v ? unitName(v) : t("admin.users.no_unit")),
   unit: (v) => (v ? unitName(v) : t("admin.users.no_unit")),
   roles: (v) => (v?.length ? v.map(roleLabel).join(", ") : nothing()),
+  default_role: (v) => (v ? roleLabel(v) : nothing()),
   working_weekdays: (v) => (v?.length ? v.map(weekdayLabel).join(", ") : nothing()),
   sessions: (v) => (v?.length ? v.map(([start, end]) => `${start}–${end}`).join(", ") : nothing()),
   audience: (v) => audienceLabel(v),

@@ -3,7 +3,7 @@
 import { api, clear, formatTime, h, t, table, tOr } from "./common.js";
 import {
   adminErrorBox, checkbox, closeButton, formatPeriod, guarded, labelled,
-  numberValue, openEditor, say, submitting, timeUnitSelect, unitName,
+  numberValue, openEditor, roleLabel, say, submitting, timeUnitSelect, unitName,
 } from "./admin-common.js";
 import { changeLog } from "./admin-log.js";
 
@@ -13,6 +13,8 @@ const errorSlot = document.getElementById("procedures-error");
 const statusSlot = document.getElementById("procedures-status");
 const log = changeLog(document.getElementById("procedures-log"));
 
+// The roles that work tasks (workflows/roles.py TASK_ROLES): a task with no role of its own gets one of them.
+const TASK_ROLES = ["desk_officer", "specialist", "leader", "clerk"];
 let procedures = [];
 let selected = null;
 
@@ -125,6 +127,9 @@ function editor(procedure) {
   const supplements = h("input", { type: "number", min: "0", max: "30", step: "1", value: procedure.max_supplement_requests ?? 1 });
   const clock = h("select", {}, ["pause", "restart"].map((v) => h("option", { value: v }, t(`admin.clock.${v}`))));
   clock.value = procedure.clock_on_wait || "pause";
+  const defaultRole = h("select", {}, h("option", { value: "" }, t("admin.procedure.no_default_role")),
+    TASK_ROLES.map((role) => h("option", { value: role }, roleLabel(role))));
+  defaultRole.value = procedure.default_role || "";
   const active = checkbox(t("admin.procedure.active"), procedure.active);
   active.input.dataset.path = "active";
 
@@ -195,6 +200,7 @@ function editor(procedure) {
         labelled(t("admin.field.apology_lead_days"), apology, { path: "apology_lead_days", hint: t("admin.procedure.apology_hint") }),
         labelled(t("admin.field.max_supplement_requests"), supplements, { path: "max_supplement_requests" })),
       labelled(t("admin.field.clock_on_wait"), clock, { path: "clock_on_wait" }),
+      labelled(t("admin.field.default_role"), defaultRole, { path: "default_role", hint: t("admin.procedure.default_role_hint") }),
       active.element),
     errors,
     h("div", { class: "actions" }, save, close),
@@ -233,6 +239,7 @@ function editor(procedure) {
         apology_lead_days: numberValue(apology),
         max_supplement_requests: numberValue(supplements),
         clock_on_wait: clock.value,
+        default_role: defaultRole.value || null,
         active: active.input.checked,
       };
       const saved = await api("PUT", `/procedures/${encodeURIComponent(procedure.code)}`, body);
