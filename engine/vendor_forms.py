@@ -1,8 +1,8 @@
 """Generated forms of other modellers as a JSON Schema (draft 2020-12), the form of a MotCua task.
 
 Camunda 7's `camunda:formData/camunda:formField` and Flowable's / Activiti's `formProperty` list a
-task's fields; each becomes a property of an object schema, in the fields' order (JSON objects keep
-their order in Python and in the browser):
+task's fields; each becomes a property of an object schema, and `"x-order"` lists the fields in their
+order (the API writes an object's keys sorted; the web form follows `x-order`):
 
 | field | schema |
 |---|---|
@@ -72,7 +72,8 @@ class FormField:
 
 
 def form_schema(fields: list[FormField]) -> dict:
-    schema: dict = {"type": "object", "properties": {f.name: f.schema() for f in fields}}
+    schema: dict = {"type": "object", "properties": {f.name: f.schema() for f in fields},
+                    "x-order": [f.name for f in fields]}
     required = [f.name for f in fields if f.required]
     if required:
         schema["required"] = required

@@ -286,6 +286,7 @@ def test_camunda_form_data_becomes_a_json_schema_in_the_fields_order():
     schema = json.loads(properties_of(root, "Activity_review")["form_schema"])
     jsonschema.Draft202012Validator.check_schema(schema)
     assert list(schema["properties"]) == ["amount", "note", "urgent", "decided_on", "kind", "reference"]
+    assert schema["x-order"] == list(schema["properties"])
     assert schema["required"] == ["amount"]
     assert schema["properties"]["amount"] == {"type": "integer", "title": "Amount", "minimum": 1, "maximum": 1000,
                                               "default": 0}
@@ -355,7 +356,7 @@ def test_flowable_form_properties_become_a_json_schema(prefix, uri):
     </userTask>""", prefix, uri))
 
     schema = json.loads(properties_of(root, "approveTask")["form_schema"])
-    assert list(schema["properties"]) == ["approved", "days", "rate", "start", "decision", "manager_comments"]
+    assert schema["x-order"] == ["approved", "days", "rate", "start", "decision", "manager_comments"]
     assert schema["required"] == ["approved"]
     assert schema["properties"]["rate"] == {"type": "number", "title": "Rate", "default": 0.5, "readOnly": True}
     assert schema["properties"]["start"]["default"] == "2026-12-01"

@@ -17,11 +17,13 @@ function labelOf(name, schema, required) {
 }
 
 /** One control for `schema` at `path`, set to `value`; returns {element, read()}. */
-function control(path, name, schema, required, value) {
+function control(path, name, schema, required, given) {
   const id = fieldId(path);
+  const value = given ?? schema.default;
+  const fixed = schema.readOnly === true; // shown and sent as it is, not edited
   const options = choices(schema);
   if (options) {
-    const select = h("select", { id, name: id, "aria-required": required ? "true" : null },
+    const select = h("select", { id, name: id, "aria-required": required ? "true" : null, disabled: fixed },
       h("option", { value: "" }, "—"),
       options.map(([v, label]) => h("option", { value: JSON.stringify(v), selected: v === value }, label)));
     return {
@@ -30,7 +32,7 @@ function control(path, name, schema, required, value) {
     };
   }
   if (schema.type === "boolean") {
-    const box = h("input", { type: "checkbox", id, name: id, checked: value === true });
+    const box = h("input", { type: "checkbox", id, name: id, checked: value === true, disabled: fixed });
     return {
       element: h("div", { class: "field", dataset: { path: path.join(".") } }, h("label", { class: "check", for: id }, box, labelOf(name, schema, required))),
       read: () => box.checked,
@@ -41,8 +43,8 @@ function control(path, name, schema, required, value) {
     : schema.format === "date" ? "date" : schema.format === "email" ? "email" : "text";
   const long = schema.type === "string" && !schema.format && (schema.maxLength === undefined || schema.maxLength > 200)
     && /note|reason|opinion|instruction|ghi_chu|ly_do/.test(name);
-  const input = long ? h("textarea", { id, name: id, rows: 3 }, value ?? "")
-    : h("input", { type, id, name: id, value: value ?? "", step: schema.type === "number" ? "any" : null });
+  const input = long ? h("textarea", { id, name: id, rows: 3, readonly: fixed }, value ?? "")
+    : h("input", { type, id, name: id, value: value ?? "", step: schema.type === "number" ? "any" : null, readonly: fixed });
   if (required) input.setAttribute("aria-required", "true");
   return {
     element: h("div", { class: "field", dataset: { path: path.join(".") } }, h("label", { for: id }, labelOf(name, schema, required)), input),
@@ -87,9 +89,16 @@ function list(path, name, schema, required, value) {
   };
 }
 
+// The fields in the order `x-order` lists them (a form converted from another modeller says it), then the others.
+function ordered(schema) {
+  const properties = schema.properties || {};
+  const first = (Array.isArray(schema["x-order"]) ? schema["x-order"] : []).filter((name) => name in properties);
+  return [...new Set([...first, ...Object.keys(properties)])].map((name) => [name, properties[name]]);
+}
+
 function object(path, schema, values = {}) {
   const required = new Set(schema.required || []);
-  const parts = Object.entries(schema.properties || {}).map(([name, property]) =>
+  const parts = ordered(schema).map(([name, property]) =>
     [name, control([...path, name], name, property, required.has(name), values[name])]);
   return {
     element: h("div", {}, parts.map(([, part]) => part.element)),
