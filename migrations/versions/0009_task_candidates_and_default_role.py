@@ -32,8 +32,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('process_instance', schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+): recreating the tables would drop them under the rows
+    # that refer to them (instances, dossiers), which SQLite's foreign keys refuse.
+    with op.batch_alter_table('process_instance', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('default_role')
-    with op.batch_alter_table('procedure', schema=None) as batch_op:
+    with op.batch_alter_table('procedure', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('default_role')
     op.drop_table('human_task_candidate')
