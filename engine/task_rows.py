@@ -185,13 +185,6 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, be
     return ready
 
 
-def role_of(instance: ProcessInstance, task) -> str | None:
-    """The role that works a human task of the instance (engine/assignment.py's rule)."""
-    return assignment.task_role(assignment.candidate_groups(runtime.properties(task)),
-                                getattr(task.task_spec, "lane", None), instance.lane_roles or {},
-                                instance.default_role)
-
-
 def refresh_open_rows(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     """After the instance's specs changed (a migration): the open task rows and the timer rows name
     the elements the tasks now run (id, name, lane and the role it gives)."""
@@ -240,17 +233,24 @@ def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Bpm
             session.connection().execute(_MOVE_TASK_DUE, {"task_id": task_id, "due_at": due_at})
             committed(row, {"due_at": due_at})
         if row is None:
-            lane = getattr(task.task_spec, "lane", None)
-            properties = runtime.properties(task)
             row = HumanTask(
                 id=task_id, instance_id=instance.id, bpmn_id=runtime.element_id(task),
-                name=runtime.element_name(task), lane=lane, role=role_of(instance, task),
-                state="ready", created_at=now, due_at=due_at,
-                candidates=[HumanTaskCandidate(username=user) for user in assignment.candidate_users(properties)],
+                name=runtime.element_name(task), lane=getattr(task.task_spec, "lane", None),
+                role=role_of(instance, task), state="ready", created_at=now, due_at=due_at,
+                candidates=[HumanTaskCandidate(username=user)
+                            for user in assignment.candidate_users(runtime.properties(task))],
             )
             session.add(row)
         rows.append(row)
     return rows
+
+
+def role_of(instance: ProcessInstance, task) -> str | None:
+    """The role that works a human task of `instance` (engine/assignment.py's rule): its first
+    candidate group the instance's `lane_roles` maps, else its lane's role, else the default role."""
+    groups = assignment.candidate_groups(runtime.properties(task))
+    return assignment.task_role(groups, getattr(task.task_spec, "lane", None), instance.lane_roles or {},
+                                instance.default_role)
 
 
 def _sync_timers(session: Session, instance: ProcessInstance, timers: tuple[runtime.WaitingTimerInfo, ...],
