@@ -42,12 +42,12 @@ def test_a_camunda_modeler_file_gets_every_problem_in_one_answer_in_vietnamese(a
     body = response.get_json()
     assert body["code"] == "bpmn_invalid" and body["message"].startswith("Tệp BPMN 'ban_sao.bpmn'")
     problems = body["errors"]["problems"]
-    # its JUEL conditions (${approved}) and its bare PT4H timer are translated: not problems
+    # its JUEL conditions (${approved}) and its bare PT4H timer are translated, its candidate groups and
+    # generated forms read: not problems
     assert [(p["severity"], p["code"], p["element"]) for p in problems] == [
         ("error", "expression_syntax", "Activity_0f3xyzt"),
         ("error", "spiff_refused", "Activity_0f3xyzt"),
         ("warning", "vendor_ignored", "StartEvent_1"),
-        ("warning", "vendor_ignored", "Activity_1k2zq0m"),
         ("warning", "vendor_ignored", "Activity_0s1ign9"),
         ("warning", "vendor_ignored", "Activity_1remind"),
         ("warning", "no_terminal_status", None),
@@ -56,7 +56,7 @@ def test_a_camunda_modeler_file_gets_every_problem_in_one_answer_in_vietnamese(a
     assert problems[0]["message"] == ("Phần đoạn mã (script) của 'Activity_0f3xyzt' không phải là Python hợp lệ: "
                                       "expected '(' (trong 'def fee = 50000').")
     assert problems[0]["hint"].startswith("Đoạn mã viết bằng câu lệnh Python")
-    assert "camunda:candidateGroups, camunda:formData" in problems[3]["message"]
+    assert "camunda:dueDate" in problems[3]["message"]
     first = problems[0]
     assert (body["errors"]["file"], body["errors"]["line"], body["errors"]["element"]) == (
         "ban_sao.bpmn", first["line"], "Activity_0f3xyzt")
@@ -105,7 +105,7 @@ def warned_model() -> bytes:
     """A model that deploys with warnings: a task in no lane, a vendor attribute, no final status."""
     nodes = [Node("startEvent", "StartEvent_1", lane="Lane_0desk"),
              Node("userTask", "Activity_0check", "Kiểm tra", lane="Lane_0desk",
-                  attrs={"camunda:candidateGroups": "desk_officer"}),
+                  attrs={"camunda:dueDate": "${dueDate}"}),
              Node("userTask", "Activity_0lost", "Việc không ai thấy"),
              Node("endEvent", "Event_0end", lane="Lane_0desk")]
     return camunda_model(nodes, chain_flows(*(n.id for n in nodes)), process_id="Process_0warn",
@@ -208,7 +208,8 @@ def test_each_instance_of_a_multi_instance_review_shows_its_form(api):
     deployed = api.deploy(content, "y_kien.bpmn")
     assert deployed.status_code == 201, deployed.get_json()
     assert deployed.get_json()["user_tasks"] == [
-        {"bpmn_id": "Activity_0opinion", "name": "Cho ý kiến", "lane": "desk_officer"}]
+        {"bpmn_id": "Activity_0opinion", "name": "Cho ý kiến", "lane": "desk_officer", "candidate_groups": [],
+         "candidate_users": []}]
     make_procedure(api, "THU_NGHIEM_Y_KIEN", "Process_0mi")
     code = api.receive("THU_NGHIEM_Y_KIEN")["code"]
 

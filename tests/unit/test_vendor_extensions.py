@@ -459,7 +459,8 @@ def test_a_camunda_model_parses_into_a_spec_with_the_converted_properties():
                     "candidate_groups": ["specialist"], "candidate_users": []}
     properties = parsed.spec.task_specs["Activity_review"].extensions["properties"]
     assert set(properties) == {"candidate_groups", "form_schema"}
-    assert [(i.element, i.what) for i in parsed.vendor_ignored] == [("Activity_review", "camunda:asyncBefore")]
+    assert [(w.element, w.params["names"]) for w in parsed.warnings if w.code == "vendor_ignored"] == [
+        ("Activity_review", "camunda:asyncBefore")]
 
 
 def test_the_same_form_field_id_on_two_tasks_no_longer_collides():
