@@ -202,6 +202,21 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                "Liệt kê các trường trong số {allowed}, cách nhau bởi dấu phẩy."),
         "en": ("'{element}' sets {property}='{value}'; the fields must be among {allowed}.",
                "List fields among {allowed}, separated by commas.")},
+    "event_gateway_timers": {
+        "vi": ("Cổng theo sự kiện (event-based gateway) '{element}' có {count} sự kiện hẹn giờ theo sau ({timers}); "
+               "hệ thống chỉ giữ một hẹn giờ cho mỗi cổng theo sự kiện.", "Giữ lại hẹn giờ sớm nhất sau cổng."),
+        "en": ("The event-based gateway '{element}' is followed by {count} timer events ({timers}); the engine "
+               "keeps one timer per event-based gateway.", "Keep the earliest timer after the gateway.")},
+    "self_call": {
+        "vi": ("Hoạt động gọi quy trình (call activity) '{element}' gọi chính quy trình '{process}' chứa nó.",
+               "Gọi một quy trình khác, hoặc lặp lại bằng một luồng quay về bước trước."),
+        "en": ("The call activity '{element}' calls its own process '{process}'.",
+               "Call another process, or loop with a sequence flow back to an earlier step.")},
+    "message_roles_invalid": {
+        "vi": ("'{element}' đặt {property}='{value}'; phải là danh sách mã vai trò cách nhau bởi dấu phẩy, trong số: "
+               "{allowed}.", "Liệt kê các mã vai trò trong số {allowed}, cách nhau bởi dấu phẩy."),
+        "en": ("'{element}' sets {property}='{value}'; it must be a comma-separated list of role codes among "
+               "{allowed}.", "List role codes among {allowed}, separated by commas.")},
     "notification_kind_unknown": {
         "vi": ("'{element}' đặt {property}='{value}'; chưa có mẫu thông báo nào thuộc loại này (đã có: {known}).",
                "Dùng một loại đã có mẫu, hoặc đề nghị quản trị viên thêm mẫu thông báo trước."),

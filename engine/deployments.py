@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, calls
 from engine.clock import utcnow
-from engine.errors import ConcurrentUpdate, NotFound
+from engine.errors import ConcurrentUpdate, ModelInvalid, NotFound
 from engine.models import ProcessInstance, ProcessVersion
 from engine.parsing import ParsedModel, parse_model
 from engine.serialization import spec_from_json, spec_to_json
@@ -26,6 +26,7 @@ def deploy(session: Session, content: bytes, filename: str, *, actor: str,
     """Deploy `content` (`parsed`: the caller's `parse_model` of it, made with its own checks);
     returns the version and whether it was created (False: identical)."""
     parsed = parsed or parse_model(content, filename)
+    _check_calls(session, parsed, filename)
     checksum = hashlib.sha256(content).hexdigest()
     latest = find_latest_version(session, parsed.process_id)
     if latest is not None and latest.checksum == checksum:
@@ -53,6 +54,14 @@ def deploy(session: Session, content: bytes, filename: str, *, actor: str,
     audit.record(session, actor=actor, action="model.deployed", subject=parsed.process_id,
                  data={"version": version.version, "filename": filename, "checksum": checksum})
     return version, True
+
+
+def _check_calls(session: Session, parsed: ParsedModel, filename: str) -> None:
+    """A call activity to a process of another file calls a deployed process (engine/calls.py)."""
+    try:
+        calls.check_calls(session, parsed.process_id, parsed.spec, parsed.subprocess_specs)
+    except calls.CallProblem as exc:
+        raise ModelInvalid(exc.message, file=filename, **exc.details) from None
 
 
 def find_version_with_content(session: Session, content: bytes) -> ProcessVersion | None:
@@ -124,6 +133,7 @@ def preview(session: Session, content: bytes, filename: str, parsed: ParsedModel
     """Parse and check `content` as `deploy` does (or take the caller's `parsed`) and compare it
     with the latest version; saves nothing."""
     parsed = parsed or parse_model(content, filename)
+    _check_calls(session, parsed, filename)
     return Preview(parsed, hashlib.sha256(content).hexdigest(), find_latest_version(session, parsed.process_id))
 
 

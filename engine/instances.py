@@ -21,17 +21,15 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from engine import audit, calendar_store, deadlines, incidents, runtime, state_store, task_rows
+from engine import audit, calendar_store, calls, deadlines, incidents, runtime, state_store, task_rows
 from engine.clock import utcnow
-from engine.deployments import get_latest_version, load_spec
+from engine.deployments import get_latest_version
 from engine.errors import ConcurrentUpdate, Conflict, ExecutionFailed, InstanceSuspended, NotFound, TaskNotReady
 from engine.forms import form_schema, validate_form_data
 from engine.models import HumanTask, ProcessInstance, ProcessVersion
@@ -79,6 +77,15 @@ def completed_element(task: Task) -> CompletedElement:
     return CompletedElement(runtime.element_id(task), runtime.element_name(task), runtime.properties(task), task.data)
 
 
+def _collect(result: StepResult) -> Callable[[Task], None]:
+    """Record each element the engine completes in the step; a repeating timer is recorded at each
+    firing instead (`_record_repeating_firings`), not when its last firing completes it."""
+    def collect(task: Task) -> None:
+        if not runtime.is_cycle_timer(task):
+            result.completed.append(completed_element(task))
+    return collect
+
+
 def start_instance(
     session: Session,
     process_id: str,
@@ -101,7 +108,7 @@ def start_instance(
     in the model, `due_at` what `before_due()` counts back from.
     """
     version = version or get_latest_version(session, process_id)
-    workflow = _new_workflow(version)
+    workflow = _new_workflow(session, version)
     workflow.data[deadlines.ALLOCATIONS_KEY] = dict(step_allocations or {})
     if due_at is not None:
         workflow.data[deadlines.DUE_AT_KEY] = due_at.isoformat()
@@ -118,19 +125,23 @@ def start_instance(
     session.flush()
     result = StepResult(instance)
     with _calendar(session):
-        runtime.run_engine_steps(workflow, lambda t: result.completed.append(completed_element(t)))
+        runtime.run_engine_steps(workflow, _collect(result))
         audit.record(session, actor=actor, action="instance.started", instance_id=instance.id,
                      subject=process_id, data={"version": version.version, "business_key": business_key})
         _finish_step(session, instance, workflow, result, RowSnapshot(), effects, actor=actor, now=now)
     return result
 
 
-def _new_workflow(version: ProcessVersion) -> BpmnWorkflow:
-    """A new workflow of `version`, its first steps predicted. A deployed model SpiffWorkflow cannot
-    start (a version deployed before a check that now refuses it) is an `ExecutionFailed`."""
-    spec, subprocess_specs = load_spec(version)
+def _new_workflow(session: Session, version: ProcessVersion) -> BpmnWorkflow:
+    """A new workflow of `version` (with the processes it calls), its first steps predicted. A deployed
+    model SpiffWorkflow cannot start (a version deployed before a check that now refuses it, a called
+    process gone) is an `ExecutionFailed`."""
     try:
-        return BpmnWorkflow(spec, subprocess_specs, script_engine=_script_engine)
+        specs = calls.compose(session, version)
+    except calls.CallProblem as exc:
+        raise ExecutionFailed(f"The process cannot start: {exc.message}", **exc.details) from None
+    try:
+        return calls.supply(BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=_script_engine), specs)
     except Exception as exc:  # noqa: BLE001 - WorkflowException, or what a broken spec raises: report it
         raise ExecutionFailed(
             f"The process '{version.process_id}' (version {version.version}) cannot start: {exc}",
@@ -143,10 +154,11 @@ def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
 
 
 def task_form_schema(task: HumanTask) -> dict | None:
-    """The form of the human task's element: its human spec's (for a multi-instance task, the
-    spec of its instances, `review [child]`, not the wrapper `review`, which has no properties)."""
-    spec, subprocess_specs = load_spec(task.instance.process_version)
-    for process_spec in (spec, *subprocess_specs.values()):
+    """The form of the task's element: the human task spec of that BPMN id, in the instance's process,
+    its sub-processes or the processes it calls (of a multi-instance task, the instances' spec, which
+    holds the element's properties, not the wrapper's)."""
+    specs = calls.instance_specs(task.instance)
+    for process_spec in (specs.spec, *specs.subprocess_specs.values()):
         for task_spec in process_spec.task_specs.values():
             if getattr(task_spec, "bpmn_id", None) == task.bpmn_id and getattr(task_spec, "manual", False):
                 return form_schema(runtime.spec_properties(task_spec))
@@ -175,7 +187,7 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
         with _held_timers(instance, workflow, now):
             runtime.run_task(task)
             result.completed.append(completed_element(task))
-            runtime.run_engine_steps(workflow, lambda t: result.completed.append(completed_element(t)))
+            runtime.run_engine_steps(workflow, _collect(result))
         task_rows.close_task(session, row, actor=actor, data=data, now=now)
         audit.record(session, actor=actor, action="task.completed", instance_id=instance.id, subject=task_id,
                      data={"bpmn_id": row.bpmn_id, "name": row.name, "data": data}, at=now)
@@ -237,39 +249,49 @@ def _fire(session: Session, instance: ProcessInstance, due: list, actor: str,
     result = StepResult(instance)
     fired_at = utcnow()
     with _calendar(session):
-        runtime.refresh_timers(workflow)
-        fired = [t for t in due if _task_state(workflow, t.task_id) in (TaskState.READY, TaskState.COMPLETED)]
+        fired_tasks = {str(t.id): t for t in runtime.refresh_due_timers(workflow, [t.task_id for t in due])}
+        fired = [t for t in due if t.task_id in fired_tasks]
         if not fired:
             return None  # SpiffWorkflow fires strictly after the due instant; the next tick will
         for timer in fired:
-            audit.record(session, actor=actor, action="timer.fired", instance_id=instance.id,
-                         subject=timer.task_id, at=fired_at,
-                         data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
-        runtime.run_engine_steps(workflow, lambda t: result.completed.append(completed_element(t)))
+            if not runtime.is_cycle_timer(fired_tasks[timer.task_id]):  # those: _record_repeating_firings
+                audit.record(session, actor=actor, action="timer.fired", instance_id=instance.id,
+                             subject=timer.task_id, at=fired_at,
+                             data={"bpmn_id": timer.bpmn_id, "name": timer.name, "due_at": timer.due_at.isoformat()})
+        runtime.run_engine_steps(workflow, _collect(result))
         _finish_step(session, instance, workflow, result, before, effects, actor=actor, now=fired_at)
     return result
 
 
 def send_message(session: Session, instance_id: int, name: str, *, actor: str, payload: dict | None = None,
-                 effects: Effects | None = None) -> StepResult:
+                 effects: Effects | None = None, authorize: Callable[[list[dict]], None] | None = None) -> StepResult:
     """Deliver the message `name` to the instance (a message event waiting for it catches it) and
-    run the instance to its next wait. `Conflict` when nothing in the instance waits for it now."""
+    run the instance to its next wait. `Conflict` when nothing in the instance waits for it now.
+
+    `authorize`, if given, sees the properties of the elements that wait for it before it is delivered
+    (and may raise). Without a `spiffworkflow:messageVariable` on the catching event the payload's
+    keys join the task data; with one, the payload is that variable."""
     instance = get_instance(session, instance_id)
     check_active(instance)
     workflow = load_workflow(instance)
+    catchers = runtime.message_catchers(workflow, name)
+    if not catchers:
+        raise Conflict(f"The process is not waiting for the message '{name}' at this point.", message_name=name)
+    if authorize is not None:
+        authorize([runtime.spec_properties(catcher.element) for catcher in catchers])
     before = RowSnapshot.of(workflow)
     now = utcnow()
     result = StepResult(instance)
     with _calendar(session):
         with _held_timers(instance, workflow, now):
             try:
-                workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload or {}))
+                runtime.deliver_message(workflow, name, dict(payload or {}), catchers)
             except WorkflowException:
                 raise Conflict(f"The process is not waiting for the message '{name}' at this point.",
-                               message=name) from None
+                               message_name=name) from None
             audit.record(session, actor=actor, action="message.received", instance_id=instance_id, at=now,
                          subject=instance.business_key, data={"message": name, "payload": payload or {}})
-            runtime.run_engine_steps(workflow, lambda t: result.completed.append(completed_element(t)))
+            runtime.run_engine_steps(workflow, _collect(result))
         _finish_step(session, instance, workflow, result, before, effects, actor=actor, now=now)
     return result
 
@@ -303,6 +325,9 @@ def _retime(session: Session, workflow: BpmnWorkflow, instance: ProcessInstance,
     moved = []
     for task in list(workflow.event_manager.tasks.values()):
         definition = getattr(task.task_spec, "event_definition", None)
+        behind_gateway = runtime.gateway_timer(task.task_spec)
+        if behind_gateway is not None:  # an event-based gateway waits for its timer
+            definition = behind_gateway[0]
         if (not isinstance(definition, TimeDateEventDefinition) or task.state != TaskState.WAITING
                 or not any(helper in definition.expression for helper in TIME_HELPERS)):
             continue
@@ -361,15 +386,6 @@ def _calendar(session: Session):
     return deadlines.calendar_from(lambda: calendar_store.load_calendar(session))
 
 
-def _task_state(workflow: BpmnWorkflow, task_id: str):
-    """The state of the task a timer row names; None when the workflow has no such task."""
-    uuid = UUID(task_id)
-    for process in (workflow, *workflow.subprocesses.values()):
-        if uuid in process.tasks:
-            return process.tasks[uuid].state
-    return None
-
-
 _INSTANCES = ProcessInstance.__table__
 _WRITE_INSTANCE = (update(_INSTANCES)
                    .where(_INSTANCES.c.id == bindparam("b_id"), _INSTANCES.c.revision == bindparam("b_revision"))
@@ -381,7 +397,10 @@ _FINISH_INSTANCE = _WRITE_INSTANCE.values(status=bindparam("b_status"), ended_at
 def _finish_step(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, result: StepResult,
                  before: RowSnapshot, effects: Effects | None, *, actor: str, now: datetime) -> None:
     """The caller's `effects`, a due date they moved applied to the timers, then the step saved.
-    Runs inside the step's calendar (the timers are evaluated on it)."""
+    Runs inside the step's calendar (the timers are evaluated on it). The effects know whether the
+    instance has finished (`result.finished`)."""
+    _record_repeating_firings(session, instance, workflow, result, before, actor=actor, now=now)
+    result.finished = runtime.is_finished(workflow)
     if effects is not None:
         effects(result)
     if result.new_due_at is not None:
@@ -389,6 +408,18 @@ def _finish_step(session: Session, instance: ProcessInstance, workflow: BpmnWork
     _save(session, instance, workflow, result, before, actor=actor, now=now)
     if instance.incident_id is not None:
         incidents.after_step(session, instance, actor=actor, now=now)
+
+
+def _record_repeating_firings(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+                              result: StepResult, before: RowSnapshot, *, actor: str, now: datetime) -> None:
+    """Each firing of a repeating timer in the step is audited and its element counted as completed
+    (its properties apply at each firing), ahead of what the firing started."""
+    firings = runtime.repeating_firings(workflow, before.repeating)
+    for task, due_at in firings:
+        audit.record(session, actor=actor, action="timer.fired", instance_id=instance.id, subject=str(task.id),
+                     at=now, data={"bpmn_id": runtime.element_id(task), "name": runtime.element_name(task),
+                                   "due_at": due_at.isoformat()})
+    result.completed[:0] = [completed_element(task) for task, _ in firings]
 
 
 def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, result: StepResult,
@@ -404,6 +435,7 @@ def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, r
         audit.record(session, actor=actor, action="instance.completed", instance_id=instance.id,
                      subject=instance.process_version.process_id, at=now)
     _write_instance(session, instance, values)  # first: a writer that lost the race writes nothing more
+    calls.pin_started_calls(session, instance, workflow)
     state_store.write(session, checkpoint)
     result.ready_tasks = task_rows.sync(session, instance, workflow, before, now)
 

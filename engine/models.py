@@ -43,6 +43,8 @@ class ProcessInstance(Base):
     # Lane or candidate group name -> role, and the role of a task that names neither (engine/assignment.py).
     lane_roles: Mapped[dict] = mapped_column(JSONType, default=dict)
     default_role: Mapped[str | None] = mapped_column(sa.String(50))
+    # the version of each process called by a call activity, pinned when its call started (engine/calls.py)
+    called_versions: Mapped[dict] = mapped_column(JSONType, default=dict)
     revision: Mapped[int] = mapped_column(default=1)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_by: Mapped[str] = mapped_column(sa.String(100))

@@ -34,7 +34,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session, object_session
 
-from engine.deployments import load_spec
+from engine import calls
 from engine.models import InstanceTask, ProcessInstance
 from engine.serialization import assemble, envelope_of, envelope_to_json, state_from_dict, task_to_json
 
@@ -73,28 +73,28 @@ def load(instance: ProcessInstance, script_engine) -> BpmnWorkflow:
     envelope = json.loads(instance.state)
     rows_info = envelope.pop(ROWS_KEY, None)
     checkpoint = rows_info["checkpoint"] if rows_info else None
+    specs = calls.instance_specs(instance)
     cached = _take_cached(instance.id, checkpoint)
     if cached is not None:
-        return cached
-    spec, subprocess_specs = load_spec(instance.process_version)
+        return calls.supply(cached, specs)
     if rows_info is None:  # the tasks are in the envelope
-        workflow = state_from_dict(envelope, spec, subprocess_specs, script_engine)
+        workflow = state_from_dict(envelope, specs.spec, specs.subprocess_specs, script_engine)
         workflow.motcua_stored = _Stored()
-        return workflow
+        return calls.supply(workflow, specs)
     session = object_session(instance)
     if session is None:
         raise RuntimeError(f"process instance {instance.id} is not in a session: its tasks cannot be read")
     rows = session.info.get(_PREFETCHED, {}).pop(instance.id, None)
     if rows is None:  # task rows are written with Core statements only: nothing of theirs is left to flush
         rows = session.connection().execute(_READ_TASKS, {"instance_id": instance.id}).all()
-    workflow = state_from_dict(assemble(envelope, rows), spec, subprocess_specs, script_engine)
+    workflow = state_from_dict(assemble(envelope, rows), specs.spec, specs.subprocess_specs, script_engine)
     stored = _Stored(next_position=rows_info["next_position"], checkpoint=checkpoint)
     for position, task in enumerate(_tasks(workflow)):
         stored.positions[task.id] = position  # only their order matters
         if not _always_written(task):
             stored.marks[task.id] = _mark(task)
     workflow.motcua_stored = stored
-    return workflow
+    return calls.supply(workflow, specs)
 
 
 def prefetch(session: Session, instances: list[ProcessInstance]) -> None:

@@ -39,11 +39,12 @@ class RowSnapshot:
 
     ready: tuple[str, ...] = ()  # the ready human tasks: the open task rows
     timers: tuple[runtime.WaitingTimerInfo, ...] = ()  # the waiting-timer rows
+    repeating: tuple = ()  # the repeating timers, to count the firings of the step (runtime.repeating_timers)
 
     @classmethod
     def of(cls, workflow: BpmnWorkflow) -> RowSnapshot:
         return cls(tuple(str(t.id) for t in runtime.ready_human_tasks(workflow)),
-                   tuple(runtime.waiting_timers(workflow)))
+                   tuple(runtime.waiting_timers(workflow)), runtime.repeating_timers(workflow))
 
     def without_task(self, task_id: str) -> RowSnapshot:
         """The snapshot once `task_id`'s row has been closed by the step itself."""

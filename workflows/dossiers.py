@@ -137,7 +137,7 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
 
     instances.start_instance(
         session, procedure.process_id, actor=actor, business_key=dossier.code, version=version,
-        lane_roles=lane_role_map(procedure, version), default_role=procedure.default_role,
+        lane_roles=lane_role_map(session, procedure, version), default_role=procedure.default_role,
         step_allocations=policy["step_allocations"],
         due_at=due_at, effects=effects,
         data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel,
@@ -253,6 +253,15 @@ def record_withdrawal_request(session: Session, principal: Principal, code: str,
     """The desk records the applicant's request to withdraw the dossier (see `lifecycle.request_withdrawal`)."""
     dossier = lifecycle.request_withdrawal(session, get_dossier(session, code), actor=principal.username,
                                            reason=reason)
+    return access.shown_to(principal, dossier)
+
+
+def return_result(session: Session, principal: Principal, code: str, *, return_method: str, receiver_name: str,
+                  postal_tracking_number: str) -> DossierView:
+    """The desk returns the result of a dossier whose process ended (see `lifecycle.return_result`)."""
+    dossier = lifecycle.return_result(session, get_dossier(session, code), actor=principal.username,
+                                      return_method=return_method, receiver_name=receiver_name,
+                                      postal_tracking_number=postal_tracking_number)
     return access.shown_to(principal, dossier)
 
 

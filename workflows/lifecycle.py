@@ -11,6 +11,9 @@ order:
   a refusal (03), an apology with a new return date (04), a withdrawal.
 - `notification`: a notification kind; the applicant (or the officers) are told through the
   outbox, in the same transaction.
+
+A dossier always resolves: when its process ends and its model left it in no end status (refused,
+stopped, processed, returned), it becomes processed (9), resolved early, on time or late.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ NOTIFICATION_PROPERTY = "notification"
 NOTICE_KINDS = ("supplement_request", "refusal", "apology", "withdrawal")
 RECORDED_FIELDS = ("return_method", "receiver_name", "postal_tracking_number")
 WITHDRAWAL_MESSAGE = "withdrawal_requested"
+RETURNED_NOTIFICATION = "result_returned"
 WITHDRAWABLE = frozenset({statuses.NEWLY_REGISTERED, statuses.RECEIVED, statuses.IN_PROGRESS,
                           statuses.SUPPLEMENT_REQUESTED, statuses.FINANCIAL_OBLIGATION_REQUESTED})
 
@@ -63,6 +67,8 @@ def apply_model_effects(session: Session, dossier: Dossier, step: StepResult, *,
         if properties.get(NOTIFICATION_PROPERTY):
             notifications.enqueue(session, dossier, properties[NOTIFICATION_PROPERTY], actor=actor,
                                   element=element.bpmn_id)
+    if step.finished and dossier.status not in statuses.END_STATUSES:
+        _resolve_at_end(session, dossier, step, actor=actor)
 
 
 def effects_on(session: Session, dossier: Dossier, *, actor: str):
@@ -79,6 +85,30 @@ def request_withdrawal(session: Session, dossier: Dossier, *, actor: str, reason
                  subject=dossier.code, data={"reason": reason})
     instances.send_message(session, dossier.instance_id, WITHDRAWAL_MESSAGE, actor=actor,
                            payload={"withdrawal_reason": reason}, effects=effects_on(session, dossier, actor=actor))
+    return dossier
+
+
+def return_result(session: Session, dossier: Dossier, *, actor: str, return_method: str, receiver_name: str = "",
+                  postal_tracking_number: str = "") -> Dossier:
+    """The desk returns the result of a dossier whose process ended leaving it processed (9): nothing
+    in its model returns it. A dossier whose process is still running is returned by its own task."""
+    ended = dossier.instance is not None and dossier.instance.status == "completed"
+    if dossier.status != statuses.PROCESSED or not ended:
+        raise Conflict(f"Dossier '{dossier.code}' is not a processed dossier whose process has ended "
+                       f"(status {dossier.status}); its result is returned by the task its model gives the desk.",
+                       dossier_code=dossier.code, status=dossier.status)
+    if return_method == "post" and not postal_tracking_number.strip():
+        raise InvalidInput("A result sent by post needs its postal tracking number.", field="postal_tracking_number")
+    now = utcnow()
+    audit.record(session, actor=actor, action="dossier.status_changed", instance_id=dossier.instance_id,
+                 subject=dossier.code, at=now,
+                 data={"from": dossier.status, "to": statuses.RESULT_RETURNED, "element": None,
+                       "reason": "returned_by_the_desk"})
+    _record_fields(dossier, ",".join(RECORDED_FIELDS), {"return_method": return_method, "receiver_name": receiver_name,
+                                                        "postal_tracking_number": postal_tracking_number})
+    dossier.status = statuses.RESULT_RETURNED
+    dossier.status_changed_at = dossier.returned_at = now
+    notifications.enqueue(session, dossier, RETURNED_NOTIFICATION, actor=actor)
     return dossier
 
 
@@ -110,18 +140,31 @@ def _move_status(session: Session, dossier: Dossier, new: int, element: Complete
             f"'{statuses.label(new, 'en')}' ({new}) at '{element.name}'.",
             dossier_code=dossier.code, element=element.bpmn_id, from_status=old, to_status=new,
             from_label=statuses.label(old), to_label=statuses.label(new))
+    _set_status(session, dossier, new, step, actor=actor,
+                audit_data={"element": element.bpmn_id, "element_name": element.name}, element=element)
+
+
+def _resolve_at_end(session: Session, dossier: Dossier, step: StepResult, *, actor: str) -> None:
+    """The process ended and its model set no end status: the dossier is processed (9), whatever
+    status it was left in, so that it is resolved, returned by the desk and counted."""
+    _set_status(session, dossier, statuses.PROCESSED, step, actor=actor,
+                audit_data={"element": None, "reason": "process_ended"})
+
+
+def _set_status(session: Session, dossier: Dossier, new: int, step: StepResult, *, actor: str, audit_data: dict,
+                element: CompletedElement | None = None) -> None:
+    old = dossier.status
     if new == statuses.SUPPLEMENT_REQUESTED:
         limit = dossier.procedure.max_supplement_requests
         if dossier.supplement_requests >= limit:
             raise SupplementLimitReached(
                 f"Dossier '{dossier.code}' was already asked for a supplement {dossier.supplement_requests} "
-                f"time(s); the procedure allows {limit}.", dossier_code=dossier.code, element=element.bpmn_id,
-                count=dossier.supplement_requests, limit=limit)
+                f"time(s); the procedure allows {limit}.", dossier_code=dossier.code,
+                element=element.bpmn_id if element else None, count=dossier.supplement_requests, limit=limit)
         dossier.supplement_requests += 1
     now = utcnow()
     audit.record(session, actor=actor, action="dossier.status_changed", instance_id=dossier.instance_id,
-                 subject=dossier.code, at=now,
-                 data={"from": old, "to": new, "element": element.bpmn_id, "element_name": element.name})
+                 subject=dossier.code, at=now, data={"from": old, "to": new, **audit_data})
     _move_clock(session, dossier, new, step, actor=actor)
     dossier.status = new
     dossier.status_changed_at = now

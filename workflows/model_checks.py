@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.parsing import NS, ParsedModel, Problems, owner_id
-from workflows import lifecycle, notifications, statuses
+from workflows import lifecycle, messages, notifications, statuses
 
 # The statuses a dossier ends in.
 FINAL_STATUSES = frozenset({statuses.NOT_RECEIVED, statuses.PROCESSING_STOPPED, statuses.PROCESSED,
@@ -45,6 +45,10 @@ def check_properties(session: Session, root, problems: Problems) -> None:
             allowed = ", ".join(lifecycle.RECORDED_FIELDS)
             _refuse(problems, prop, "dossier_fields_invalid", f"the fields must be among {allowed}",
                     f"List fields among {allowed}, separated by commas.", allowed=allowed)
+        elif name == messages.ROLES_PROPERTY and messages.roles_problem(value):
+            allowed = ", ".join(messages.TASK_ROLES)
+            _refuse(problems, prop, "message_roles_invalid", messages.roles_problem(value),
+                    f"List role codes among {allowed}, separated by commas.", allowed=allowed)
         elif name == lifecycle.NOTIFICATION_PROPERTY:
             known_kinds = known_kinds if known_kinds is not None else notifications.kinds(session)
             if value not in known_kinds:

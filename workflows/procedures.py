@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, calls
 from engine.assignment import task_role
 from engine.clock import utcnow
 from engine.deployments import find_latest_version
@@ -61,20 +61,29 @@ def role_for_lane(lane_roles: dict, lane: str | None) -> str | None:
     return lane if lane in ROLES else None
 
 
-def lane_role_map(procedure: Procedure, version: ProcessVersion | None) -> dict:
-    """Every lane and every candidate group of the procedure's current model (`version`, the latest),
-    resolved to its role: what an instance gives its tasks their roles with (engine/assignment.py)."""
-    names = list(version.lanes) if version else []
-    for task in (version.user_tasks if version else []):
-        names += task.get("candidate_groups", [])
-    return {name: role_for_lane(procedure.lane_roles or {}, name) for name in names}
+def model_versions(session: Session, version: ProcessVersion | None) -> list[ProcessVersion]:
+    """A model version and the deployed processes it calls (their tasks are the dossier's)."""
+    return [version, *calls.called_versions(session, version)] if version is not None else []
 
 
-def tasks_without_role(procedure: Procedure, version: ProcessVersion) -> list[dict]:
-    """The user tasks of `version` that nobody could see under the procedure's `lane_roles` and
-    `default_role`: no candidate group maps to a role, nor does the lane, and there is no default."""
-    role_map = lane_role_map(procedure, version)
-    return [task for task in version.user_tasks
+def lane_role_map(session: Session, procedure: Procedure, version: ProcessVersion | None) -> dict:
+    """Every lane and every candidate group of the procedure's current model (`version`, the latest)
+    and of the processes it calls, resolved to its role: what an instance gives its tasks their roles
+    with (engine/assignment.py)."""
+    names = []
+    for model in model_versions(session, version):
+        names += model.lanes
+        for task in model.user_tasks:
+            names += task.get("candidate_groups", [])
+    return {name: role_for_lane(procedure.lane_roles or {}, name) for name in dict.fromkeys(names)}
+
+
+def tasks_without_role(session: Session, procedure: Procedure, version: ProcessVersion) -> list[dict]:
+    """The user tasks of `version` (and of the processes it calls) that nobody could see under the
+    procedure's `lane_roles` and `default_role`: no candidate group maps to a role, nor does the lane,
+    and there is no default."""
+    role_map = lane_role_map(session, procedure, version)
+    return [task for model in model_versions(session, version) for task in model.user_tasks
             if task_role(task.get("candidate_groups", []), task.get("lane"), role_map, procedure.default_role) is None]
 
 
@@ -149,14 +158,16 @@ def _check_model(session: Session, procedure: Procedure) -> None:
     bad_roles = {lane: role for lane, role in (procedure.lane_roles or {}).items() if role not in ROLES}
     if bad_roles:
         raise InvalidInput("Lanes are mapped to unknown roles.", lane_roles=bad_roles)
-    missing = sorted(set(_DEADLINE_CALL.findall(version.bpmn_xml)) - set(procedure.step_allocations or {}))
+    steps = {step for model in (version, *calls.called_versions(session, version))
+             for step in _DEADLINE_CALL.findall(model.bpmn_xml)}
+    missing = sorted(steps - set(procedure.step_allocations or {}))
     if missing:
         raise InvalidInput(f"The model calls deadline() for steps with no allocated time: {', '.join(missing)}.",
                            step_allocations=missing)
     if procedure.default_role is not None and procedure.default_role not in ROLES:
         raise InvalidInput(f"The default role '{procedure.default_role}' is not a role.",
                            default_role=procedure.default_role)
-    orphans = tasks_without_role(procedure, version)
+    orphans = tasks_without_role(session, procedure, version)
     if orphans:
         lanes = sorted({task["lane"] for task in orphans if task.get("lane")})
         groups = sorted({group for task in orphans for group in task.get("candidate_groups", [])})

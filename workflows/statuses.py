@@ -28,6 +28,10 @@ LABELS = {
 # (refused at the desk it was never received: status 3 without a hand-over).
 RESOLVED = frozenset({PROCESSED, RESULT_RETURNED})
 
+# Where a dossier's process may leave it: refused, stopped, processed, returned. A process that ends
+# with its dossier in any other status leaves it processed (workflows/lifecycle.py).
+END_STATUSES = frozenset({NOT_RECEIVED, PROCESSING_STOPPED, PROCESSED, RESULT_RETURNED})
+
 # While a dossier is in one of these it waits for the applicant: the statutory clock stops.
 CLOCK_STOPPED = frozenset({SUPPLEMENT_REQUESTED, FINANCIAL_OBLIGATION_REQUESTED})
 

@@ -55,9 +55,11 @@ def _fire(session: Session, instance_ids: list[int], now: datetime) -> int:
 
 
 def _effects(session: Session):
-    """What a fired timer's step means to its dossier (a timer of an instance without one: nothing)."""
+    """What a fired timer's step means to its dossier (a timer of an instance without one: nothing);
+    a step that ends the process always concerns it (it resolves)."""
     def effects(step) -> None:
-        dossier = find_by_instance(session, step.instance.id) if has_effects(step.completed) else None
+        wanted = step.finished or has_effects(step.completed)
+        dossier = find_by_instance(session, step.instance.id) if wanted else None
         if dossier is not None:
             apply_model_effects(session, dossier, step, actor="scheduler")
     return effects

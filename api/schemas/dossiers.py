@@ -159,6 +159,21 @@ class AttachmentSchema(StrictSchema):
     uploaded_at = LocalDateTime()
 
 
+class DossierMessageSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255), metadata={
+        "description": "the BPMN message's name, as the model's bpmn:message names it"})
+    data = fields.Dict(keys=fields.String(), load_default=dict, metadata={
+        "description": "the message's content: under the catching event's messageVariable if it names one, "
+                       "else its keys join the process data"})
+
+
+class ReturnSchema(StrictSchema):
+    return_method = fields.String(required=True, validate=validate.OneOf(("in_person", "post")))
+    receiver_name = fields.String(load_default="", validate=validate.Length(max=255))
+    postal_tracking_number = fields.String(load_default="", validate=validate.Length(max=255), metadata={
+        "description": "required when the result is sent by post"})
+
+
 class PostalDeliverySchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(("delivered", "returned_to_sender")))
     at = fields.AwareDateTime(required=True, validate=INSTANT_RANGE,

@@ -11,6 +11,7 @@ from api.schemas.dossiers import (
     AttachmentUploadSchema,
     DossierCreateSchema,
     DossierDiagramSchema,
+    DossierMessageSchema,
     DossierPageSchema,
     DossierQuerySchema,
     DossierSchema,
@@ -19,9 +20,10 @@ from api.schemas.dossiers import (
     HistoryEventSchema,
     NoticeSchema,
     PostalDeliverySchema,
+    ReturnSchema,
 )
 from api.security import current_principal, requires
-from workflows import attachments, dossiers, printouts
+from workflows import attachments, dossiers, messages, printouts
 from workflows.roles import ADMIN, CLERK, DESK_OFFICER, LEADER, SPECIALIST
 
 STAFF = (DESK_OFFICER, SPECIALIST, LEADER, CLERK)
@@ -110,6 +112,32 @@ class DossierWithdrawal(MethodView):
         """Record the applicant's request to withdraw the dossier (status 7); the desk then returns it"""
         with transaction() as session:
             return dossiers.record_withdrawal_request(session, current_principal(), code, reason=body["reason"])
+
+
+@blp.route("/<string:code>/messages")
+class DossierMessages(MethodView):
+    @requires(*STAFF)
+    @blp.arguments(DossierMessageSchema)
+    @blp.response(200, DossierSchema)
+    def post(self, body, code):
+        """Send a BPMN message to the dossier's process, to the event its model waits for it with
+
+        Allowed to the roles the catching event names (`message_roles`) among those who handle the
+        dossier (403 otherwise); 409 when the process does not wait for that message now."""
+        with transaction() as session:
+            return messages.send_to_dossier(session, current_principal(), code, name=body["name"], data=body["data"])
+
+
+@blp.route("/<string:code>/return")
+class DossierReturn(MethodView):
+    @requires(DESK_OFFICER)
+    @blp.arguments(ReturnSchema)
+    @blp.response(200, DossierSchema)
+    def post(self, body, code):
+        """Return the result of a processed dossier whose process has ended (status 9 → 10); a dossier
+        whose process is still running is returned by the task its model gives the desk (409 here)"""
+        with transaction() as session:
+            return dossiers.return_result(session, current_principal(), code, **body)
 
 
 @blp.route("/<string:code>/notices")

@@ -21,6 +21,7 @@ from engine.parsing.checks import (
     check_form_schemas,
     check_references,
     check_reserved_ids,
+    check_run_constraints,
     check_supported_elements,
     index_ids,
     main_process,
@@ -75,6 +76,7 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> 
     check_reserved_ids(root, problems)
     check_references(root, ids, problems)
     check_supported_elements(root, problems)
+    check_run_constraints(root, problems)
     process = main_process(root, problems)
     translations = check_expressions(root, problems)
     check_form_schemas(root, problems)

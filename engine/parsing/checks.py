@@ -206,3 +206,25 @@ def check_form_schemas(root, problems: Problems) -> None:
             problems.error("form_schema_invalid", f"The form_schema of '{owner}' must describe an object "
                            "(\"type\": \"object\").", prop, hint="Start the schema with {\"type\": \"object\", "
                            "\"properties\": {...}}.", detail='"type": "object" is missing')
+
+
+def check_run_constraints(root, problems: Problems) -> None:
+    """What SpiffWorkflow parses but cannot run: more than one timer after one event-based gateway (it
+    keeps a single due instant per gateway, so only one of them would ever fire), and a process whose
+    call activity calls that very process (it would start itself without end)."""
+    flows = list(root.iterfind(".//bpmn:sequenceFlow", NS))
+    nodes = {node.get("id"): node for node in root.iter() if isinstance(node.tag, str) and node.get("id")}
+    for gateway in root.iterfind(".//bpmn:eventBasedGateway", NS):
+        targets = [nodes.get(flow.get("targetRef")) for flow in flows if flow.get("sourceRef") == gateway.get("id")]
+        timers = [t.get("id") for t in targets if t is not None and t.find("bpmn:timerEventDefinition", NS) is not None]
+        if len(timers) > 1:
+            problems.error("event_gateway_timers", f"The event-based gateway '{gateway.get('id')}' is followed by "
+                           f"{len(timers)} timer events ({', '.join(timers)}); the engine keeps one timer per "
+                           "event-based gateway.", gateway, hint="Keep the earliest timer after the gateway.",
+                           count=len(timers), timers=", ".join(timers))
+    for process in root.iterfind(".//bpmn:process", NS):
+        for call in process.iterfind(".//bpmn:callActivity", NS):
+            if call.get("calledElement") == process.get("id"):
+                problems.error("self_call", f"The call activity '{call.get('id')}' calls its own process "
+                               f"'{process.get('id')}'.", call, hint="Call another process, or loop with a "
+                               "sequence flow back to an earlier step.", process=process.get("id"))

@@ -13,6 +13,7 @@ from functools import lru_cache
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, SpiffProcessParser
 
@@ -101,6 +102,19 @@ def _readable(message: str) -> str:
     return message
 
 
+def local_subprocess_specs(parser: SpiffBpmnParser, name: str, found: dict | None = None) -> dict:
+    """The specs of the sub-processes and called processes of `name` found in this file, at any depth.
+    A call to a process of another file is left out: it is a deployed process (engine/calls.py checks
+    it). SpiffWorkflow's `get_subprocess_specs` would refuse it below the first level."""
+    found = {} if found is None else found
+    for task_spec in parser.get_spec(name).task_specs.values():
+        called = task_spec.spec if isinstance(task_spec, SubWorkflowTask) else None
+        if called is not None and called not in found and parser.get_process_parser(called) is not None:
+            found[called] = parser.get_spec(called)
+            local_subprocess_specs(parser, called, found)
+    return found
+
+
 def build_specs(tree, process_id: str, ids: dict, filename: str, problems: Problems) -> tuple | None:
     """The process's spec and its subprocesses' specs, or None when SpiffWorkflow refuses the model
     (one problem: SpiffWorkflow stops at the first)."""
@@ -108,7 +122,7 @@ def build_specs(tree, process_id: str, ids: dict, filename: str, problems: Probl
     try:
         parser.add_bpmn_xml(tree, filename)
         spec = parser.get_spec(process_id)
-        subprocess_specs = parser.get_subprocess_specs(process_id)
+        subprocess_specs = local_subprocess_specs(parser, process_id)
     except ValidationException as exc:
         element = exc.id or process_id
         line = exc.line_number or (ids[element].sourceline if element in ids else None)

@@ -17,9 +17,10 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # the demo users standing for each role (admin also holds designer; "designer_only" holds only that)
 ROLE_USERS = {"admin": "admin", "designer": "designer_only", "desk_officer": "desk", "specialist": "specialist",
               "leader": "leader", "clerk": "clerk"}
-# endpoints whose service decides about the particular object (a task's role): an allowed role may
-# still get 403 for an object that is not theirs, never 401
-OBJECT_RULES = {"tasks.TaskById", "tasks.ClaimTask", "tasks.UnclaimTask", "tasks.CompleteTask"}
+# endpoints whose service decides about the particular object (a task's role, the roles a model names
+# for a message): an allowed role may still get 403 for an object that is not theirs, never 401
+OBJECT_RULES = {"tasks.TaskById", "tasks.ClaimTask", "tasks.UnclaimTask", "tasks.CompleteTask",
+                "dossiers.DossierMessages"}
 
 
 def api_operations(app) -> list[tuple[str, str, str]]:

@@ -108,15 +108,26 @@ form.channel.addEventListener("change", () => {
 form.received_at.addEventListener("change", previewDue);
 
 async function loadReturns() {
-  const tasks = await api("GET", "/tasks?dossier_status=9&sort=due&per_page=200");
-  clear(document.getElementById("returns"), tasks.length ? table(
+  // the desk's return tasks on processed dossiers, and the processed dossiers whose process has ended
+  // without one (a model that sets no end status leaves its dossier processed): returned from their page
+  const [tasks, processed] = await Promise.all([
+    api("GET", "/tasks?dossier_status=9&sort=due&per_page=200"),
+    api("GET", "/dossiers?status=9&per_page=200")]);
+  const withTask = new Set(tasks.map((task) => task.dossier_code));
+  const rows = [
+    ...tasks.map((task) => ({ due: task.dossier_due_at, code: task.dossier_code, href: `?task=${task.id}`,
+      applicant: task.applicant_name, step: task.name, procedure: task.procedure_name })),
+    ...processed.items.filter((dossier) => !withTask.has(dossier.code)).map((dossier) => ({
+      due: dossier.due_at, code: dossier.code, href: "", applicant: dossier.applicant.full_name,
+      step: t("desk.return_at_desk"), procedure: dossier.procedure_name }))];
+  clear(document.getElementById("returns"), rows.length ? table(
     [t("inbox.deadline"), t("inbox.dossier"), t("inbox.step"), t("inbox.procedure")],
-    tasks.map((task) => h("tr", {},
-      h("td", {}, deadlineBadge(task.dossier_due_at), h("div", { class: "muted" }, formatTime(task.dossier_due_at))),
-      h("td", {}, h("a", { href: `/app/dossiers/${encodeURIComponent(task.dossier_code)}?task=${task.id}` }, task.dossier_code),
-        h("div", { class: "muted" }, task.applicant_name)),
-      h("td", {}, task.name),
-      h("td", {}, task.procedure_name)))) : h("p", { class: "muted" }, t("desk.no_returns")));
+    rows.map((row) => h("tr", {},
+      h("td", {}, deadlineBadge(row.due), h("div", { class: "muted" }, formatTime(row.due))),
+      h("td", {}, h("a", { href: `/app/dossiers/${encodeURIComponent(row.code)}${row.href}` }, row.code),
+        h("div", { class: "muted" }, row.applicant)),
+      h("td", {}, row.step),
+      h("td", {}, row.procedure)))) : h("p", { class: "muted" }, t("desk.no_returns")));
 }
 
 function wireBook() {

@@ -11,6 +11,7 @@ const path = `/dossiers/${encodeURIComponent(code)}`;
 const requestedTask = new URLSearchParams(location.search).get("task");
 let user;
 let viewer;
+let current;  // the dossier as last read
 
 const facts = (pairs) => h("dl", { class: "facts" },
   pairs.filter(([, value]) => value !== null && value !== undefined && value !== "")
@@ -28,6 +29,7 @@ function showValue(value) {
 }
 
 function renderDossier(dossier) {
+  current = dossier;
   document.title = `${t("dossier.title")} ${dossier.code} — ${t("app.name")}`;
   const open = ![3, 8, 10].includes(dossier.status);
   clear(document.getElementById("badges"),
@@ -89,6 +91,10 @@ async function renderTask() {
   const section = document.getElementById("task-section");
   const slot = document.getElementById("task");
   const { chosen, open } = await pickTask();
+  if (!chosen && !open.length && current?.status === 9 && hasRole(user, "desk_officer")) {
+    renderReturn(section, slot);
+    return;
+  }
   section.hidden = !chosen;
   if (!chosen) return;
   const task = await api("GET", `/tasks/${chosen}`);
@@ -120,6 +126,31 @@ async function renderTask() {
     claimedByOther ? h("div", { class: "alert error" }, t("dossier.claimed_by_other", { who: task.assignee })) : element,
     others.length ? h("p", { class: "muted" }, t("dossier.other_tasks"), " ",
       others.map((other) => h("a", { href: `?task=${other.id}`, class: "button secondary" }, other.name))) : null);
+}
+
+/** A processed dossier whose process has ended without returning it: the desk returns it here. */
+function renderReturn(section, slot) {
+  section.hidden = false;
+  const form = taskForm({
+    type: "object", required: ["return_method"], properties: {
+      return_method: { title: t("dossier.return_method"), oneOf: [
+        { const: "in_person", title: t("return.in_person") }, { const: "post", title: t("return.post") }] },
+      receiver_name: { title: t("dossier.receiver_name"), type: "string" },
+      postal_tracking_number: { title: t("dossier.postal_tracking_number"), type: "string" },
+    },
+  });
+  const errorSlot = h("div");
+  const submit = h("button", { type: "submit", id: "return-result" }, t("dossier.return_submit"));
+  const element = h("form", { novalidate: true, id: "return-form" }, form.element, errorSlot, h("div", { class: "actions" }, submit));
+  element.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await busy(submit, errorSlot, async () => {
+      await api("POST", `${path}/return`, form.read());
+      flash(t("dossier.returned_ok"));
+      await refresh();
+    });
+  });
+  clear(slot, h("p", {}, h("strong", { id: "task-name" }, t("dossier.return_title")), " — ", t("dossier.return_hint")), element);
 }
 
 // --- documents, forms, steps, history ------------------------------------------------------------
