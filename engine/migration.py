@@ -31,9 +31,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, incidents, instances, runtime, state_store, surgery, task_rows
+from engine import audit, calls, incidents, instances, runtime, state_store, surgery, task_rows
 from engine.clock import utcnow
-from engine.deployments import load_spec
 from engine.errors import Conflict, RepairRefused
 from engine.instances import Effects, StepResult
 from engine.models import InstanceMigration, ProcessInstance, ProcessVersion
@@ -136,7 +135,12 @@ def migrate_instance(session: Session, instance_id: int, to_version: ProcessVers
     before = {"version_id": from_version.id, "state": instance.state,
               "tasks": [list(row) for row in state_store.stored_rows(session, instance_id)]}
     incident = incidents.take_unresolved(session, instance)
-    spec, subprocess_specs = load_spec(to_version)
+    try:  # the new version with the processes it calls: those the instance pinned keep their version
+        target = calls.compose(session, to_version, instance.called_versions or {})
+    except calls.CallProblem as exc:
+        raise RepairRefused(f"Version {to_version.version} cannot run this instance: {exc.message}",
+                            **exc.details) from None
+    spec, subprocess_specs = target.spec, target.subprocess_specs
     migrated: list[BpmnWorkflow] = []
 
     def change(workflow: BpmnWorkflow, result: StepResult) -> None:
