@@ -15,7 +15,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from engine import runtime
 from engine.errors import ModelInvalid
 from engine.parsing import MAX_LOOP_STEPS, MAX_PATH_STEPS, parse_model
-from engine.parsing.spiff import MotCuaBpmnParser
+from engine.parsing.spiff import MotCuaBpmnParser, local_subprocess_specs
 from engine.scripting import make_script_engine
 from engine.serialization import spec_to_json
 from tests.conftest import BPMN_MODELS, FIXTURES
@@ -114,7 +114,7 @@ def _specs(parser_class, content: bytes) -> dict:
     process_id = next(p.get("id") for p in root.iter("{*}process") if p.get("isExecutable", "true") == "true")
     parser = parser_class()
     parser.add_bpmn_xml(etree.ElementTree(root), "model.bpmn")
-    dumped = json.loads(spec_to_json(parser.get_spec(process_id), parser.get_subprocess_specs(process_id)))
+    dumped = json.loads(spec_to_json(parser.get_spec(process_id), local_subprocess_specs(parser, process_id)))
 
     def normalised(spec: dict) -> dict:  # the order of inputs and of the specs is the only expected difference
         return {name: {**task, "inputs": sorted(task.get("inputs", []))} for name, task in spec["task_specs"].items()}
