@@ -14,6 +14,7 @@ from api.views import (
     audit,
     auth,
     calendar,
+    decision_models,
     dossiers,
     health,
     notifications,
@@ -31,8 +32,8 @@ from workflows import printable, production
 from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
 
-BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, dossiers.blp, tasks.blp, calendar.blp,
-              reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
+BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, decision_models.blp, dossiers.blp, tasks.blp,
+              calendar.blp, reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
               operations.blp)
 
 

@@ -43,24 +43,23 @@ def migrate(settings) -> None:
 @click.option("--actor", default="cli", show_default=True, help="Who the audit trail names.")
 @click.pass_obj
 def deploy_models(settings, paths, actor) -> None:
-    """Deploy .bpmn files, or every .bpmn file in the given folders (default: bpmn_models/).
+    """Deploy .dmn and .bpmn files, or every such file in the given folders (default: bpmn_models/);
+    the .dmn files first, since a model binds the decisions deployed when it is.
 
     A file whose content is already deployed, as any version, is left alone: a version a designer
     deployed since stays the latest."""
-    from workflows.process_models import deploy_shipped
+    from workflows.process_models import deploy_shipped_file, model_files
 
-    files = []
-    for path in paths or (Path("bpmn_models"),):
-        files.extend(sorted(path.glob("*.bpmn")) if path.is_dir() else [path])
     sessions = _sessions(settings)
-    for file in files:
+    for file in model_files(paths or (Path("bpmn_models"),)):
         try:
             with sessions() as session, session.begin():
-                version, created = deploy_shipped(session, file.read_bytes(), file.name, actor=actor)
+                version, created = deploy_shipped_file(session, file, actor=actor)
+                deployed = getattr(version, "process_id", None) or f"decision {version.decision_id}"
         except EngineError as exc:
             raise click.ClickException(f"{file}: {exc.message} {exc.details}") from None
         state = "deployed" if created else "already deployed"
-        click.echo(f"{state}: {version.process_id} v{version.version} ({file})")
+        click.echo(f"{state}: {deployed} v{version.version} ({file})")
 
 
 @main.command("seed-demo")

@@ -18,6 +18,7 @@ ERROR_MESSAGES_VI = {
     "invalid_task_data": "Dữ liệu nhập cho công việc chưa hợp lệ; xem chi tiết từng trường.",
     "execution_failed": "Quy trình không thể tiếp tục tại bước '{element}'; dữ liệu hồ sơ được giữ nguyên.",
     "bpmn_invalid": "Tệp BPMN '{file}' không hợp lệ; xem chi tiết (dòng, phần tử).",
+    "dmn_invalid": "Tệp DMN '{file}' không hợp lệ; xem chi tiết (dòng, ô của bảng quyết định).",
     "calendar_error": "Không tính được theo lịch làm việc; xem chi tiết.",
     "invalid_input": "Dữ liệu gửi lên chưa hợp lệ; xem chi tiết.",
     "validation_error": "Dữ liệu gửi lên chưa hợp lệ; xem chi tiết từng trường.",

@@ -202,6 +202,11 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                "Liệt kê các trường trong số {allowed}, cách nhau bởi dấu phẩy."),
         "en": ("'{element}' sets {property}='{value}'; the fields must be among {allowed}.",
                "List fields among {allowed}, separated by commas.")},
+    "dossier_data_invalid": {
+        "vi": ("'{element}' đặt {property}='{value}'; phải là danh sách tên dữ liệu cách nhau bởi dấu phẩy.",
+               "Liệt kê tên dữ liệu (chữ, số, dấu gạch dưới), cách nhau bởi dấu phẩy."),
+        "en": ("'{element}' sets {property}='{value}'; it must list data names separated by commas.",
+               "List data names (letters, digits, underscores) separated by commas.")},
     "event_gateway_timers": {
         "vi": ("Cổng theo sự kiện (event-based gateway) '{element}' có {count} sự kiện hẹn giờ theo sau ({timers}); "
                "hệ thống chỉ giữ một hẹn giờ cho mỗi cổng theo sự kiện.", "Giữ lại hẹn giờ sớm nhất sau cổng."),

@@ -1,13 +1,15 @@
 """Versioned deployment of BPMN models.
 
 A changed file with a known process id becomes version N+1; the same content as the latest
-version is a no-op that returns it. Instances keep the version they started on.
+version is a no-op that returns it. Instances keep the version they started on. The latest version
+of each decision a business rule task calls is bound into the version's spec (engine/decisions.py):
+the same content deployed when one of those decisions has a newer version is a new version too.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit, calls
 from engine.clock import utcnow
+from engine.decisions import Binding, same_decisions
 from engine.errors import ConcurrentUpdate, ModelInvalid, NotFound
 from engine.models import ProcessInstance, ProcessVersion
 from engine.parsing import ParsedModel, parse_model
@@ -23,13 +26,13 @@ from engine.serialization import spec_from_json, spec_to_json
 
 def deploy(session: Session, content: bytes, filename: str, *, actor: str,
            parsed: ParsedModel | None = None) -> tuple[ProcessVersion, bool]:
-    """Deploy `content` (`parsed`: the caller's `parse_model` of it, made with its own checks);
-    returns the version and whether it was created (False: identical)."""
-    parsed = parsed or parse_model(content, filename)
+    """Deploy `content` (`parsed`: the caller's `parse_model` of it, made with its own checks and a
+    `Binding` of this session); returns the version and whether it was created (False: identical)."""
+    parsed = parsed or parse_model(content, filename, decisions=Binding(session))
     _check_calls(session, parsed, filename)
     checksum = hashlib.sha256(content).hexdigest()
     latest = find_latest_version(session, parsed.process_id)
-    if latest is not None and latest.checksum == checksum:
+    if latest is not None and latest.checksum == checksum and same_decisions(latest.decisions, parsed.decisions):
         return latest, False
     version = ProcessVersion(
         process_id=parsed.process_id,
@@ -41,6 +44,7 @@ def deploy(session: Session, content: bytes, filename: str, *, actor: str,
         spec_json=spec_to_json(parsed.spec, parsed.subprocess_specs),
         lanes=parsed.lanes,
         user_tasks=parsed.user_tasks,
+        decisions=parsed.decisions,
         deployed_at=utcnow(),
         deployed_by=actor,
     )
@@ -51,8 +55,10 @@ def deploy(session: Session, content: bytes, filename: str, *, actor: str,
         raise ConcurrentUpdate(
             f"Another deployment of '{parsed.process_id}' happened at the same moment; try again.",
             process_id=parsed.process_id) from None
-    audit.record(session, actor=actor, action="model.deployed", subject=parsed.process_id,
-                 data={"version": version.version, "filename": filename, "checksum": checksum})
+    data = {"version": version.version, "filename": filename, "checksum": checksum}
+    if parsed.decisions:
+        data["decisions"] = [{"decision_id": d["decision_id"], "version": d["version"]} for d in parsed.decisions]
+    audit.record(session, actor=actor, action="model.deployed", subject=parsed.process_id, data=data)
     return version, True
 
 
@@ -115,11 +121,13 @@ class Preview:
     parsed: ParsedModel
     checksum: str
     latest: ProcessVersion | None
+    decisions: list = field(default_factory=list)  # the decision versions it would bind
 
     @property
     def identical(self) -> bool:
-        """The content is that of the latest version: deploying it would create nothing."""
-        return self.latest is not None and self.latest.checksum == self.checksum
+        """The content is that of the latest version, with the same decisions: deploying it would create nothing."""
+        return (self.latest is not None and self.latest.checksum == self.checksum
+                and same_decisions(self.latest.decisions, self.decisions))
 
     @property
     def version(self) -> int:
@@ -132,9 +140,10 @@ class Preview:
 def preview(session: Session, content: bytes, filename: str, parsed: ParsedModel | None = None) -> Preview:
     """Parse and check `content` as `deploy` does (or take the caller's `parsed`) and compare it
     with the latest version; saves nothing."""
-    parsed = parsed or parse_model(content, filename)
+    parsed = parsed or parse_model(content, filename, decisions=Binding(session))
     _check_calls(session, parsed, filename)
-    return Preview(parsed, hashlib.sha256(content).hexdigest(), find_latest_version(session, parsed.process_id))
+    return Preview(parsed, hashlib.sha256(content).hexdigest(), find_latest_version(session, parsed.process_id),
+                   parsed.decisions)
 
 
 def list_versions(session: Session, process_id: str) -> list[tuple[ProcessVersion, int]]:

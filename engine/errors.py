@@ -26,6 +26,13 @@ class ModelInvalid(EngineError):
         self.problems = list(problems or [])
 
 
+class DecisionInvalid(ModelInvalid):
+    """A DMN file cannot be deployed. `details` names the file, line and element (the cell's id), and
+    `problems` lists every problem of the file."""
+
+    code = "dmn_invalid"
+
+
 class NotFound(EngineError):
     code = "not_found"
 

@@ -1,4 +1,4 @@
-"""The engine's tables: model versions, instances, human tasks, waiting timers, audit events."""
+"""The engine's tables: model and decision versions, instances, human tasks, waiting timers, audit events."""
 
 from __future__ import annotations
 
@@ -26,6 +26,31 @@ class ProcessVersion(Base):
     spec_json: Mapped[str] = mapped_column(sa.Text, deferred=True)
     lanes: Mapped[list] = mapped_column(JSONType, default=list)
     user_tasks: Mapped[list] = mapped_column(JSONType, default=list)
+    # The decision versions bound into the spec: [{"decision_id", "version", "elements": [task ids]}].
+    decisions: Mapped[list] = mapped_column(JSONType, default=list)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deployed_by: Mapped[str] = mapped_column(sa.String(100))
+
+
+class DecisionVersion(Base):
+    """One deployed version of one DMN decision (a decision table): the file as uploaded, and what
+    a list shows of it. The table a process runs is bound into the process version's spec."""
+
+    __tablename__ = "decision_version"
+    __table_args__ = (sa.UniqueConstraint("decision_id", "version", name="uq_decision_version_decision_id_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[str] = mapped_column(sa.String(255), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(500))
+    filename: Mapped[str] = mapped_column(sa.String(500))
+    checksum: Mapped[str] = mapped_column(sa.String(64), index=True)
+    dmn_xml: Mapped[str] = mapped_column(sa.Text, deferred=True)
+    hit_policy: Mapped[str] = mapped_column(sa.String(20))
+    aggregation: Mapped[str | None] = mapped_column(sa.String(10))
+    inputs: Mapped[list] = mapped_column(JSONType, default=list)  # [{"label", "expression"}]
+    outputs: Mapped[list] = mapped_column(JSONType, default=list)  # [{"name", "label", "values"}]
+    rule_count: Mapped[int]
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deployed_by: Mapped[str] = mapped_column(sa.String(100))
 

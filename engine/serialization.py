@@ -23,6 +23,8 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.dmn.tasks import DecisionTableTask, DecisionTableTaskConverter
+
 
 class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """Leaves the spec out; on restore, expects the caller to put spec objects in the dict."""
@@ -36,6 +38,7 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):
 
 _CONFIG = dict(SPIFF_CONFIG)
 _CONFIG[BpmnWorkflow] = _SpeclessWorkflowConverter
+_CONFIG[DecisionTableTask] = DecisionTableTaskConverter  # the table, with what SpiffWorkflow's converter drops
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 # Values a model script may leave in task data besides JSON, datetime and timedelta (SpiffWorkflow's own).
 _SERIALIZER.registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))

@@ -3,6 +3,7 @@
 from engine.errors import (  # noqa: F401 - re-exported for the layers above
     ConcurrentUpdate,
     Conflict,
+    DecisionInvalid,
     EngineError,
     ExecutionFailed,
     InstanceSuspended,

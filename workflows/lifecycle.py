@@ -7,6 +7,8 @@ order:
   the statutory clock, leaving it restarts or resumes it; moving an online dossier to 2 receives
   it (the clock starts); 10 records the return.
 - `dossier_fields`: data names copied onto the dossier (how and to whom the result went).
+- `dossier_data`: data names (comma-separated) copied into the dossier's data, which the dossier
+  page shows (e.g. the fee a decision table computed).
 - `dossier_notice`: a written notice made from the task's data: a supplement request (form 02),
   a refusal (03), an apology with a new return date (04), a withdrawal.
 - `notification`: a notification kind; the applicant (or the officers) are told through the
@@ -18,6 +20,7 @@ stopped, processed, returned), it becomes processed (9), resolved early, on time
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import select
@@ -33,6 +36,7 @@ from workflows.models import Dossier, DossierNotice
 
 NOTICE_PROPERTY = "dossier_notice"
 FIELDS_PROPERTY = "dossier_fields"
+DATA_PROPERTY = "dossier_data"
 NOTIFICATION_PROPERTY = "notification"
 NOTICE_KINDS = ("supplement_request", "refusal", "apology", "withdrawal")
 RECORDED_FIELDS = ("return_method", "receiver_name", "postal_tracking_number")
@@ -45,7 +49,8 @@ WITHDRAWABLE = frozenset({statuses.NEWLY_REGISTERED, statuses.RECEIVED, statuses
 def has_effects(completed: list[CompletedElement]) -> bool:
     """Whether `apply_model_effects` would do anything for these elements (so their dossier is wanted)."""
     return any(properties.get(statuses.STATUS_PROPERTY) is not None
-               or any(properties.get(name) for name in (FIELDS_PROPERTY, NOTICE_PROPERTY, NOTIFICATION_PROPERTY))
+               or any(properties.get(name)
+                      for name in (FIELDS_PROPERTY, DATA_PROPERTY, NOTICE_PROPERTY, NOTIFICATION_PROPERTY))
                for properties in (element.properties for element in completed))
 
 
@@ -62,6 +67,8 @@ def apply_model_effects(session: Session, dossier: Dossier, step: StepResult, *,
             _move_status(session, dossier, int(raw_status), element, step, actor=actor)
         if properties.get(FIELDS_PROPERTY):
             _record_fields(dossier, properties[FIELDS_PROPERTY], element.data)
+        if properties.get(DATA_PROPERTY):
+            _record_data(dossier, properties[DATA_PROPERTY], element.data)
         if properties.get(NOTICE_PROPERTY):
             _make_notice(session, dossier, properties[NOTICE_PROPERTY], element, actor=actor)
         if properties.get(NOTIFICATION_PROPERTY):
@@ -239,6 +246,15 @@ def _record_fields(dossier: Dossier, names: str, data: dict) -> None:
     for name in (n.strip() for n in names.split(",")):
         if name in RECORDED_FIELDS and data.get(name) not in (None, ""):
             setattr(dossier, name, str(data[name])[:255])
+
+
+def _record_data(dossier: Dossier, names: str, data: dict) -> None:
+    """Copy the named values into the dossier's data (as JSON: a date or a decimal as its text)."""
+    recorded = dict(dossier.data or {})
+    for name in (n.strip() for n in names.split(",")):
+        if name in data:
+            recorded[name] = json.loads(json.dumps(data[name], default=str))
+    dossier.data = recorded
 
 
 def _make_notice(session: Session, dossier: Dossier, kind: str, element: CompletedElement, *, actor: str) -> None:

@@ -45,6 +45,10 @@ def check_properties(session: Session, root, problems: Problems) -> None:
             allowed = ", ".join(lifecycle.RECORDED_FIELDS)
             _refuse(problems, prop, "dossier_fields_invalid", f"the fields must be among {allowed}",
                     f"List fields among {allowed}, separated by commas.", allowed=allowed)
+        elif name == lifecycle.DATA_PROPERTY and not all(
+                f.strip().isidentifier() and not f.strip().startswith("_") for f in value.split(",")):
+            _refuse(problems, prop, "dossier_data_invalid", "it must list data names separated by commas",
+                    "List data names (letters, digits, underscores) separated by commas.")
         elif name == messages.ROLES_PROPERTY and messages.roles_problem(value):
             allowed = ", ".join(messages.TASK_ROLES)
             _refuse(problems, prop, "message_roles_invalid", messages.roles_problem(value),

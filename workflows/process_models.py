@@ -8,9 +8,14 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from engine import deployments
-from engine.models import ProcessVersion
+from engine.decisions import Binding
+from engine.models import DecisionVersion, ProcessVersion
 from engine.parsing import ParsedModel, Problem, parse_model
+from workflows import decision_models
 from workflows.model_checks import domain_checks
+
+# Decisions are deployed before the models: a model binds the decisions deployed when it is.
+MODEL_SUFFIXES = (".dmn", ".bpmn")
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,8 @@ def validate_model(session: Session, content: bytes, filename: str) -> deploymen
 
 
 def parse(session: Session, content: bytes, filename: str) -> ParsedModel:
-    return parse_model(content, filename, checks=[domain_checks(session)])
+    """The engine's checks and the domain's, business rule tasks bound to the decisions deployed now."""
+    return parse_model(content, filename, checks=[domain_checks(session)], decisions=Binding(session))
 
 
 def list_models(session: Session) -> list[tuple[ProcessVersion, int]]:
@@ -67,8 +73,25 @@ def deploy_shipped(session: Session, content: bytes, filename: str, *, actor: st
     return deployed.version, deployed.created
 
 
-def deploy_folder(session: Session, folder: Path, *, actor: str) -> list[tuple[ProcessVersion, bool]]:
-    """`deploy_shipped` for every .bpmn file of `folder`."""
-    return [deploy_shipped(session, path.read_bytes(), path.name, actor=actor)
-            for path in sorted(Path(folder).glob("*.bpmn"))]
+def model_files(paths) -> list[Path]:
+    """The .dmn and .bpmn files of `paths` (files, or folders searched for both), the .dmn files first."""
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(p for p in sorted(path.iterdir()) if p.suffix in MODEL_SUFFIXES)
+        else:
+            files.append(path)
+    return sorted(files, key=lambda p: p.suffix != ".dmn")
+
+
+def deploy_shipped_file(session: Session, path: Path, *, actor: str) -> tuple[ProcessVersion | DecisionVersion, bool]:
+    """`deploy_shipped` for a .bpmn file, `decision_models.deploy_shipped` for a .dmn file."""
+    if path.suffix == ".dmn":
+        return decision_models.deploy_shipped(session, path.read_bytes(), path.name, actor=actor)
+    return deploy_shipped(session, path.read_bytes(), path.name, actor=actor)
+
+
+def deploy_folder(session: Session, folder: Path, *, actor: str) -> list[tuple[ProcessVersion | DecisionVersion, bool]]:
+    """`deploy_shipped_file` for every .dmn file of `folder`, then every .bpmn file."""
+    return [deploy_shipped_file(session, path, actor=actor) for path in model_files([folder])]
 

@@ -51,6 +51,8 @@ class ProcessVersionSchema(StrictSchema):
     checksum = fields.String()
     lanes = fields.List(fields.String())
     user_tasks = fields.List(fields.Dict())
+    decisions = fields.List(fields.Dict(), metadata={
+        "description": "the decision versions bound into this version: decision_id, version, elements"})
     deployed_at = LocalDateTime()
     deployed_by = fields.String()
 
@@ -114,3 +116,5 @@ class ModelValidationSchema(StrictSchema):
     warnings = fields.Function(lambda p: ProblemSchema(many=True).dump(p.parsed.warnings), metadata=_WARNINGS)
     translations = fields.Function(lambda p: TranslationSchema(many=True).dump(p.parsed.translations),
                                    metadata=_TRANSLATIONS)
+    decisions = fields.List(fields.Dict(), metadata={
+        "description": "the decision versions deploying it would bind: decision_id, version, elements"})

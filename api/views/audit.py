@@ -22,7 +22,7 @@ class AuditEvents(MethodView):
         """Administration events, newest first: filter by action prefix, actions, subject, actor
 
         Only the administration's families are listed (procedure., calendar., user.,
-        notification_template., api_token., agency., outbox., model.); a dossier's events are in
+        notification_template., api_token., agency., outbox., model., decision.); a dossier's events are in
         its history.
         """
         with transaction() as session:

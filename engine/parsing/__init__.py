@@ -58,13 +58,18 @@ class ParsedModel:
     user_tasks: list[dict] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     translations: list[dict] = field(default_factory=list)  # expressions rewritten from JUEL/FEEL, bare timers
+    decisions: list[dict] = field(default_factory=list)  # the decision versions bound: decision_id, version, elements
 
 
 Check = Callable[[object, "ParsedModel | None", Problems], None]
 
 
-def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> ParsedModel:
-    """Everything deployment needs from a BPMN file, or a `ModelInvalid` listing every problem."""
+def parse_model(content: bytes, filename: str, checks: Iterable[Check] = (), decisions=None) -> ParsedModel:
+    """Everything deployment needs from a BPMN file, or a `ModelInvalid` listing every problem.
+
+    `decisions` finds the deployed decision a business rule task calls and records which it bound
+    (engine/decisions.py `Binding`; they are the parsed model's `decisions`); without it, a model
+    with a business rule task is refused."""
     tree = read_xml(content, filename)
     root = tree.getroot()
     if root.tag != f"{{{BPMN_NS}}}definitions":
@@ -87,7 +92,7 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> 
     parsed = None
     blocked = any(p.is_error and p.code not in _BUILD_DESPITE for p in problems.items)
     if process is not None and not blocked:
-        built = build_specs(tree, process.get("id"), ids, filename, problems)
+        built = build_specs(tree, process.get("id"), ids, filename, problems, decisions)
         if built is not None:
             spec, subprocess_specs = built
             parsed = ParsedModel(
@@ -98,6 +103,7 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = ()) -> 
                 lanes=[lane.get("name") or lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)],
                 user_tasks=user_tasks(spec, subprocess_specs),
                 translations=translations,
+                decisions=list(decisions.used) if decisions is not None else [],
             )
     for check in checks:
         check(root, parsed, problems)

@@ -18,6 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, SpiffProcessParser
 
 from engine.assignment import declared_candidates
+from engine.dmn.tasks import Lookup, use_decisions
 from engine.parsing.problems import Problems, owner_id
 from engine.parsing.xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, NS
 
@@ -115,10 +116,13 @@ def local_subprocess_specs(parser: SpiffBpmnParser, name: str, found: dict | Non
     return found
 
 
-def build_specs(tree, process_id: str, ids: dict, filename: str, problems: Problems) -> tuple | None:
+def build_specs(tree, process_id: str, ids: dict, filename: str, problems: Problems,
+                decisions: Lookup | None = None) -> tuple | None:
     """The process's spec and its subprocesses' specs, or None when SpiffWorkflow refuses the model
-    (one problem: SpiffWorkflow stops at the first)."""
+    (one problem: SpiffWorkflow stops at the first). `decisions` finds the deployed decision each
+    business rule task calls (engine/decisions.py `Binding`); without it, such a task is refused."""
     parser = MotCuaBpmnParser()
+    use_decisions(parser, decisions)  # business rule tasks: engine/dmn/tasks.py
     try:
         parser.add_bpmn_xml(tree, filename)
         spec = parser.get_spec(process_id)

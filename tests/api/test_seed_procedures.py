@@ -151,3 +151,40 @@ def test_the_review_timer_escalates_to_the_leader_and_back(api, sessions, proced
         assert again["due_at"] == f"2026-12-02T{13 + hours}:30:00+07:00"  # counted again from 13:30
         history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
     assert "timer.fired" in [e["action"] for e in history]
+
+
+# The diploma copy's fee: the decision table le_phi_ban_sao (bpmn_models/le_phi_ban_sao.dmn, COLLECT SUM),
+# called by the business rule task tinh_le_phi once the desk accepts the dossier.
+@pytest.mark.parametrize("check, fee", [
+    ({}, 5000),  # nothing said: one copy
+    ({"so_ban_sao": 1, "tra_cuu_phuc_tap": False, "nguoi_khac_de_nghi": False}, 5000),
+    ({"so_ban_sao": 3}, 5000 + 2 * 3000),
+    ({"so_ban_sao": 2, "tra_cuu_phuc_tap": True}, 5000 + 3000 + 20000),
+    ({"so_ban_sao": 4, "tra_cuu_phuc_tap": True, "nguoi_khac_de_nghi": True}, 5000 + 3 * 3000 + 20000 + 10000),
+])
+def test_the_diploma_copy_s_fee_comes_from_its_decision_table_and_the_dossier_runs_to_its_end(api, check, fee):
+    code = api.receive("CAP_BAN_SAO_VAN_BANG")["code"]
+    assert "le_phi" not in api.dossier(code)["data"]
+
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete", **check})
+
+    dossier = api.dossier(code)
+    assert (dossier["status"], dossier["data"]["le_phi"]) == (4, fee)
+    api.complete(code, "specialist", "review", {"opinion": "approve"})
+    api.complete(code, "leader", "sign", {"decision": "approve"})
+    api.return_result(code)
+    assert api.dossier(code)["status"] == 10
+    versions = api.get("/api/v1/process-models/cap_ban_sao_van_bang/versions", user="admin").get_json()
+    assert versions[0]["decisions"] == [{"decision_id": "le_phi_ban_sao", "version": 1, "elements": ["tinh_le_phi"]}]
+
+
+def test_the_fee_is_computed_again_after_a_supplement_with_the_new_number_of_copies(api):
+    code = api.receive("CAP_BAN_SAO_VAN_BANG")["code"]
+    api.complete(code, "desk", "check_dossier", {"check_result": "incomplete", "so_ban_sao": 5,
+                                                 "missing_documents": [{"name": "Giấy ủy quyền"}]})
+    assert "le_phi" not in api.dossier(code)["data"]
+    api.complete(code, "desk", "receive_supplement")
+
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete", "so_ban_sao": 2})
+
+    assert api.dossier(code)["data"]["le_phi"] == 8000

@@ -25,7 +25,7 @@ from tests.conftest import BPMN_MODELS, ROOT, with_review_timer
 from tests.e2e.test_server import MOTCUA, call, cli, multipart
 from tests.servers import free_port
 from workflows.models import Dossier
-from workflows.process_models import deploy_model as deploy_bundled_model
+from workflows.process_models import deploy_folder
 from workflows.seed import seed_demo
 
 # A request to a server that died or is not up yet gets no (whole) answer: a refused connection
@@ -109,8 +109,7 @@ def on_new_port(env: dict) -> dict:
 def seed_in_process(sessions) -> None:
     """What `prepare_database` does, quicker: the bundled models and the demo data, in this process."""
     with sessions() as session, session.begin():
-        for path in sorted(BPMN_MODELS.glob("*.bpmn")):
-            deploy_bundled_model(session, path.read_bytes(), path.name, actor="test")
+        deploy_folder(session, BPMN_MODELS, actor="test")  # the .dmn files first
         seed_demo(session)
 
 

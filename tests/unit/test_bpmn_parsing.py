@@ -9,6 +9,7 @@ import pytest
 from engine.errors import ModelInvalid
 from engine.parsing import MAX_BPMN_BYTES, parse_model
 from tests.conftest import duration_timer, read_model, with_review_timer
+from tests.decision_tables import shipped_decisions
 
 PARALLEL = read_model("parallel_review.bpmn")
 LOOP = read_model("long_loop.bpmn")
@@ -33,7 +34,7 @@ def test_a_valid_model_gives_its_process_lanes_and_user_tasks():
 
 @pytest.mark.parametrize("name", ["chuyen_truong_thpt.bpmn", "cap_ban_sao_van_bang.bpmn"])
 def test_the_seed_models_parse_with_three_lanes(name):
-    parsed = parse_model(read_model(name), name)
+    parsed = parse_model(read_model(name), name, decisions=shipped_decisions())  # the diploma copy's fee table
     assert len(parsed.lanes) == 3
     assert {t["bpmn_id"] for t in parsed.user_tasks} >= {"check_dossier", "review", "sign", "return_result"}
 
