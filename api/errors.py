@@ -87,7 +87,7 @@ def model_problems(error: errors.ModelInvalid) -> list[dict]:
     if not error.problems:  # raised without a list: its one message is the one problem
         return [{"severity": "error", "code": error.code, "element": error.details.get("element"),
                  "line": error.details.get("line"), "message": error.message, "hint": None}]
-    return [render(problem, language()) for problem in error.problems]
+    return [problem if isinstance(problem, dict) else render(problem, language()) for problem in error.problems]
 
 
 def handle_http_exception(error: HTTPException):

@@ -28,9 +28,13 @@ class ModelInvalid(EngineError):
 
 class DecisionInvalid(ModelInvalid):
     """A DMN file cannot be deployed. `details` names the file, line and element (the cell's id), and
-    `problems` lists every problem of the file."""
+    `problems` (also in `details`) lists every problem of the file, each already a dict with its message."""
 
     code = "dmn_invalid"
+
+    def __init__(self, message: str, problems: list | None = None, **details: object) -> None:
+        EngineError.__init__(self, message, problems=list(problems or []), **details)
+        self.problems = list(problems or [])
 
 
 class NotFound(EngineError):

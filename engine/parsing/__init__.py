@@ -103,7 +103,7 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = (), dec
                 lanes=[lane.get("name") or lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)],
                 user_tasks=user_tasks(spec, subprocess_specs),
                 translations=translations,
-                decisions=list(decisions.used) if decisions is not None else [],
+                decisions=list(getattr(decisions, "used", [])),  # what a Binding bound; a bare lookup records none
             )
     for check in checks:
         check(root, parsed, problems)

@@ -13,12 +13,14 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine import runtime
+from engine.dmn.tasks import use_decisions
 from engine.errors import ModelInvalid
 from engine.parsing import MAX_LOOP_STEPS, MAX_PATH_STEPS, parse_model
 from engine.parsing.spiff import MotCuaBpmnParser, local_subprocess_specs
 from engine.scripting import make_script_engine
 from engine.serialization import spec_to_json
 from tests.conftest import BPMN_MODELS, FIXTURES
+from tests.decision_tables import shipped_decisions
 from tests.modeler import Flow, Node, camunda_model, chain_flows, properties, user_tasks_chain
 
 LANES = {"Lane_1": "Bộ phận một cửa"}
@@ -113,6 +115,7 @@ def _specs(parser_class, content: bytes) -> dict:
     root = etree.fromstring(content)
     process_id = next(p.get("id") for p in root.iter("{*}process") if p.get("isExecutable", "true") == "true")
     parser = parser_class()
+    use_decisions(parser, shipped_decisions())  # the diploma copy calls the shipped fee table
     parser.add_bpmn_xml(etree.ElementTree(root), "model.bpmn")
     dumped = json.loads(spec_to_json(parser.get_spec(process_id), local_subprocess_specs(parser, process_id)))
 
