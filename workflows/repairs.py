@@ -5,9 +5,11 @@ the data an administrator gives."""
 
 from __future__ import annotations
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine import migration, repair
+from engine.models import AuditEvent
 from workflows import access
 from workflows.access import DossierView
 from workflows.auth import Principal
@@ -16,6 +18,10 @@ from workflows.errors import Conflict, InvalidInput
 from workflows.lifecycle import effects_on
 from workflows.models import Dossier
 
+# The audit trail's part an administrator reads on the dossier's page: its incidents (incident.*) and
+# these repairs. Its full history is for those who handle it (it carries the applicant's data).
+REPAIR_ACTIONS = ("instance.suspended", "instance.resumed", "instance.moved", "instance.migrated",
+                  "instance.migration_reverted")
 
 def suspend(session: Session, principal: Principal, code: str, *, reason: str) -> DossierView:
     """Nobody may claim or complete the dossier's tasks and its timers wait until it is resumed."""
@@ -47,6 +53,18 @@ def revert_migration(session: Session, principal: Principal, code: str, *, reaso
     dossier = _running(session, code)
     migration.revert_latest(session, dossier.instance_id, actor=principal.username, reason=reason)
     return access.shown_to(principal, dossier)
+
+
+def operations_of(session: Session, code: str, *, limit: int = 200) -> list[AuditEvent]:
+    """The dossier's incidents and repairs, newest first: who did what, why, and the data before and after."""
+    dossier = get_dossier(session, code)
+    if dossier.instance_id is None:
+        return []
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.instance_id == dossier.instance_id,
+                                 or_(AuditEvent.action.startswith("incident."),
+                                     AuditEvent.action.in_(REPAIR_ACTIONS)))
+        .order_by(AuditEvent.id.desc()).limit(limit)))
 
 
 def check_model_data(data: dict) -> None:

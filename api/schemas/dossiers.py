@@ -54,6 +54,17 @@ class DossierSchema(StrictSchema):
         "description": "null, or {at, by, reason} while an administrator has suspended the dossier"})
     incident_id = fields.Function(lambda v: v.dossier.instance.incident_id if v.dossier.instance else None,
                                   metadata={"description": "the unresolved incident of the dossier's process, if any"})
+    incident = fields.Function(lambda v: _incident(v.incident), metadata={
+        "description": "null, or the unresolved incident in brief, for everyone who opens the dossier: "
+                       "{id, bpmn_id, element_name, message, state, attempts, next_retry_at, created_at}"})
+
+
+def _incident(incident) -> dict | None:
+    if incident is None:
+        return None
+    return {"id": incident.id, "bpmn_id": incident.bpmn_id, "element_name": incident.element_name,
+            "message": incident.message, "state": incident.state, "attempts": incident.attempts,
+            "next_retry_at": local_iso(incident.next_retry_at), "created_at": local_iso(incident.created_at)}
 
 
 def _suspension(dossier) -> dict | None:
@@ -75,7 +86,7 @@ class DossierQuerySchema(StrictSchema):
 
 class DossierListItemSchema(DossierSchema):
     class Meta(StrictSchema.Meta):
-        exclude = ("suspension", "incident_id")  # per dossier; lists stay one query
+        exclude = ("suspension", "incident_id", "incident")  # per dossier; lists stay one query
 
     applicant = fields.Function(lambda v: v.applicant, metadata={
         "description": "ID and phone numbers masked in lists"})

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.db import own_transactions, transaction
-from api.schemas.dossiers import DossierSchema
+from api.schemas.dossiers import DossierSchema, HistoryEventSchema
 from api.schemas.operations import (
     IncidentDetailSchema,
     IncidentQuerySchema,
@@ -88,6 +88,17 @@ class Suspension(MethodView):
         """Resume the dossier; timers that fell due meanwhile fire at once (admin)"""
         with transaction() as session:
             return repairs.resume(session, current_principal(), code, **body)
+
+
+@blp.route("/dossiers/<string:code>/operations")
+class DossierOperations(MethodView):
+    @requires(ADMIN)
+    @blp.response(200, HistoryEventSchema(many=True))
+    def get(self, code):
+        """The dossier's incidents and repairs, newest first (admin): opened, retried, skipped, suspended,
+        resumed, moved, migrated, reverted, with who, why and the data before and after"""
+        with transaction() as session:
+            return repairs.operations_of(session, code)
 
 
 @blp.route("/dossiers/<string:code>/moves")

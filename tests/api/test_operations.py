@@ -58,6 +58,50 @@ def test_a_failing_timer_step_is_listed_as_an_incident_for_the_administrator(api
     assert warned and all(code in m.subject or code in m.body for m in warned)
 
 
+def test_everyone_who_opens_the_dossier_reads_which_step_failed_and_why(api, sessions, timed_fee):
+    code = receive(api)
+    assert api.dossier(code)["incident"] is None
+    fire(sessions)
+
+    incident = api.dossier(code)["incident"]  # read by a desk officer, not an administrator
+    assert (incident["bpmn_id"], incident["element_name"], incident["state"], incident["attempts"]) == (
+        "compute_fee", "Tính lệ phí", "retrying", 1)
+    assert "base_fee" in incident["message"]
+    assert incident["next_retry_at"].endswith("+07:00") and incident["id"] == api.dossier(code)["incident_id"]
+    listed = api.get("/api/v1/dossiers", user="desk", query_string={"procedure_code": "PHI_HEN_GIO"}).get_json()
+    assert "incident" not in listed["items"][0]
+
+    with time_machine.travel(AFTER, tick=False):
+        api.post(f"/api/v1/incidents/{incident['id']}/retry", user="admin", json={"data": {"base_fee": 1}})
+    assert api.dossier(code)["incident"] is None
+
+
+def test_the_administrator_reads_a_dossiers_incidents_and_repairs_newest_first(api, sessions, timed_fee):
+    code = receive(api)
+    fire(sessions)
+    incident_id = api.dossier(code)["incident_id"]
+    admin = {"Authorization": f"Bearer {api.token('admin')}"}
+    api.post(f"/api/v1/dossiers/{code}/suspension", user="admin", json={"reason": "Chờ mức phí mới"})
+    api.client.delete(f"/api/v1/dossiers/{code}/suspension", json={"reason": "Đã có mức phí"}, headers=admin)
+    with time_machine.travel(AFTER, tick=False):
+        api.post(f"/api/v1/incidents/{incident_id}/retry", user="admin",
+                 json={"data": {"base_fee": 20000}, "reason": "Mức phí theo quyết định mới"})
+    api.complete(code, "desk", "work", {})  # a person's step: not an operation
+
+    response = api.get(f"/api/v1/dossiers/{code}/operations", user="admin")
+    assert response.status_code == 200
+    events = response.get_json()
+    assert [e["action"] for e in events] == ["incident.retried", "incident.resolved", "instance.resumed",
+                                             "instance.suspended", "incident.opened"]
+    retried = events[0]
+    assert retried["actor"] == "admin" and retried["subject"] == code
+    assert retried["data"]["reason"] == "Mức phí theo quyết định mới" and retried["data"]["data"] == {"base_fee": 20000}
+    assert retried["data"]["data_before"]["when"] == DUE.isoformat()
+    assert events[3]["data"]["reason"] == "Chờ mức phí mới" and events[4]["actor"] == "scheduler"
+    assert api.get(f"/api/v1/dossiers/{code}/operations", user="desk").status_code == 403
+    assert api.get("/api/v1/dossiers/KHONG-CO/operations", user="admin").status_code == 404
+
+
 def test_a_retry_with_corrected_data_moves_the_dossier_on_and_is_audited(api, sessions, timed_fee):
     code = receive(api)
     fire(sessions)
