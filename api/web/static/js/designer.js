@@ -1,8 +1,10 @@
 // Process designer: the deployed processes and their versions, a version (or a file from disk)
 // opened in the bpmn-js modeler, "Validate" (POST /process-models/validation: every deployment
 // check, nothing saved; an error is marked on the element it names), "Deploy" (POST
-// /process-models: a new version, or the existing one when nothing changed) and a download of the XML.
+// /process-models: a new version, or the existing one when nothing changed) and a download of the XML;
+// the dossiers running on a version migrated to another (designer-migration.js).
 import { ApiError, api, busy, clear, errorBox, formatTime, h, startPage, t } from "./common.js";
+import { openMigration } from "./designer-migration.js";
 import { Editor } from "./designer-editor.js";
 
 const $ = (id) => document.getElementById(id);
@@ -97,6 +99,7 @@ function renderProcesses() {
 }
 
 async function chooseProcess(processId, { focus = false } = {}) {
+  if (state.chosen !== processId) clear($("migration"));
   state.chosen = processId;
   renderProcesses();
   await loadVersions();
@@ -130,11 +133,15 @@ async function loadVersions() {
       h("td", {}, v.deployed_by),
       h("td", {}, h("code", { class: "checksum", title: v.checksum }, v.checksum.slice(0, 12))),
       h("td", { class: "number" }, v.running_instances),
-      h("td", {}, h("button", {
+      h("td", { class: "row-actions" }, h("button", {
         type: "button", class: open ? "secondary" : null, "aria-current": open ? "true" : null,
         "aria-label": t("designer.open_version", { version: v.version }), disabled: !editor,
         onclick: () => openVersion(processId, v.version, { focus: true }),
-      }, open ? t("designer.open_now") : t("designer.open"))));
+      }, open ? t("designer.open_now") : t("designer.open")),
+      v.running_instances > 0 && versions.length > 1 ? h("button", {
+        type: "button", class: "secondary", "aria-label": t("designer.migration.open_one", { version: v.version }),
+        onclick: () => migrate(processId, process?.name || processId, versions, v),
+      }, t("designer.migration.open")) : null));
   });
   clear(slot, h("div", { class: "table-wrap" }, h("table", {},
     h("thead", {}, h("tr", {}, [
@@ -146,6 +153,15 @@ async function loadVersions() {
       h("th", { scope: "col" }, t("designer.col.actions")),
     ])),
     h("tbody", {}, rows))));
+}
+
+async function migrate(processId, processName, versions, from) {
+  const slot = $("migration");
+  try {
+    await openMigration(slot, { processId, processName, versions, from, onMigrated: loadVersions });
+  } catch (error) {
+    clear(slot, errorBox(error));
+  }
 }
 
 // --- opening a model --------------------------------------------------------------------------------

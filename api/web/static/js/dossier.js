@@ -1,10 +1,13 @@
 // A dossier: who applied, what they gave, where it stands on its diagram, the step at hand with its
-// form, its documents and printable forms, its steps and its history.
+// form, its documents and printable forms, its steps and its history; whether it is suspended or
+// has an incident, and an administrator's operations on it (dossier-operations.js).
 import {
   ApiError, api, busy, clear, deadlineBadge, errorBox, fieldErrors, flash, formatTime, h, hasRole, openFile,
   startPage, t, table, tOr,
 } from "./common.js";
+import { dossierOperations } from "./dossier-operations.js";
 import { taskForm } from "./forms.js";
+import { describeOperation, isOperation } from "./operations.js";
 
 const code = document.getElementById("dossier").dataset.code;
 const path = `/dossiers/${encodeURIComponent(code)}`;
@@ -12,6 +15,10 @@ const requestedTask = new URLSearchParams(location.search).get("task");
 let user;
 let viewer;
 let current;  // the dossier as last read
+let operations;
+// the roles that may read a dossier's documents and history (those who handle it; the server decides per dossier)
+const HANDLING = ["desk_officer", "specialist", "leader"];
+const notHandler = () => h("p", { class: "muted" }, t("dossier.not_handler"));
 
 const facts = (pairs) => h("dl", { class: "facts" },
   pairs.filter(([, value]) => value !== null && value !== undefined && value !== "")
@@ -63,7 +70,13 @@ async function renderDiagram() {
   const diagram = await api("GET", `${path}/diagram`);
   document.getElementById("diagram-version").textContent = t("dossier.diagram_version", { process: diagram.process_id, version: diagram.version });
   if (!viewer) viewer = new window.BpmnJS({ container: "#diagram" });
-  await viewer.importXML(diagram.bpmn_xml);
+  try {
+    await viewer.importXML(diagram.bpmn_xml);
+  } catch (error) { // a model deployed without its drawing (BPMN DI): the rest of the page still works
+    document.getElementById("diagram-version").append(" ", t("dossier.diagram_missing"));
+    console.warn("diagram not drawn", error);
+    return diagram;
+  }
   const canvas = viewer.get("canvas");
   const registry = viewer.get("elementRegistry");
   for (const id of diagram.completed) if (registry.get(id)) canvas.addMarker(id, "step-done");
@@ -76,6 +89,7 @@ async function renderDiagram() {
   const names = diagram.active.map((id) => registry.get(id)?.businessObject?.name || id);
   document.getElementById("diagram").setAttribute("aria-label",
     `${t("dossier.diagram_label")}. ${t("dossier.legend_current")}: ${names.join(", ") || t("common.none")}`);
+  return diagram;
 }
 
 // --- the step at hand ----------------------------------------------------------------------------
@@ -158,7 +172,11 @@ function renderReturn(section, slot) {
 async function renderDocuments() {
   const slot = document.getElementById("documents");
   const upload = document.getElementById("upload");
-  upload.hidden = !hasRole(user, "desk_officer", "specialist", "leader");
+  upload.hidden = !hasRole(user, ...HANDLING);
+  if (upload.hidden) {
+    clear(slot, notHandler());
+    return;
+  }
   try {
     const files = await api("GET", `${path}/attachments`);
     clear(slot, files.length ? table([t("dossier.document"), t("dossier.upload_category"), t("dossier.size"), t("dossier.uploaded")],
@@ -171,7 +189,7 @@ async function renderDocuments() {
           h("td", {}, t("common.who_when", { who: file.uploaded_by, when: formatTime(file.uploaded_at) })));
       })) : h("p", { class: "muted" }, t("dossier.no_documents")));
   } catch (error) {
-    clear(slot, error instanceof ApiError && error.status === 403 ? h("p", { class: "muted" }, t("dossier.not_handler")) : errorBox(error));
+    clear(slot, error instanceof ApiError && error.status === 403 ? notHandler() : errorBox(error));
     upload.hidden = true;
   }
 }
@@ -195,6 +213,13 @@ function wireUpload() {
   });
 }
 
+/** Who handed the step over and when; a step cancelled (by a move, say) has no one who handed it over. */
+function handedOver(step) {
+  if (step.handed_over_at && step.handed_over_by) return t("common.who_when", { who: step.handed_over_by, when: formatTime(step.handed_over_at) });
+  const state = t(`task_state.${step.state}`);
+  return step.handed_over_at ? `${state} ${formatTime(step.handed_over_at)}` : state;
+}
+
 async function renderSteps() {
   const steps = await api("GET", `${path}/steps`);
   clear(document.getElementById("steps"), steps.length ? table(
@@ -203,12 +228,13 @@ async function renderSteps() {
       h("td", {}, step.name, h("div", { class: "muted" }, step.lane)),
       h("td", {}, formatTime(step.received_at)),
       h("td", {}, formatTime(step.due_at)),
-      h("td", {}, step.handed_over_at ? t("common.who_when", { who: step.handed_over_by, when: formatTime(step.handed_over_at) }) : t(`task_state.${step.state}`)),
+      h("td", {}, handedOver(step)),
       h("td", {}, step.verdict ? t(`outcome.${step.verdict}`) : "")))) : h("p", { class: "muted" }, t("common.none")));
 }
 
 function describe(event) {
   const data = event.data || {};
+  if (isOperation(event.action)) return describeOperation(event).lines.join("; ");
   if (event.action === "dossier.status_changed") {
     return `${t(`status.${data.from}`)} → ${t(`status.${data.to}`)}${data.element_name ? ` (${data.element_name})` : ""}`;
   }
@@ -218,14 +244,18 @@ function describe(event) {
 
 async function renderHistory() {
   const slot = document.getElementById("history");
+  if (!hasRole(user, ...HANDLING)) {
+    clear(slot, notHandler());
+    return;
+  }
   try {
     const events = await api("GET", `${path}/history`);
     clear(slot, table([t("dossier.when"), t("dossier.who"), t("dossier.what"), t("dossier.details")],
       events.map((event) => h("tr", {}, h("td", {}, formatTime(event.occurred_at)), h("td", {}, event.actor),
-        h("td", {}, tOr(`action.${event.action}`, event.action)),
+        h("td", {}, tOr(`action.${event.action}`, tOr(`ops.action.${event.action}`, event.action))),
         h("td", {}, describe(event))))));
   } catch (error) {
-    clear(slot, error instanceof ApiError && error.status === 403 ? h("p", { class: "muted" }, t("dossier.not_handler")) : errorBox(error));
+    clear(slot, error instanceof ApiError && error.status === 403 ? notHandler() : errorBox(error));
   }
 }
 
@@ -233,8 +263,11 @@ async function refresh() {
   const errors = document.getElementById("dossier-error");
   clear(errors);
   try {
-    renderDossier(await api("GET", path));
-    await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderSteps(), renderHistory()]);
+    const dossier = await api("GET", path);
+    renderDossier(dossier);
+    operations.banners(dossier);
+    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderSteps(), renderHistory()]);
+    await operations.show(dossier, diagram, viewer);
   } catch (error) {
     clear(errors, errorBox(error));
   }
@@ -242,6 +275,7 @@ async function refresh() {
 
 user = await startPage();
 if (user) {
+  operations = dossierOperations(user, { code, refresh });
   wireUpload();
   await refresh();
 }
