@@ -13,6 +13,9 @@ from tests.e2e.test_server import call, login, multipart
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 FEE_PROCEDURE = "PHI_HEN_GIO"  # the timed_fee model: a timer, then `fee = base_fee * 2` with no base_fee
+GATEWAY_PROCEDURE = "RE_NHANH"  # the timed_gateway model: a timer, then a gateway on `amount`, which is missing
+FAILING = {FEE_PROCEDURE: ("Thủ tục thử: tính phí sau hẹn giờ", "timed_fee"),
+           GATEWAY_PROCEDURE: ("Thủ tục thử: rẽ nhánh sau hẹn giờ", "timed_gateway")}
 TWO_STEPS_PROCEDURE = "HAI_BUOC"  # the two_steps model: tiep_nhan, then tham_dinh
 APPLICANT = {"full_name": "Trần Thị Bình", "id_number": "079204005555", "phone": "0903111222"}
 
@@ -56,16 +59,16 @@ def open_tasks(base: str, code: str, user: str = "desk") -> list[str]:
     return [t["bpmn_id"] for t in call(base, "GET", f"/api/v1/tasks?dossier_code={code}", login(base, user))[1]]
 
 
-def failing_dossier(base: str) -> tuple[str, dict]:
-    """A dossier of the fee procedure whose timer falls due in a few seconds; the server's scheduler
-    fires it, the script after it fails: returns the code and the incident it opened."""
-    ensure_procedure(base, FEE_PROCEDURE, "Thủ tục thử: tính phí sau hẹn giờ", "timed_fee")
+def failing_dossier(base: str, procedure: str = FEE_PROCEDURE) -> tuple[str, dict]:
+    """A dossier of a failing procedure (FAILING) whose timer falls due in a few seconds; the server's
+    scheduler fires it, the step after it fails: returns the code and the incident it opened."""
+    ensure_procedure(base, procedure, *FAILING[procedure])
     when = (datetime.now(ZONE) + timedelta(seconds=4)).isoformat(timespec="seconds")
-    code = receive(base, FEE_PROCEDURE, {"when": when})
+    code = receive(base, procedure, {"when": when})
     admin = login(base, "admin")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        found = [i for i in call(base, "GET", f"/api/v1/incidents?procedure_code={FEE_PROCEDURE}", admin)[1]
+        found = [i for i in call(base, "GET", f"/api/v1/incidents?procedure_code={procedure}", admin)[1]
                  if i["dossier_code"] == code]
         if found:
             return code, found[0]

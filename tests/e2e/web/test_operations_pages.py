@@ -1,9 +1,9 @@
 """An administrator's operations on running dossiers in a browser, against a real server with its
 scheduler: an incident (a timer into a failing script) in the administration page's "Sự cố" section,
-retried with corrected data; a dossier suspended and resumed from its page; a move refused with the
-reason, then made by choosing the step on the diagram; a designer's migration, dry run first, from
-the versions list (a step the new version drops refuses a dossier until it is mapped), and its revert
-from the dossier's page."""
+retried with corrected data; a failing gateway skipped from the dossier's page, its way chosen; a
+dossier suspended and resumed from its page; a move refused with the reason, then made by choosing
+the step on the diagram; a designer's migration, dry run first, from the versions list (a step the
+new version drops refuses a dossier until it is mapped), and its revert from the dossier's page."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.e2e.test_server import call, login
 from tests.e2e.web.conftest import screenshot, sign_in
 from tests.e2e.web.scenarios import (
     FEE_PROCEDURE,
+    GATEWAY_PROCEDURE,
     TWO_STEPS_PROCEDURE,
     complete,
     deploy,
@@ -97,6 +98,45 @@ def test_an_incident_is_listed_in_the_admin_page_and_retried_with_corrected_data
     expect(page.locator("#operations-log .log-entry:focus")).to_contain_text("Thử lại bước lỗi")
     expect(page.locator("#incident-banner")).to_have_count(0)
     assert unexpected(page) == []
+
+
+def test_a_failing_gateway_is_shown_on_the_dossiers_page_and_skipped_with_the_way_chosen(new_page, web_server):
+    code, _incident = failing_dossier(web_server, GATEWAY_PROCEDURE)
+    desk = new_page()  # every reader of the page is told why the dossier does not move
+    sign_in(desk, "desk", then=f"/app/dossiers/{code}")
+    expect(desk.locator("#incident-banner")).to_contain_text("Quy trình của hồ sơ gặp sự cố tại bước “Mức phí?”:")
+    expect(desk.locator("#incident-banner")).to_contain_text("amount > 0")
+    expect(desk.locator("#operations-section")).to_be_hidden()
+
+    page = new_page()
+    sign_in(page, "admin", then=f"/app/dossiers/{code}")
+    expect(page.locator("#incident-banner")).to_contain_text("Hệ thống sẽ tự thử lại lúc")
+    skip = page.locator("#operations-section form", has=page.get_by_role("heading", name="Bỏ qua bước lỗi"))
+    way = skip.get_by_label("Hướng đi tiếp theo")
+    expect(way.locator("option")).to_have_text(["— Chọn hướng đi —", "Có thu phí → Thu lệ phí (thu_phi)",
+                                                "Miễn phí → Miễn lệ phí (mien_phi)"])
+    skip.get_by_label("Lý do").fill("Học sinh thuộc diện miễn lệ phí")
+    skip.get_by_role("button", name="Bỏ qua bước").click()
+    expect(way).to_have_attribute("aria-invalid", "true")
+    expect(skip).to_contain_text("Chọn hướng đi tiếp theo của cổng rẽ nhánh.")
+    screenshot(page, "dossier-incident")
+
+    way.select_option("mien_phi")
+    skip.get_by_text("Giá trị bước lẽ ra tạo ra (không bắt buộc)").click()
+    skip.get_by_label("Tên của giá trị 1").fill("amount")
+    skip.get_by_label("Kiểu của amount").select_option(label="Số")
+    skip.get_by_label("Giá trị của amount").fill("0")
+    skip.get_by_role("button", name="Bỏ qua bước").click()
+
+    expect(page.locator("#operations-result")).to_contain_text(
+        "Đã bỏ qua bước “Mức phí?”; hồ sơ tiếp tục. Đã xử lý (bỏ qua bước) — admin lúc")
+    expect(page.locator("#incident-banner")).to_have_count(0)
+    entry = page.locator("#operations-log .log-entry", has_text="Bỏ qua bước lỗi")
+    expect(entry).to_contain_text("Hướng đi: Miễn lệ phí (mien_phi)")
+    expect(entry).to_contain_text("amount: 0")
+    expect(entry).to_contain_text("Lý do: Học sinh thuộc diện miễn lệ phí")
+    assert "mien_phi" in open_tasks(web_server, code)
+    assert page.console_errors == []
 
 
 def test_a_dossier_is_suspended_and_resumed_from_its_page_and_everyone_sees_why_it_waits(new_page, web_server):
