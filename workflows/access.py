@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import object_session
-
-from engine.models import INCIDENT_UNRESOLVED, Incident
+from engine.models import Incident
 from workflows.auth import Principal
 from workflows.errors import Forbidden
 from workflows.models import Dossier
@@ -46,8 +44,9 @@ def may_work_task(principal: Principal, task_role: str | None, dossier: Dossier)
 @dataclass(frozen=True)
 class DossierView:
     """A dossier as one caller sees it: `applicant` is the applicant's data, masked or in full;
-    `incident` its process's unresolved incident (a step the service could not run), for everyone
-    who opens the dossier to see why it does not move."""
+    `incident` its process's unresolved incident (a step the service could not run), which the
+    services add (`workflows.dossiers.shown`) for everyone who opens the dossier to see why it does
+    not move."""
 
     dossier: Dossier
     applicant: dict
@@ -56,21 +55,12 @@ class DossierView:
 
 def shown_to(principal: Principal, dossier: Dossier) -> DossierView:
     """The applicant's personal data in full for those who handle the dossier, masked for the others."""
-    return DossierView(dossier, applicant(dossier, masked=not can_handle(principal, dossier)),
-                       unresolved_incident(dossier))
+    return DossierView(dossier, applicant(dossier, masked=not can_handle(principal, dossier)))
 
 
 def listed(dossier: Dossier) -> DossierView:
     """A dossier in a list: the applicant's ID and phone numbers masked, whoever reads it."""
     return DossierView(dossier, applicant(dossier, masked=True))
-
-
-def unresolved_incident(dossier: Dossier) -> Incident | None:
-    instance = dossier.instance
-    if instance is None or instance.incident_id is None:
-        return None
-    incident = object_session(dossier).get(Incident, instance.incident_id)
-    return incident if incident is not None and incident.state in INCIDENT_UNRESOLVED else None
 
 
 def applicant(dossier: Dossier, *, masked: bool) -> dict:

@@ -8,7 +8,7 @@ personal data already masked or in full. Its steps and diagram are open to all s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from engine.deployments import find_latest_version
-from engine.models import AuditEvent
+from engine.models import INCIDENT_UNRESOLVED, AuditEvent, Incident
 from engine.progress import progress_of
 from workflows import access, lifecycle, outcomes, statuses
 from workflows.access import DossierView
@@ -82,7 +82,7 @@ def receive_dossier(
         raise InvalidInput("received_at is recorded only for dossiers that came by post.", field="received_at")
     dossier = _create(session, actor=principal.username, procedure_code=procedure_code, channel=channel,
                       applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now)
-    return access.shown_to(principal, dossier)
+    return shown(session, principal, dossier)
 
 
 def submit_online(session: Session, *, procedure_code: str, applicant: Applicant, data: dict,
@@ -181,7 +181,17 @@ def handled_dossier(session: Session, principal: Principal, code: str, *, scope:
 def dossier_for(session: Session, principal: Principal, code: str) -> DossierView:
     """One dossier, for any member of staff; the applicant's personal data in full only for those
     who handle it."""
-    return access.shown_to(principal, get_dossier(session, code))
+    return shown(session, principal, get_dossier(session, code))
+
+
+def shown(session: Session, principal: Principal, dossier: Dossier) -> DossierView:
+    """The dossier as `principal` may see it (`access.shown_to`), with its process's unresolved
+    incident: why it does not move, for everyone who opens it."""
+    instance = dossier.instance
+    incident = session.get(Incident, instance.incident_id) if instance and instance.incident_id else None
+    if incident is not None and incident.state not in INCIDENT_UNRESOLVED:
+        incident = None
+    return replace(access.shown_to(principal, dossier), incident=incident)
 
 
 def find_by_instance(session: Session, instance_id: int) -> Dossier | None:
@@ -253,7 +263,7 @@ def record_withdrawal_request(session: Session, principal: Principal, code: str,
     """The desk records the applicant's request to withdraw the dossier (see `lifecycle.request_withdrawal`)."""
     dossier = lifecycle.request_withdrawal(session, get_dossier(session, code), actor=principal.username,
                                            reason=reason)
-    return access.shown_to(principal, dossier)
+    return shown(session, principal, dossier)
 
 
 def return_result(session: Session, principal: Principal, code: str, *, return_method: str, receiver_name: str,
@@ -270,4 +280,4 @@ def record_postal_delivery(session: Session, principal: Principal, code: str, *,
     """The postal service (or the desk) reports what became of a result sent by post."""
     dossier = lifecycle.record_postal_delivery(session, get_dossier(session, code), status=status, at=at,
                                                note=note, actor=principal.username)
-    return access.shown_to(principal, dossier)
+    return shown(session, principal, dossier)

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from engine import migration, repair
 from engine.models import AuditEvent
-from workflows import access
 from workflows.access import DossierView
 from workflows.auth import Principal
-from workflows.dossiers import get_dossier
+from workflows.dossiers import get_dossier, shown
 from workflows.errors import Conflict, InvalidInput
 from workflows.lifecycle import effects_on
 from workflows.models import Dossier
@@ -27,14 +26,14 @@ def suspend(session: Session, principal: Principal, code: str, *, reason: str) -
     """Nobody may claim or complete the dossier's tasks and its timers wait until it is resumed."""
     dossier = _running(session, code)
     repair.suspend(session, dossier.instance_id, actor=principal.username, reason=reason)
-    return access.shown_to(principal, dossier)
+    return shown(session, principal, dossier)
 
 
 def resume(session: Session, principal: Principal, code: str, *, reason: str = "") -> DossierView:
     """The dossier goes on; timers that fell due while it was suspended fire at once."""
     dossier = _running(session, code)
     repair.resume(session, dossier.instance_id, actor=principal.username, reason=reason)
-    return access.shown_to(principal, dossier)
+    return shown(session, principal, dossier)
 
 
 def move(session: Session, principal: Principal, code: str, *, from_bpmn_id: str, to_bpmn_id: str, reason: str,
@@ -45,14 +44,14 @@ def move(session: Session, principal: Principal, code: str, *, from_bpmn_id: str
     repair.move(session, dossier.instance_id, from_bpmn_id=from_bpmn_id, to_bpmn_id=to_bpmn_id,
                 actor=principal.username, reason=reason, data=data,
                 effects=effects_on(session, dossier, actor=principal.username))
-    return access.shown_to(principal, dossier)
+    return shown(session, principal, dossier)
 
 
 def revert_migration(session: Session, principal: Principal, code: str, *, reason: str = "") -> DossierView:
     """Put the dossier back on the version it ran before its latest migration, if nothing happened since."""
     dossier = _running(session, code)
     migration.revert_latest(session, dossier.instance_id, actor=principal.username, reason=reason)
-    return access.shown_to(principal, dossier)
+    return shown(session, principal, dossier)
 
 
 def operations_of(session: Session, code: str, *, limit: int = 200) -> list[AuditEvent]:
