@@ -46,12 +46,12 @@ function report(result) {
 export async function openMigration(slot, { processId, processName, versions, from, onMigrated }) {
   const others = versions.filter((v) => v.version !== from.version);
   const target = h("select", { dataset: { path: "to_version" } },
-    others.map((v) => h("option", { value: v.version }, counted("designer.migration.version_option", v.running_instances, { version: v.version }))));
+    others.map((v) => h("option", { value: v.version }, t("designer.migration.version_option", { version: v.version }))));
   target.value = String(Math.max(...others.map((v) => v.version)));
   const targetField = checkedField(t("designer.migration.to"), target);
   const codes = h("textarea", { rows: "3", spellcheck: "false", dataset: { path: "dossier_codes" } });
   const codesField = checkedField(t("designer.migration.codes"), codes,
-    t("designer.migration.codes_hint", { count: from.running_instances, version: from.version }));
+    t("designer.migration.codes_hint", { version: from.version }));
   const oldElements = await elementsOf(processId, from.version);
   let newElements = await elementsOf(processId, Number(target.value));
   const mappingRows = h("tbody");
