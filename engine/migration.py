@@ -194,7 +194,8 @@ def revert_latest(session: Session, instance_id: int, *, actor: str, reason: str
     migration.reverted_at, migration.reverted_by = utcnow(), actor
     audit.record(session, actor=actor, action="instance.migration_reverted", instance_id=instance_id,
                  subject=instance.business_key,
-                 data={"from_version": migration.to_version_id, "to_version": old_version.version, "reason": reason})
+                 data={"from_version": session.get(ProcessVersion, migration.to_version_id).version,
+                       "to_version": old_version.version, "reason": reason})
     return instance
 
 
