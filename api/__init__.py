@@ -19,6 +19,7 @@ from api.views import (
     health,
     notifications,
     operations,
+    portal,
     procedures,
     process_models,
     public,
@@ -31,10 +32,11 @@ from api.views import (
 from workflows import printable, production
 from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
+from workflows.portal import events as portal_events
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, decision_models.blp, dossiers.blp, tasks.blp,
               calendar.blp, reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
-              operations.blp)
+              operations.blp, portal.blp)
 
 
 def _local_time(value) -> str:
@@ -87,6 +89,8 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     db.init_app(app)
+    if settings.portal is not None:  # changes of dossiers go to the portal's outbox
+        portal_events.attach(db.session_factory(app))
     if settings.env == "production":
         _refuse_unsafe_production(app)
     api = errors.DocumentedApi(app)

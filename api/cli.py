@@ -1,4 +1,5 @@
-"""The `motcua` command: migrate, deploy models, seed demo data, create users, serve, run timers."""
+"""The `motcua` command: migrate, deploy models, seed demo data, create users, serve, run timers,
+catch up with the national portal."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from workflows.errors import EngineError
 
 
 def _sessions(settings):
-    return make_session_factory(make_engine(settings.database_url))
+    sessions = make_session_factory(make_engine(settings.database_url))
+    if settings.portal is not None:  # what the commands change goes to the national portal too
+        from workflows.portal.events import attach
+
+        attach(sessions)
+    return sessions
 
 
 @click.group()
@@ -119,6 +125,24 @@ def scheduler(settings) -> None:
         start_scheduler(settings, _sessions(settings), blocking=True)
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+@main.command("portal-resync")
+@click.option("--since", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="A day (YYYY-MM-DD, local time): every dossier changed since its start.")
+@click.option("--steps", is_flag=True, help="Also each completed step of those dossiers (the portal may then "
+              "show a step twice).")
+@click.option("--actor", default="cli", show_default=True, help="Who the audit trail names.")
+@click.pass_obj
+def portal_resync(settings, since, steps, actor) -> None:
+    """Send the national portal again, as updates, every dossier changed since a day."""
+    from workflows.portal.events import resync
+
+    if settings.portal is None:
+        raise click.ClickException("MOTCUA_PORTAL_URL is not set: synchronisation with the portal is off.")
+    with _sessions(settings)() as session, session.begin():
+        count = resync(session, since=since.date(), actor=actor, steps=steps)
+    click.echo(f"{count} dossier(s) changed since {since.date().isoformat()} queued for the national portal")
 
 
 @main.command("verify-audit")

@@ -91,6 +91,9 @@ class Procedure(Base):
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     name: Mapped[str] = mapped_column(sa.String(500))
     field: Mapped[str] = mapped_column(sa.String(255))
+    # the national portal's codes of the procedure (mã TTHC, e.g. 1.005092) and of its field (mã lĩnh vực)
+    national_code: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
+    field_code: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
     legal_basis: Mapped[str] = mapped_column(sa.Text, default="")
     required_documents: Mapped[list] = mapped_column(JSONType, default=list)
     fee_vnd: Mapped[int] = mapped_column(default=0)
@@ -240,6 +243,35 @@ class OutboxMessage(Base):
     provider_id: Mapped[str] = mapped_column(sa.String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PortalEvent(Base):
+    """A change of a dossier for the national portal, written in the transaction of the change: one call
+    (`service`) with its `body` frozen when written, delivered in id order per dossier (portal/outbox.py)."""
+
+    __tablename__ = "portal_event"
+    __table_args__ = (sa.Index("ix_portal_event_status_next", "status", "next_attempt_at"),
+                      sa.Index("ix_portal_event_dossier_id", "dossier_id", "id"),
+                      sa.UniqueConstraint("audit_event_id", "dossier_id", "service",
+                                          name="uq_portal_event_audit_event_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"))
+    audit_event_id: Mapped[int | None] = mapped_column(  # what caused it
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), sa.ForeignKey("audit_event.id"))
+    trigger: Mapped[str] = mapped_column(sa.String(255))  # the audit actions (or "resync")
+    service: Mapped[str] = mapped_column(sa.String(50))  # DongBoHoSoMC | CapNhatTienDoHoSoMC
+    body: Mapped[dict] = mapped_column(JSONType)  # the call's fields besides session, madonvi and service
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)  # also the lease's end while sending
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    portal_error_code: Mapped[str] = mapped_column(sa.String(20), default="")
+    portal_message: Mapped[str] = mapped_column(sa.Text, default="")  # the portal's own answer
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
 
 
 class Rating(Base):

@@ -22,7 +22,7 @@ TIME_UNITS = UNITS
 EDITABLE_FIELDS = (
     "name", "field", "legal_basis", "required_documents", "fee_vnd", "fee_note", "processing_time_value",
     "processing_time_unit", "process_id", "lane_roles", "default_role", "step_allocations", "clock_on_wait",
-    "active", "max_supplement_requests", "apology_lead_days",
+    "active", "max_supplement_requests", "apology_lead_days", "national_code", "field_code",
 )
 CLOCK_ON_WAIT = ("pause", "restart")
 _DEADLINE_CALL = re.compile(r"""deadline\(\s*["']([^"']+)["']\s*\)""")

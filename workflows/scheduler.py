@@ -9,7 +9,8 @@ Several processes may run it on one database: each instance's timers fire in a t
 that holds its row (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLite), so a timer
 fires once; a process that dies mid-firing loses its transaction and with it the lock.
 
-A second job (`deliver-notifications`, every MOTCUA_OUTBOX_POLL_SECONDS) delivers the outbox.
+A second job (`deliver-notifications`, every MOTCUA_OUTBOX_POLL_SECONDS) delivers the outbox, and
+with the national portal configured another (`deliver-portal`, as often) its outbox (workflows/portal/).
 A third (`seal-audit`, every few seconds) seals new audit events into the hash chain; sealers of
 several processes take turns on one lock (engine/audit.py).
 
@@ -32,7 +33,8 @@ from sqlalchemy.orm import sessionmaker
 
 from engine import audit, instances, timer_events
 from workflows import outbox
-from workflows.settings import ChannelConfig, Settings
+from workflows.portal import outbox as portal_outbox
+from workflows.settings import ChannelConfig, PortalConfig, Settings
 from workflows.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ FIRE_JOB_ID = "fire-due-timers"
 REARM_JOB_ID = "rearm-timers"
 POLL_JOB_ID = "timer-safety-poll"
 OUTBOX_JOB_ID = "deliver-notifications"
+PORTAL_JOB_ID = "deliver-portal"
 SEAL_JOB_ID = "seal-audit"
 AUDIT_SEAL_SECONDS = 5.0
 SEAL_BATCH = 1000
@@ -69,7 +72,8 @@ def start_scheduler(settings: Settings, session_factory: sessionmaker, *, blocki
                 "a scheduler is already running in this process (started by create_app(start_scheduler=True) "
                 "or `motcua scheduler`); shut it down before starting another")
         scheduler = build_scheduler(session_factory, poll_seconds=settings.timer_poll_seconds, blocking=blocking,
-                                    channels=settings.channels, outbox_seconds=settings.outbox_poll_seconds)
+                                    channels=settings.channels, outbox_seconds=settings.outbox_poll_seconds,
+                                    portal=settings.portal)
         scheduler.add_listener(lambda _event: _forget(scheduler), mask=EVENT_SCHEDULER_SHUTDOWN)
         _started = (os.getpid(), scheduler)
     try:
@@ -95,7 +99,8 @@ def _forget(scheduler: BaseScheduler) -> None:
 
 def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, blocking: bool = False,
                     channels: ChannelConfig | None = None, outbox_seconds: float = 5.0,
-                    audit_seal_seconds: float = AUDIT_SEAL_SECONDS) -> BaseScheduler:
+                    audit_seal_seconds: float = AUDIT_SEAL_SECONDS,
+                    portal: PortalConfig | None = None) -> BaseScheduler:
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=timezone.utc,
                                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
@@ -148,6 +153,9 @@ def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, block
     if channels is not None:
         scheduler.add_job(_deliver, "interval", args=(session_factory, channels), seconds=outbox_seconds,
                           id=OUTBOX_JOB_ID, next_run_time=datetime.now(timezone.utc))
+    if portal is not None:
+        scheduler.add_job(_deliver_to_portal, "interval", args=(session_factory, portal), seconds=outbox_seconds,
+                          id=PORTAL_JOB_ID, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(_seal_audit, "interval", args=(session_factory,), seconds=audit_seal_seconds, id=SEAL_JOB_ID)
     unsubscribe = timer_events.subscribe(timers_changed)
     scheduler.add_listener(lambda _event: unsubscribe(), mask=EVENT_SCHEDULER_SHUTDOWN)
@@ -161,6 +169,15 @@ def _deliver(session_factory: sessionmaker, channels: ChannelConfig) -> None:
             log.info("notifications: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
     except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
         log.exception("delivering notifications failed")
+
+
+def _deliver_to_portal(session_factory: sessionmaker, portal: PortalConfig) -> None:
+    try:
+        report = portal_outbox.deliver_pending(session_factory, portal)
+        if report.sent or report.retrying or report.failed:
+            log.info("national portal: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
+    except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
+        log.exception("delivering to the national portal failed")
 
 
 def _seal_audit(session_factory: sessionmaker) -> None:

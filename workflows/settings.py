@@ -3,8 +3,8 @@
 `from_env()` reads them once, at start-up; a value that cannot be used stops the start with a
 message naming the variable and what it accepts (never echoing a password, token or URL that may
 hold one). Each variable goes through the one parser of its type: `integer` (and `port`), `seconds`,
-`boolean`, `text`, `secret`, `path`, `choice`, `database_url`, `gateway_url`. An absent or empty variable
-takes its default. Code that needs a setting gets the `Settings` (the app factory keeps it in
+`boolean`, `text`, `secret` (and `secret_or_file`), `path`, `choice`, `database_url`, `gateway_url`. An
+absent or empty variable takes its default. Code that needs a setting gets the `Settings` (the app factory keeps it in
 `app.config["MOTCUA"]`); tests build `Settings(...)` directly or call `read({...})`.
 
 The README's "Configuration" section lists the same variables; keep them in step.
@@ -73,6 +73,33 @@ class SmsConfig:
                 f"sender={self.sender!r}, timeout={self.timeout!r})")
 
 
+LGSP_MODES = ("none", "static", "client-credentials")
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    """How to reach the National Public Service Portal's integration services, directly or through the
+    province's LGSP (docs/integrations.md). `lgsp_mode`: none; static (`lgspaccesstoken` header);
+    client-credentials (that header buys a bearer token at `lgsp_token_url`)."""
+
+    url: str
+    login_url: str
+    username: str
+    password: str = field(repr=False)  # never shown
+    agency_code: str  # madonvi
+    dstcode: str = ""
+    lgsp_mode: str = "none"
+    lgsp_access_token: str | None = field(default=None, repr=False)  # never shown
+    lgsp_token_url: str | None = None
+    timeout: float = 30.0
+    session_seconds: float = 600.0
+
+    def __repr__(self) -> str:
+        """Without the password, the LGSP token or a key in a URL's query string."""
+        return (f"PortalConfig(url={url_for_messages(self.url)!r}, login_url={url_for_messages(self.login_url)!r}, "
+                f"username={self.username!r}, agency_code={self.agency_code!r}, lgsp_mode={self.lgsp_mode!r})")
+
+
 @dataclass(frozen=True)
 class ChannelConfig:
     """The configured channels; a channel set to None is not available."""
@@ -120,6 +147,7 @@ class Settings:
     outbox_poll_seconds: float = 5.0
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     channels: ChannelConfig = field(default_factory=ChannelConfig)
+    portal: PortalConfig | None = None  # None: no synchronisation with the national portal
     font_cache: Path | None = None  # where the PDF forms' font is prepared; None: the temporary directory
     node_modules: Path = CHECKOUT / "node_modules"  # the web pages' npm packages
 
@@ -155,6 +183,7 @@ def read(environ: Mapping[str, str]) -> Settings:
         outbox_poll_seconds=seconds(environ, "MOTCUA_OUTBOX_POLL_SECONDS", 5.0),
         trusted_proxies=integer(environ, "MOTCUA_TRUSTED_PROXIES", 0, minimum=0),
         channels=channel_config(environ),
+        portal=portal_config(environ),
         font_cache=path(environ, "MOTCUA_FONT_CACHE", _user_cache(environ) / "motcua" / "fonts"),
         node_modules=path(environ, "MOTCUA_NODE_MODULES", CHECKOUT / "node_modules"),
     )
@@ -222,6 +251,36 @@ def sms_config(environ: Mapping[str, str]) -> SmsConfig | None:
     )
 
 
+def portal_config(environ: Mapping[str, str]) -> PortalConfig | None:
+    """The national portal's settings, or None (no synchronisation) when MOTCUA_PORTAL_URL is not set."""
+    hint = "use MOTCUA_PORTAL_USERNAME and MOTCUA_PORTAL_PASSWORD"
+    url = gateway_url(environ, "MOTCUA_PORTAL_URL", hint=hint)
+    if url is None:
+        return None
+    needed = {"login_url": gateway_url(environ, "MOTCUA_PORTAL_LOGIN_URL", hint=hint),
+              "username": text(environ, "MOTCUA_PORTAL_USERNAME", None),
+              "password": secret_or_file(environ, "MOTCUA_PORTAL_PASSWORD"),
+              "agency_code": text(environ, "MOTCUA_PORTAL_AGENCY_CODE", None)}
+    for key, value in needed.items():
+        if value is None:
+            raise SettingError(f"MOTCUA_PORTAL_{key.upper()} must be set when MOTCUA_PORTAL_URL is")
+    dstcode = text(environ, "MOTCUA_PORTAL_DSTCODE", "")
+    mode = choice(environ, "MOTCUA_LGSP_MODE", "none", LGSP_MODES)
+    token = secret_or_file(environ, "MOTCUA_LGSP_ACCESS_TOKEN")
+    token_url = gateway_url(environ, "MOTCUA_LGSP_TOKEN_URL", hint="use MOTCUA_LGSP_ACCESS_TOKEN")
+    for name, value in (("MOTCUA_PORTAL_DSTCODE", dstcode), ("MOTCUA_LGSP_ACCESS_TOKEN", token)):
+        if value and not is_header_token(value):
+            raise SettingError(f"{name} must be visible ASCII characters without spaces")
+    if mode != "none" and token is None:
+        raise SettingError(f"MOTCUA_LGSP_ACCESS_TOKEN must be set when MOTCUA_LGSP_MODE is {mode}")
+    if mode == "client-credentials" and token_url is None:
+        raise SettingError("MOTCUA_LGSP_TOKEN_URL must be set when MOTCUA_LGSP_MODE is client-credentials")
+    return PortalConfig(url=url, **needed, dstcode=dstcode, lgsp_mode=mode, lgsp_access_token=token,
+                        lgsp_token_url=token_url,
+                        timeout=seconds(environ, "MOTCUA_PORTAL_TIMEOUT", PortalConfig.timeout),
+                        session_seconds=seconds(environ, "MOTCUA_PORTAL_SESSION_SECONDS", PortalConfig.session_seconds))
+
+
 # ---------------------------------------------------------------------------------------------
 # One parser per type. Each returns `default` for an absent or empty variable and raises
 # SettingError naming the variable and what it accepts.
@@ -242,6 +301,20 @@ def text(environ: Mapping[str, str], name: str, default):
 def secret(environ: Mapping[str, str], name: str) -> str | None:
     """A password, key or token: kept exactly as written (spaces count); None when absent or empty."""
     return environ.get(name) or None
+
+
+def secret_or_file(environ: Mapping[str, str], name: str) -> str | None:
+    """A secret written in `name`, or else read from the file named in `name`_FILE (without its final
+    line break); None when neither is set. The file's content is never shown."""
+    value = secret(environ, name)
+    file_name = _raw(environ, f"{name}_FILE")
+    if value is not None or file_name is None:
+        return value
+    try:
+        content = Path(file_name).expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SettingError(f"{name}_FILE must name a readable UTF-8 file ({type(exc).__name__})") from None
+    return content.removesuffix("\n").removesuffix("\r") or None
 
 
 def integer(environ: Mapping[str, str], name: str, default: int, *, minimum: int | None = None,
@@ -331,7 +404,8 @@ def database_url(environ: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
-def gateway_url(environ: Mapping[str, str], name: str) -> str | None:
+def gateway_url(environ: Mapping[str, str], name: str, *,
+                hint: str = "use MOTCUA_SMS_TOKEN or MOTCUA_SMS_USER and MOTCUA_SMS_PASSWORD") -> str | None:
     """An http(s) URL without credentials in it; never echoed, as its query string may hold a key."""
     value = _raw(environ, name)
     if value is None:
@@ -344,6 +418,5 @@ def gateway_url(environ: Mapping[str, str], name: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise SettingError(f"{name} must be an http:// or https:// URL with a host")
     if parts.username is not None or parts.password is not None:
-        raise SettingError(f"{name} must not contain credentials; use MOTCUA_SMS_TOKEN or "
-                           f"MOTCUA_SMS_USER and MOTCUA_SMS_PASSWORD")
+        raise SettingError(f"{name} must not contain credentials; {hint}")
     return value

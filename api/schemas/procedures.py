@@ -16,9 +16,17 @@ class PeriodSchema(StrictSchema):
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
 
 
+NATIONAL_CODE = validate.Regexp(r"^[0-9A-Za-z.\-]{0,50}$", error="Letters, digits, dots and dashes, at most 50.")
+
+
 class ProcedureFieldsSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=500))
     field = fields.String(validate=validate.Length(min=1, max=255))
+    national_code = fields.String(validate=NATIONAL_CODE, metadata={
+        "description": "The procedure's code in the national catalogue (mã TTHC, e.g. 1.005092); the portal sync "
+                       "sends it as MaTTHC"})
+    field_code = fields.String(validate=NATIONAL_CODE, metadata={
+        "description": "Its field's code in the national catalogue (mã lĩnh vực, e.g. G03-GD10): MaLinhVuc"})
     legal_basis = fields.String(validate=validate.Length(max=5000))
     required_documents = fields.List(fields.Nested(RequiredDocumentSchema))
     fee_vnd = fields.Integer(validate=validate.Range(min=0))
@@ -60,6 +68,8 @@ class ProcedureSchema(PublicProcedureSchema):
     """A procedure as officers and administrators see it: also how its model runs."""
 
     deciding_unit_code = fields.Function(lambda p: p.deciding_unit.code)
+    national_code = fields.String()
+    field_code = fields.String()
     process_id = fields.String()
     lane_roles = fields.Dict()
     default_role = fields.String(allow_none=True)
