@@ -1,6 +1,5 @@
 """The administration's change log: who changed what in the procedures, the calendar, the users,
-the notification templates, the agency, the API tokens, the outbox, the deployed models and decisions.
-
+@@
 Only these families of the audit trail are listed: the dossiers' events carry applicants' personal
 data, which the dossier's own history shows to those who handle it (workflows/access.py).
 """
@@ -14,8 +13,7 @@ from engine.models import AuditEvent
 from workflows.errors import InvalidInput
 
 FAMILIES = ("procedure.", "calendar.", "user.", "notification_template.", "api_token.", "agency.", "outbox.",
-            "model.", "decision.")
-
+            "model.", "decision.", "portal.")
 
 def _check(name: str, value: str) -> None:
     if not value.startswith(FAMILIES):

@@ -271,7 +271,7 @@ class PortalEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    dossier: Mapped[Dossier] = relationship(lazy="joined")
+    dossier: Mapped[Dossier] = relationship()
 
 
 class Rating(Base):

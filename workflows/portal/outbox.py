@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, aliased, joinedload, sessionmaker
 
 from engine import audit
 from engine.clock import utcnow
@@ -160,7 +160,7 @@ def summary(session: Session, config: PortalConfig | None) -> dict:
 def list_events(session: Session, *, status: str | None = None, dossier_code: str | None = None, page: int = 1,
                 per_page: int = 50) -> tuple[list[PortalEvent], int]:
     """A page of events, newest first."""
-    query = select(PortalEvent).join(Dossier, Dossier.id == PortalEvent.dossier_id)
+    query = select(PortalEvent).join(PortalEvent.dossier).options(joinedload(PortalEvent.dossier))
     if status is not None:
         query = query.where(PortalEvent.status == status)
     if dossier_code is not None:
@@ -171,7 +171,7 @@ def list_events(session: Session, *, status: str | None = None, dossier_code: st
 
 
 def get_event(session: Session, event_id: int) -> PortalEvent:
-    row = session.get(PortalEvent, event_id)
+    row = session.get(PortalEvent, event_id, options=[joinedload(PortalEvent.dossier)])
     if row is None:
         raise NotFound(f"Portal event {event_id} does not exist.", event_id=event_id)
     return row
