@@ -1,5 +1,6 @@
-// Procedures and their deadlines: the statutory time, each step's allotted time, the documents,
-// the fee and the rules of waiting, apologies and supplements (PUT /procedures/<code>).
+// Procedures and their deadlines: the codes of the national catalogue, the statutory time, each step's
+// allotted time, the documents, the fee and the rules of waiting, apologies and supplements
+// (PUT /procedures/<code>).
 import { api, clear, formatTime, h, t, table, tOr } from "./common.js";
 import {
   adminErrorBox, checkbox, closeButton, formatPeriod, guarded, labelled,
@@ -125,6 +126,8 @@ function editor(procedure) {
   const feeNote = h("input", { type: "text", value: procedure.fee_note || "" });
   const apology = h("input", { type: "number", min: "0", max: "30", step: "1", value: procedure.apology_lead_days ?? 1 });
   const supplements = h("input", { type: "number", min: "0", max: "30", step: "1", value: procedure.max_supplement_requests ?? 1 });
+  const nationalCode = h("input", { type: "text", value: procedure.national_code || "", maxlength: "50", spellcheck: "false" });
+  const fieldCode = h("input", { type: "text", value: procedure.field_code || "", maxlength: "50", spellcheck: "false" });
   const clock = h("select", {}, ["pause", "restart"].map((v) => h("option", { value: v }, t(`admin.clock.${v}`))));
   clock.value = procedure.clock_on_wait || "pause";
   const defaultRole = h("select", {}, h("option", { value: "" }, t("admin.procedure.no_default_role")),
@@ -184,6 +187,11 @@ function editor(procedure) {
       h("dt", {}, t("admin.procedures.deciding_unit")), h("dd", {}, procedure.deciding_unit_name || unitName(procedure.deciding_unit_code)),
       h("dt", {}, t("admin.procedure.model")), h("dd", {}, procedure.process_id),
       h("dt", {}, t("admin.procedure.field")), h("dd", {}, procedure.field)),
+    h("fieldset", {}, h("legend", {}, t("admin.procedure.national")),
+      h("p", { class: "hint" }, t("admin.procedure.national_hint")),
+      h("div", { class: "inline-fields" },
+        labelled(t("admin.field.national_code"), nationalCode, { path: "national_code" }),
+        labelled(t("admin.field.field_code"), fieldCode, { path: "field_code" }))),
     h("fieldset", {}, h("legend", {}, t("admin.procedure.statutory")),
       h("div", { class: "inline-fields" },
         labelled(t("admin.procedure.value"), value, { path: "processing_time_value" }),
@@ -241,6 +249,8 @@ function editor(procedure) {
         clock_on_wait: clock.value,
         default_role: defaultRole.value || null,
         active: active.input.checked,
+        national_code: nationalCode.value.trim(),
+        field_code: fieldCode.value.trim(),
       };
       const saved = await api("PUT", `/procedures/${encodeURIComponent(procedure.code)}`, body);
       procedures = procedures.map((p) => (p.code === saved.code ? saved : p));

@@ -1,17 +1,19 @@
 // The administrator's page: procedures and deadlines, the working calendar, users and units,
-// notification templates, each with its change log, and the incidents of running dossiers. One
-// section shows at a time (#procedures, #calendar, #users, #templates, #incidents); each loads the
-// first time it is shown.
+// notification templates, each with its change log, the incidents of running dossiers and the
+// national portal's outbox. One section shows at a time (#procedures, #calendar, #users, #templates,
+// #incidents, #portal); each loads the first time it is shown.
 import { startPage } from "./common.js";
 import { loadUnits } from "./admin-common.js";
 import { showCalendar } from "./admin-calendar.js";
 import { showIncidents } from "./admin-incidents.js";
+import { showPortal } from "./admin-portal.js";
 import { showProcedures } from "./admin-procedures.js";
 import { showTemplates } from "./admin-templates.js";
 import { showUsers } from "./admin-users.js";
 
 const SECTIONS = {
-  procedures: showProcedures, calendar: showCalendar, users: showUsers, templates: showTemplates, incidents: showIncidents,
+  procedures: showProcedures, calendar: showCalendar, users: showUsers, templates: showTemplates,
+  incidents: showIncidents, portal: showPortal,
 };
 const loaded = new Set();
 
