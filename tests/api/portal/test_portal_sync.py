@@ -5,6 +5,7 @@ is off; a replay with `motcua portal-resync`; the scheduler's job."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -20,6 +21,7 @@ from workflows.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY_8 = datetime(2026, 12, 7, 8, 0, tzinfo=VN)
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def status_of(call) -> str:
@@ -155,3 +157,19 @@ def test_the_scheduler_delivers_to_the_portal_only_when_it_is_configured(session
     without = build_scheduler(sessions, poll_seconds=30)
 
     assert with_portal.get_job(PORTAL_JOB_ID) is not None and without.get_job(PORTAL_JOB_ID) is None
+
+
+def test_documents_and_the_result_attached_to_a_dossier_are_listed_to_the_portal(api, portal, sessions,
+                                                                                portal_client):
+    code = api.receive()["code"]
+    for category, filename, name in (("document", "hoc-ba.pdf", "Học bạ"), ("result", "quyet-dinh.pdf", "Quyết định")):
+        response = api.post(f"/api/v1/dossiers/{code}/attachments", user="desk", content_type="multipart/form-data",
+                            data={"file": (BytesIO(PDF), filename), "category": category, "document_name": name})
+        assert response.status_code == 201, response.get_json()
+
+    assert deliver(sessions, portal_client).failed == 0
+
+    record = portal.dossiers[code]
+    assert [(d["TenTepDinhKem"], d["MaThanhPhanHoSo"]) for d in record["TaiLieuNop"]] == [("hoc-ba.pdf", "Học bạ")]
+    assert [r["TenGiayTo"] for r in record["DanhSachGiayToKetQua"]] == ["Quyết định"]
+    assert [e.trigger for e in events(sessions, code)][2:] == ["dossier.attachment_added"] * 2
