@@ -1,5 +1,7 @@
 """The administration's change log: who changed what in the procedures, the calendar, the users,
-@@
+the notification templates, the agency, the API tokens, the outbox, the national portal's outbox and the
+deployed models and decisions.
+
 Only these families of the audit trail are listed: the dossiers' events carry applicants' personal
 data, which the dossier's own history shows to those who handle it (workflows/access.py).
 """

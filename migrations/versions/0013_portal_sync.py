@@ -1,7 +1,7 @@
 """synchronisation with the national public service portal
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 
 Each procedure carries its codes in the national catalogue (`national_code`, mã TTHC; `field_code`,
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from engine.db import JSONType, UTCDateTime
 
-revision = '0010'
-down_revision = '0009'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
