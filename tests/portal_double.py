@@ -89,7 +89,7 @@ class PortalDouble:
 
     def config(self, **overrides) -> PortalConfig:
         values = {"url": f"{self.base}/dvcqg/services", "login_url": f"{self.base}/dvcqg/login", "username": USERNAME,
-                  "password": PASSWORD, "agency_code": AGENCY, "dstcode": self.dstcode, "timeout": 2.0}
+                  "password": PASSWORD, "agency_code": AGENCY, "dstcode": self.dstcode, "timeout": 10.0}
         if self.lgsp != "none":
             values.update(lgsp_mode=self.lgsp, lgsp_access_token=LGSP_TOKEN, lgsp_token_url=f"{self.base}/lgsp/token")
         return PortalConfig(**{**values, **overrides})
