@@ -32,16 +32,33 @@ CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
 	apt-get install -y --no-install-recommends chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# The PKCS#11 module the signing tests use as a token: Debian's SoftHSM2.
+SOFTHSM ?= /usr/lib/softhsm/libsofthsm2.so
+$(SOFTHSM):
+	apt-get install -y --no-install-recommends softhsm2 || (apt-get update && apt-get install -y --no-install-recommends softhsm2)
+
+# Without a signing key of its own (MOTCUA_SIGNING_PKCS12 or MOTCUA_SIGNING_PKCS11_MODULE), `make run`
+# signs results with the demo certificate it makes under the data folder (DEMO in its subject).
+DEMO_SIGNING := $(MOTCUA_DATA_DIR)/demo-signing
+ifeq ($(MOTCUA_SIGNING_PKCS12)$(MOTCUA_SIGNING_PKCS11_MODULE),)
+run: export MOTCUA_SIGNING_PKCS12 := $(DEMO_SIGNING)/signer.p12
+run: export MOTCUA_SIGNING_PKCS12_PASSWORD_FILE := $(DEMO_SIGNING)/signer.password
+run: export MOTCUA_SIGNING_TRUST_ROOTS := $(DEMO_SIGNING)/root.pem
+endif
+
 ## make run: install, migrate the database, deploy the bundled models, seed demo data, serve.
 run: $(VENV)/.installed node_modules/.installed
 	$(BIN)/motcua migrate
 	$(BIN)/motcua deploy-models bpmn_models
 	$(BIN)/motcua seed-demo
+ifeq ($(MOTCUA_SIGNING_PKCS12)$(MOTCUA_SIGNING_PKCS11_MODULE),)
+	$(BIN)/motcua make-demo-certificate
+endif
 	$(BIN)/motcua serve --port $(PORT)
 
 ## make test: the whole suite, on SQLite and on PostgreSQL, in two processes (PYTEST_ARGS=-n0 for one).
 PYTEST_ARGS ?= -n 2
-test: $(VENV)/.installed-test node_modules/.installed $(CHROMIUM)
+test: $(VENV)/.installed-test node_modules/.installed $(CHROMIUM) $(SOFTHSM)
 	$(BIN)/ruff check engine workflows api tests migrations bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

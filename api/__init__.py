@@ -25,6 +25,7 @@ from api.views import (
     public,
     public_pages,
     reports,
+    results,
     tasks,
     units,
     users,
@@ -33,10 +34,12 @@ from workflows import printable, production
 from workflows import scheduler as timer_scheduler
 from workflows import settings as settings_module
 from workflows.portal import events as portal_events
+from workflows.signing import context as signing_context
+from workflows.signing.keys import SigningUnavailable
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, decision_models.blp, dossiers.blp, tasks.blp,
               calendar.blp, reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
-              operations.blp, portal.blp)
+              operations.blp, portal.blp, results.blp, results.public_blp)
 
 
 def _local_time(value) -> str:
@@ -51,6 +54,14 @@ def _refuse_unsafe_production(app: Flask) -> None:
         raise SystemExit("MotCua will not start in production:\n- " + "\n- ".join(found))
 
 
+def _configure_signing(settings: settings_module.Settings) -> None:
+    try:
+        signing_context.configure(signing=settings.signing, trust_roots=settings.trust_roots,
+                                  font_cache=settings.font_cache)
+    except SigningUnavailable as exc:
+        raise SystemExit(f"MotCua will not start: {exc}") from None
+
+
 def _shut_down(scheduler) -> None:
     if scheduler.running:  # not shut down already (a test, a server's own shutdown)
         scheduler.shutdown(wait=False)
@@ -61,6 +72,7 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     MOTCUA_SCHEDULER is off, this process's one timer scheduler starts with it (a second raises)."""
     settings = settings or settings_module.from_env()
     printable.configure(font_cache=settings.font_cache)
+    _configure_signing(settings)
     app = Flask(__name__)
     app.config.update(
         MOTCUA=settings,

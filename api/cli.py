@@ -81,6 +81,21 @@ def seed_demo(settings) -> None:
     click.echo("demo data: " + ", ".join(f"{n} new {kind}" for kind, n in created.items()))
 
 
+@main.command("make-demo-certificate")
+@click.pass_obj
+def make_demo_certificate(settings) -> None:
+    """Make the demo signing certificate under the data folder (kept when it exists); not for production."""
+    from workflows.signing.demo import make_demo_certificate as make
+
+    if settings.env == "production":
+        raise click.ClickException("The demo certificate has no legal value and is not for production.")
+    files, made = make(settings.data_dir)
+    click.echo(f"demo certificate {'made' if made else 'already made'}: {files.pkcs12}")
+    click.echo(f"  MOTCUA_SIGNING_PKCS12={files.pkcs12}")
+    click.echo(f"  MOTCUA_SIGNING_PKCS12_PASSWORD_FILE={files.password_file}")
+    click.echo(f"  MOTCUA_SIGNING_TRUST_ROOTS={files.trust_root}")
+
+
 @main.command("create-user")
 @click.argument("username")
 @click.option("--full-name", required=True)
@@ -119,7 +134,14 @@ def serve(settings, port, workers) -> None:
 def scheduler(settings) -> None:
     """Run the timer scheduler alone (for servers started with MOTCUA_SCHEDULER=off)."""
     from workflows.scheduler import start_scheduler
+    from workflows.signing import context as signing_context
+    from workflows.signing.keys import SigningUnavailable
 
+    try:  # a timer may lead a model to an element that issues a result
+        signing_context.configure(signing=settings.signing, trust_roots=settings.trust_roots,
+                                  font_cache=settings.font_cache)
+    except SigningUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo("timer scheduler running; Ctrl+C to stop")
     try:
         start_scheduler(settings, _sessions(settings), blocking=True)

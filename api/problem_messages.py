@@ -202,6 +202,11 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                "Liệt kê các trường trong số {allowed}, cách nhau bởi dấu phẩy."),
         "en": ("'{element}' sets {property}='{value}'; the fields must be among {allowed}.",
                "List fields among {allowed}, separated by commas.")},
+    "issue_result_unknown": {
+        "vi": ("'{element}' đặt {property}='{value}'; giá trị phải là một loại kết quả: {allowed}.",
+               "Dùng một trong các loại kết quả: {allowed}."),
+        "en": ("'{element}' sets {property}='{value}'; it must be a result kind: one of {allowed}.",
+               "Use one of the result kinds: {allowed}.")},
     "dossier_data_invalid": {
         "vi": ("'{element}' đặt {property}='{value}'; phải là danh sách tên dữ liệu cách nhau bởi dấu phẩy.",
                "Liệt kê tên dữ liệu (chữ, số, dấu gạch dưới), cách nhau bởi dấu phẩy."),

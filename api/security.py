@@ -22,7 +22,7 @@ PUBLIC_ENDPOINTS = {"index", "health.healthz", "auth.Login", "api-docs.openapi_j
                     "static"}
 # applicants, who prove who they are with each request's check digits; and the web pages, shells
 # without data whose scripts call this API with the signed-in user's token
-PUBLIC_BLUEPRINTS = {"public", "public_pages", "web"}
+PUBLIC_BLUEPRINTS = {"public", "public_results", "public_pages", "web"}
 
 
 @dataclass(frozen=True)

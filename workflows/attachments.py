@@ -3,7 +3,8 @@
 A file is accepted only when its content is one of the allowed types (judged by its first bytes,
 not by its name or the type the client claims) and within the size limit. Its bytes are stored
 once per SHA-256, in the database, so that every server process and host sees them. Only those
-who handle the dossier list, attach and download its files.
+who handle the dossier list, attach and download its files. A scanned document is also digitised:
+signed as the organisation and kept in the applicant's store (workflows.digitisation).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, undefer
 
 from engine import audit
 from engine.clock import utcnow
+from workflows import digitisation
 from workflows.auth import Principal
 from workflows.dossiers import handled_dossier
 from workflows.errors import InvalidInput, NotFound
@@ -65,6 +67,7 @@ def attach(session: Session, principal: Principal, code: str, *, filename: str, 
     audit.record(session, actor=actor, action="dossier.attachment_added", instance_id=dossier.instance_id,
                  subject=dossier.code, data={"attachment_id": attachment.id, "filename": name, "category": category,
                                              "size": len(content), "sha256": digest})
+    digitisation.digitise(session, dossier, attachment, content, actor=actor)
     return attachment
 
 

@@ -61,3 +61,10 @@ class RecordedFailure(EngineError):
         super().__init__(error.message, **error.details)
         self.error = error
         self.code = error.code
+
+
+class ResultNotSigned(Conflict):
+    """A model element issues a result, and the signing key or the timestamp server failed: the step is
+    refused (nothing of it is kept) until the administrator fixes the signing settings."""
+
+    code = "result_not_signed"

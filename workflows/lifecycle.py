@@ -11,6 +11,8 @@ order:
   page shows (e.g. the fee a decision table computed).
 - `dossier_notice`: a written notice made from the task's data: a supplement request (form 02),
   a refusal (03), an apology with a new return date (04), a withdrawal.
+- `issue_result`: a result kind (workflows.result_kinds): the result is issued as a signed PDF with
+  its verification QR code (workflows.results) and kept in the applicant's store.
 - `notification`: a notification kind; the applicant (or the officers) are told through the
   outbox, in the same transaction.
 
@@ -38,6 +40,7 @@ NOTICE_PROPERTY = "dossier_notice"
 FIELDS_PROPERTY = "dossier_fields"
 DATA_PROPERTY = "dossier_data"
 NOTIFICATION_PROPERTY = "notification"
+RESULT_PROPERTY = "issue_result"
 NOTICE_KINDS = ("supplement_request", "refusal", "apology", "withdrawal")
 RECORDED_FIELDS = ("return_method", "receiver_name", "postal_tracking_number")
 WITHDRAWAL_MESSAGE = "withdrawal_requested"
@@ -49,8 +52,8 @@ WITHDRAWABLE = frozenset({statuses.NEWLY_REGISTERED, statuses.RECEIVED, statuses
 def has_effects(completed: list[CompletedElement]) -> bool:
     """Whether `apply_model_effects` would do anything for these elements (so their dossier is wanted)."""
     return any(properties.get(statuses.STATUS_PROPERTY) is not None
-               or any(properties.get(name)
-                      for name in (FIELDS_PROPERTY, DATA_PROPERTY, NOTICE_PROPERTY, NOTIFICATION_PROPERTY))
+               or any(properties.get(name) for name in (FIELDS_PROPERTY, DATA_PROPERTY, NOTICE_PROPERTY,
+                                                       RESULT_PROPERTY, NOTIFICATION_PROPERTY))
                for properties in (element.properties for element in completed))
 
 
@@ -71,6 +74,10 @@ def apply_model_effects(session: Session, dossier: Dossier, step: StepResult, *,
             _record_data(dossier, properties[DATA_PROPERTY], element.data)
         if properties.get(NOTICE_PROPERTY):
             _make_notice(session, dossier, properties[NOTICE_PROPERTY], element, actor=actor)
+        if properties.get(RESULT_PROPERTY):
+            from workflows import results  # imported here: results reads dossiers, which imports this module
+
+            results.issue(session, dossier, properties[RESULT_PROPERTY].strip(), actor=actor, element=element.bpmn_id)
         if properties.get(NOTIFICATION_PROPERTY):
             notifications.enqueue(session, dossier, properties[NOTIFICATION_PROPERTY], actor=actor,
                                   element=element.bpmn_id)

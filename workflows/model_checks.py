@@ -2,7 +2,8 @@
 dossier needs from the drawing.
 
 Errors: a `dossier_status` that is not a portal status code (1-10), a `dossier_notice` or
-`dossier_fields` the service does not know, a `notification` kind without a template.
+`dossier_fields` the service does not know, an `issue_result` that is not a result kind, a
+`notification` kind without a template.
 Warnings: a user task in no lane (it resolves to no role: nobody sees it), and a model where no
 element sets a final status (the dossier is counted as processed when the process ends).
 """
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.parsing import NS, ParsedModel, Problems, owner_id
 from workflows import lifecycle, messages, notifications, statuses
+from workflows.result_kinds import result_kinds
 
 # The statuses a dossier ends in.
 FINAL_STATUSES = frozenset({statuses.NOT_RECEIVED, statuses.PROCESSING_STOPPED, statuses.PROCESSED,
@@ -53,6 +55,10 @@ def check_properties(session: Session, root, problems: Problems) -> None:
             allowed = ", ".join(messages.TASK_ROLES)
             _refuse(problems, prop, "message_roles_invalid", messages.roles_problem(value),
                     f"List role codes among {allowed}, separated by commas.", allowed=allowed)
+        elif name == lifecycle.RESULT_PROPERTY and value not in result_kinds():
+            allowed = ", ".join(sorted(result_kinds()))
+            _refuse(problems, prop, "issue_result_unknown", f"it must be a result kind: one of {allowed}",
+                    f"Use one of the result kinds: {allowed}.", allowed=allowed)
         elif name == lifecycle.NOTIFICATION_PROPERTY:
             known_kinds = known_kinds if known_kinds is not None else notifications.kinds(session)
             if value not in known_kinds:

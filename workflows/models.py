@@ -1,4 +1,5 @@
-"""The one-stop domain's tables: units, users and roles, access tokens, procedures, dossiers."""
+"""The one-stop domain's tables: units, users and roles, access tokens, procedures, dossiers, their
+signed results and the per-applicant store."""
 
 from __future__ import annotations
 
@@ -304,3 +305,65 @@ class AppSetting(Base):
     value: Mapped[dict] = mapped_column(JSONType, default=dict)
     updated_by: Mapped[str] = mapped_column(sa.String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IssuedResult(Base):
+    """A procedure's result issued as a signed PDF: its bytes (in attachment_blob), who signed it and
+    when, and the validation made right after signing. `public_id` is what its QR code links to."""
+
+    __tablename__ = "issued_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(50))
+    title: Mapped[str] = mapped_column(sa.String(255))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("attachment_blob.sha256"))
+    size: Mapped[int]
+    signer_subject: Mapped[str] = mapped_column(sa.Text)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timestamp_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the TSA's time, when one is configured
+    validation: Mapped[dict] = mapped_column(JSONType, default=dict)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by: Mapped[str] = mapped_column(sa.String(100))
+
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
+
+
+class ApplicantDocument(Base):
+    """The per-applicant store, keyed by the ID number: a digitised copy of a paper handed in (signed by
+    the organisation) or an issued result, reusable by a later dossier while it is valid."""
+
+    __tablename__ = "applicant_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(sa.String(20), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # digitised | result
+    document_name: Mapped[str] = mapped_column(sa.String(500))
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id"))  # where it was handed in or issued
+    attachment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dossier_attachment.id", ondelete="SET NULL"))
+    result_id: Mapped[int | None] = mapped_column(sa.ForeignKey("issued_result.id"))
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("attachment_blob.sha256"))  # the signed copy
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    signer_subject: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by: Mapped[str] = mapped_column(sa.String(100))  # who digitised it, or who issued the result
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
+    result: Mapped[IssuedResult | None] = relationship(lazy="joined")
+
+
+class DocumentReuse(Base):
+    """A document of the store used by a later dossier instead of a new paper (Decision 766 counts these)."""
+
+    __tablename__ = "document_reuse"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    applicant_document_id: Mapped[int] = mapped_column(sa.ForeignKey("applicant_document.id"))
+    attachment_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier_attachment.id", ondelete="CASCADE"))
+    document_name: Mapped[str] = mapped_column(sa.String(500))  # the checklist item it stands for
+    reused_by: Mapped[str] = mapped_column(sa.String(100))
+    reused_at: Mapped[datetime] = mapped_column(UTCDateTime)

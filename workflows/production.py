@@ -10,6 +10,7 @@ from workflows.models import User, UserRole
 from workflows.roles import ADMIN
 from workflows.seed import DEMO_PASSWORD
 from workflows.settings import DEVELOPMENT_SECRET_KEY, Settings
+from workflows.signing.keys import SigningUnavailable, is_demo, load_trust_roots, signer_certificate
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -28,4 +29,27 @@ def problems(settings: Settings, session: Session) -> list[str]:
     weak = [u.username for u in admins if verifies(u.password_hash, DEMO_PASSWORD)]
     if weak:
         found.append(f"administrators with the demo password: {', '.join(weak)}")
+    return found + signing_problems(settings)
+
+
+def signing_problems(settings: Settings) -> list[str]:
+    """A demo certificate, or demo trust roots, are refused; no key at all is allowed (results are then
+    not issued electronically, and each dossier's history says so)."""
+    found = []
+    if settings.signing is not None:
+        try:
+            certificate = signer_certificate(settings.signing)
+        except SigningUnavailable as exc:
+            found.append(f"the signing key cannot be opened: {exc}")
+        else:
+            if is_demo(certificate):
+                found.append("the signing certificate is a demo one (its subject says DEMO): configure the "
+                             "department's certificate (MOTCUA_SIGNING_PKCS12 or MOTCUA_SIGNING_PKCS11_MODULE)")
+    try:
+        demo_roots = [root for root in load_trust_roots(settings.trust_roots) if is_demo(root)]
+    except SigningUnavailable as exc:
+        found.append(str(exc))
+    else:
+        if demo_roots:
+            found.append("MOTCUA_SIGNING_TRUST_ROOTS holds a demo certificate authority; trust only real ones")
     return found

@@ -125,6 +125,26 @@ def is_header_token(value: str) -> bool:
     return _HEADER_TOKEN.fullmatch(value) is not None
 
 
+@dataclass(frozen=True)
+class SigningConfig:
+    """The department's signing key: a PKCS#12 file or a PKCS#11 token (one of the two), and the RFC 3161
+    timestamp server. Passwords and PINs come from the environment or a file, never the database."""
+
+    pkcs12: Path | None = None
+    pkcs12_password: str | None = field(default=None, repr=False)  # never shown
+    pkcs12_password_file: Path | None = None
+    pkcs11_module: Path | None = None
+    pkcs11_token: str | None = None
+    pkcs11_key: str | None = None
+    pkcs11_cert: str | None = None
+    pkcs11_pin: str | None = field(default=None, repr=False)  # never shown
+    pkcs11_pin_file: Path | None = None
+    tsa_url: str | None = None
+    tsa_username: str | None = None
+    tsa_password: str | None = field(default=None, repr=False)  # never shown
+    tsa_timeout: float = 10.0
+
+
 # ---------------------------------------------------------------------------------------------
 # All settings
 
@@ -150,6 +170,8 @@ class Settings:
     portal: PortalConfig | None = None  # None: no synchronisation with the national portal
     font_cache: Path | None = None  # where the PDF forms' font is prepared; None: the temporary directory
     node_modules: Path = CHECKOUT / "node_modules"  # the web pages' npm packages
+    signing: SigningConfig | None = None  # None: results are not issued electronically
+    trust_roots: Path | None = None  # the CA certificates (PEM) signatures are validated against
 
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **overrides)
@@ -186,6 +208,8 @@ def read(environ: Mapping[str, str]) -> Settings:
         portal=portal_config(environ),
         font_cache=path(environ, "MOTCUA_FONT_CACHE", _user_cache(environ) / "motcua" / "fonts"),
         node_modules=path(environ, "MOTCUA_NODE_MODULES", CHECKOUT / "node_modules"),
+        signing=signing_config(environ),
+        trust_roots=path(environ, "MOTCUA_SIGNING_TRUST_ROOTS", None),
     )
 
 
@@ -279,6 +303,41 @@ def portal_config(environ: Mapping[str, str]) -> PortalConfig | None:
                         lgsp_token_url=token_url,
                         timeout=seconds(environ, "MOTCUA_PORTAL_TIMEOUT", PortalConfig.timeout),
                         session_seconds=seconds(environ, "MOTCUA_PORTAL_SESSION_SECONDS", PortalConfig.session_seconds))
+
+
+def signing_config(environ: Mapping[str, str]) -> SigningConfig | None:
+    """The signing key and timestamp server, or None when neither MOTCUA_SIGNING_PKCS12 nor
+    MOTCUA_SIGNING_PKCS11_MODULE is set."""
+    pkcs12, module = path(environ, "MOTCUA_SIGNING_PKCS12", None), path(environ, "MOTCUA_SIGNING_PKCS11_MODULE", None)
+    if pkcs12 is None and module is None:
+        return None
+    if pkcs12 is not None and module is not None:
+        raise SettingError("MOTCUA_SIGNING_PKCS12 and MOTCUA_SIGNING_PKCS11_MODULE cannot both be set; choose one")
+    if not _raw(environ, "MOTCUA_SIGNING_TRUST_ROOTS"):
+        raise SettingError("MOTCUA_SIGNING_TRUST_ROOTS must name the CA certificates (a PEM file or a folder of "
+                           "them) that signed results are validated against")
+    for secret_name in ("MOTCUA_SIGNING_PKCS12_PASSWORD", "MOTCUA_SIGNING_PKCS11_PIN"):
+        if secret(environ, secret_name) and _raw(environ, secret_name + "_FILE"):
+            raise SettingError(f"{secret_name} and {secret_name}_FILE cannot both be set; choose one")
+    if module is not None and not (_raw(environ, "MOTCUA_SIGNING_PKCS11_TOKEN") and
+                                   _raw(environ, "MOTCUA_SIGNING_PKCS11_KEY")):
+        raise SettingError("MOTCUA_SIGNING_PKCS11_TOKEN and MOTCUA_SIGNING_PKCS11_KEY (the token's and the key's "
+                           "labels) are needed with MOTCUA_SIGNING_PKCS11_MODULE")
+    return SigningConfig(
+        pkcs12=pkcs12,
+        pkcs12_password=secret(environ, "MOTCUA_SIGNING_PKCS12_PASSWORD"),
+        pkcs12_password_file=path(environ, "MOTCUA_SIGNING_PKCS12_PASSWORD_FILE", None),
+        pkcs11_module=module,
+        pkcs11_token=text(environ, "MOTCUA_SIGNING_PKCS11_TOKEN", None),
+        pkcs11_key=text(environ, "MOTCUA_SIGNING_PKCS11_KEY", None),
+        pkcs11_cert=text(environ, "MOTCUA_SIGNING_PKCS11_CERT", None),
+        pkcs11_pin=secret(environ, "MOTCUA_SIGNING_PKCS11_PIN"),
+        pkcs11_pin_file=path(environ, "MOTCUA_SIGNING_PKCS11_PIN_FILE", None),
+        tsa_url=gateway_url(environ, "MOTCUA_TSA_URL", hint="use MOTCUA_TSA_USER and MOTCUA_TSA_PASSWORD"),
+        tsa_username=text(environ, "MOTCUA_TSA_USER", None),
+        tsa_password=secret(environ, "MOTCUA_TSA_PASSWORD"),
+        tsa_timeout=seconds(environ, "MOTCUA_TSA_TIMEOUT", SigningConfig.tsa_timeout),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,7 +438,7 @@ def choice(environ: Mapping[str, str], name: str, default: str, choices: tuple[s
     return value.lower()
 
 
-def path(environ: Mapping[str, str], name: str, default: Path) -> Path:
+def path(environ: Mapping[str, str], name: str, default: Path | None) -> Path | None:
     """A file or folder path; `~` stands for the home folder."""
     value = _raw(environ, name)
     if value is None:

@@ -51,6 +51,9 @@ class RequiredDocumentSchema(StrictSchema):
     form = fields.String(required=True, validate=validate.OneOf(("original", "copy")),
                          metadata={"description": "original (bản chính) or copy (bản sao)"})
     quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
+    reuse_valid_days = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=36500), metadata={
+        "description": "how many days old a copy in the applicant's store may be to stand for this document; "
+                       "left out or null: any age; 0: never reused"})
 
 
 class WithdrawalSchema(StrictSchema):

@@ -61,7 +61,7 @@ def world(api, sessions, sqlite_only) -> dict:
     return {"code": code, "task_id": task["id"], "process_id": "chuyen_truong_thpt", "number": "1",
             "day": "2027-02-13", "kind": "refused", "channel": "sms", "message_id": "1", "attachment_id": "1",
             "form": "receipt", "username": "clerk", "name": "portal", "incident_id": "1",
-            "decision_id": "le_phi_ban_sao", "event_id": "1"}
+            "decision_id": "le_phi_ban_sao", "event_id": "1", "result_id": "0" * 32, "id_number": "079204001234"}
 
 
 def path_of(rule: str, world: dict) -> str:

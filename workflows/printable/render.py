@@ -93,10 +93,15 @@ def render_html(form: str, context: dict) -> str:
 
 def render_pdf(form: str, context: dict) -> bytes:
     """The form as an A4 PDF with its font embedded; FontUnavailableError if no usable font is installed."""
+    return template_pdf(template_name(form), context)
+
+
+def template_pdf(template: str, context: dict) -> bytes:
+    """Any template of this folder (a form, a result under results/) as an A4 PDF with its font embedded."""
     from weasyprint import CSS, HTML  # imported on first use: it takes half a second, which every process paid
     from weasyprint.text.fonts import FontConfiguration
 
-    html = render_html(form, context)
+    html = environment().get_template(template).render(context)
     font_config = FontConfiguration()
     fonts = CSS(string=font_face_css(font_faces()), font_config=font_config)
     return HTML(string=html).write_pdf(stylesheets=[fonts], font_config=font_config)

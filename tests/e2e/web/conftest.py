@@ -27,7 +27,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="session")
 def web_server(tmp_path_factory):
-    """The base URL of a served MotCua with the demo data, on SQLite as `make run` has it."""
+    """The base URL of a served MotCua with the demo data and the demo certificate, on SQLite as `make run`
+    has it."""
     if not (ROOT / "node_modules" / "bpmn-js").is_dir():
         pytest.fail("node_modules/bpmn-js is missing: `make test` installs it (npm ci)")
     data = tmp_path_factory.mktemp("web-server")
@@ -36,6 +37,10 @@ def web_server(tmp_path_factory):
     cli(env, "migrate")
     cli(env, "deploy-models", str(BPMN_MODELS))
     cli(env, "seed-demo")
+    cli(env, "make-demo-certificate")  # and signing with it, as `make run` does
+    env.update(MOTCUA_SIGNING_PKCS12=str(data / "demo-signing" / "signer.p12"),
+               MOTCUA_SIGNING_PKCS12_PASSWORD_FILE=str(data / "demo-signing" / "signer.password"),
+               MOTCUA_SIGNING_TRUST_ROOTS=str(data / "demo-signing" / "root.pem"))
     with running_server(env) as base:
         yield base
 

@@ -94,6 +94,7 @@ function documentRow(document_ = { name: "", form: "original", quantity: 1 }) {
   form.value = document_.form;
   const quantity = h("input", { type: "number", class: "doc-quantity", min: "1", max: "100", step: "1", value: document_.quantity });
   const row = h("tr", { class: "doc-row" }, h("td", {}, name), h("td", {}, form), h("td", {}, quantity), h("td", {}));
+  if (document_.reuse_valid_days !== undefined) row.dataset.reuseValidDays = JSON.stringify(document_.reuse_valid_days);
   const renumber = (body) => [...(body?.children || [])].forEach((r, i) => r.dispatchEvent(new CustomEvent("renumber", { detail: i })));
   row.addEventListener("renumber", (event) => {
     const n = event.detail + 1;
@@ -241,6 +242,8 @@ function editor(procedure) {
           name: row.querySelector(".doc-name").value.trim(),
           form: row.querySelector(".doc-form").value,
           quantity: numberValue(row.querySelector(".doc-quantity")),
+          // kept as it was: how old a stored copy may be to stand for this document (set through the API)
+          ...(row.dataset.reuseValidDays ? { reuse_valid_days: JSON.parse(row.dataset.reuseValidDays) } : {}),
         })),
         fee_vnd: numberValue(fee),
         fee_note: feeNote.value.trim(),

@@ -23,11 +23,44 @@ function showProcedure() {
       procedure.fee_vnd ? `${procedure.fee_vnd.toLocaleString("vi-VN")} đ` : t("desk.no_fee")));
   const documents = procedure.required_documents || [];
   clear(document.getElementById("checklist"), documents.length ? documents.map((doc, index) =>
-    h("label", { class: "check", for: `doc-${index}` },
-      h("input", { type: "checkbox", id: `doc-${index}`, name: "received_documents", value: doc.name }),
-      h("span", {}, doc.name, h("span", { class: "muted" }, ` (${t(`document_form.${doc.form}`)}, ${doc.quantity})`))))
+    h("div", { class: "checklist-item", "data-document": doc.name },
+      h("label", { class: "check", for: `doc-${index}` },
+        h("input", { type: "checkbox", id: `doc-${index}`, name: "received_documents", value: doc.name }),
+        h("span", {}, doc.name, h("span", { class: "muted" }, ` (${t(`document_form.${doc.form}`)}, ${doc.quantity})`)))))
     : h("p", { class: "muted" }, t("common.none")));
   previewDue();
+  showOnFile();
+}
+
+// The applicant's store: checklist items already on file (a digitised copy or a result of an earlier
+// dossier, still valid) are marked, and the officer may attach the stored copy instead of a new paper.
+async function showOnFile() {
+  const procedure = chosen();
+  const idNumber = form.id_number.value.trim();
+  for (const old of form.querySelectorAll(".on-file")) old.remove();
+  if (!procedure || !/^[0-9A-Za-z]{6,20}$/.test(idNumber)) return;
+  let stored = [];
+  try {
+    stored = await api("GET", `/applicants/${encodeURIComponent(idNumber)}/documents?procedure_code=${encodeURIComponent(procedure.code)}`);
+  } catch {
+    return;
+  }
+  if (form.id_number.value.trim() !== idNumber || chosen() !== procedure) return;  // changed meanwhile
+  for (const item of form.querySelectorAll(".checklist-item")) {
+    const match = stored.find((entry) => entry.matches.includes(item.dataset.document));
+    if (!match) continue;
+    const use = h("input", { type: "checkbox", name: "reuse", value: String(match.id) });
+    use.addEventListener("change", () => { if (use.checked) item.querySelector("input[name=received_documents]").checked = true; });
+    item.append(h("div", { class: "on-file" }, h("span", { class: "badge" }, t("desk.on_file")), " ",
+      h("label", { class: "check" }, use, h("span", {}, t("desk.use_stored", { code: match.dossier_code })))));
+  }
+}
+
+async function reuseStored(code) {
+  for (const box of form.querySelectorAll("input[name=reuse]:checked")) {
+    const name = box.closest(".checklist-item").dataset.document;
+    await api("POST", `/dossiers/${encodeURIComponent(code)}/reused-documents`, { document_id: Number(box.value), document_name: name });
+  }
 }
 
 async function previewDue() {
@@ -87,6 +120,7 @@ form.addEventListener("submit", async (event) => {
     try {
       const dossier = await api("POST", "/dossiers", body());
       markErrors([]);
+      await reuseStored(dossier.code);
       showReceived(dossier);
       const keep = form.procedure_code.value;
       form.reset();
@@ -106,6 +140,7 @@ form.channel.addEventListener("change", () => {
   previewDue();
 });
 form.received_at.addEventListener("change", previewDue);
+form.id_number.addEventListener("change", showOnFile);
 
 async function loadReturns() {
   // the desk's return tasks on processed dossiers, and the processed dossiers whose process has ended
