@@ -24,7 +24,8 @@ import urllib.request
 from http.client import HTTPException
 
 from workflows.channels import DeliveryFailed, OutgoingMessage
-from workflows.settings import SmsConfig, is_header_token, url_for_messages
+from workflows.setting_parsers import is_header_token, url_for_messages
+from workflows.settings import SmsConfig
 
 _MAX_GATEWAY_ANSWER_BYTES = 64 * 1024
 _MAX_PROVIDER_ID_CHARS = 255  # the outbox's provider_id column

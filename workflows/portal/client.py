@@ -28,7 +28,8 @@ import urllib.error
 import urllib.request
 from http.client import HTTPException
 
-from workflows.settings import PortalConfig, url_for_messages
+from workflows.setting_parsers import url_for_messages
+from workflows.settings import PortalConfig
 
 MAX_ANSWER_BYTES = 256 * 1024
 _RETRYABLE_HTTP = frozenset({408, 429})

@@ -33,7 +33,8 @@ from workflows.models import Dossier, PortalEvent
 from workflows.outbox import retry_delay
 from workflows.portal.client import PortalClient, PortalError, client_for
 from workflows.portal.payloads import DOSSIER_SERVICE, catalogue_codes
-from workflows.settings import PortalConfig, url_for_messages
+from workflows.setting_parsers import url_for_messages
+from workflows.settings import PortalConfig
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
