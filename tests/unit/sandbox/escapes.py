@@ -16,6 +16,9 @@ from engine.sandbox import (
 )
 
 SANDBOX = Sandbox(Limits(time=0.25))
+# The memory attempts run with a time limit they cannot reach first on a loaded machine: each must be
+# stopped by the memory check it names, whatever the machine's speed.
+MEMORY_SANDBOX = Sandbox(Limits(time=60))
 DOSSIER = {
     "dossier": {"code": "HS-2026-001", "status": "received", "documents": ["don.pdf", "bang.pdf"]},
     "check_result": "complete",

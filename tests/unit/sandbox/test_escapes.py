@@ -7,7 +7,8 @@ import copy
 
 import pytest
 
-from tests.unit.sandbox.escapes import DOSSIER, ESCAPES, run
+from engine.sandbox import MemoryLimitExceeded
+from tests.unit.sandbox.escapes import DOSSIER, ESCAPES, MEMORY_SANDBOX, SANDBOX, run
 
 
 @pytest.mark.parametrize(("mode", "code", "kind", "fragment"), ESCAPES)
@@ -15,7 +16,7 @@ def test_an_escape_attempt_is_refused_with_a_clear_error_and_the_data_left_intac
     data = copy.deepcopy(DOSSIER)
 
     with pytest.raises(kind) as caught:
-        run(mode, code, data)
+        run(mode, code, data, MEMORY_SANDBOX if kind is MemoryLimitExceeded else SANDBOX)
 
     assert fragment in caught.value.message
     assert data == DOSSIER
