@@ -12,6 +12,9 @@ parsed tree, what it understands:
 - the fields of a generated form (`camunda:formData`, `flowable:formProperty`,
   `activiti:formProperty`) -> a `form_schema` property holding the JSON Schema (engine/vendor_forms.py).
 
+What a business rule task says of the decision it calls (`camunda:decisionRef` and its binding,
+version and result mapping, `zeebe:calledDecision`) stays where it is: engine/dmn/tasks.py reads it.
+
 A property the element already has in `spiffworkflow:properties` wins over one converted. What it
 converts is removed from the tree; everything else of those four vendors (listeners, input/output
 mappings, external forms, service task implementations, expressions in assignments...) stays where
@@ -41,6 +44,9 @@ ACTIVITI_NS = "http://activiti.org/bpmn"
 VENDORS = {CAMUNDA_NS: "camunda", ZEEBE_NS: "zeebe", FLOWABLE_NS: "flowable", ACTIVITI_NS: "activiti"}
 
 HUMAN_TASKS = ("userTask", "manualTask", "task")
+# What a business rule task says of the decision it calls, read by engine/dmn/tasks.py where it stands.
+DECISION_ATTRIBUTES = ("decisionRef", "decisionRefBinding", "decisionRefVersion", "resultVariable",
+                       "mapDecisionResult")
 FORM_HINT = "describe the fields with camunda:formData or a form_schema property"
 ASSIGNMENT_HINT = "name the groups or users themselves (e.g. candidateGroups=\"leader\"), or draw the task in a lane"
 
@@ -152,6 +158,8 @@ class _Element:
             self._form()
         elif self.local == "startEvent":
             self._start_form()
+        elif self.local == "businessRuleTask":
+            self._decision_reference()
         for attribute in self.attributes:
             if attribute not in self.handled:
                 self._not_read(vendor_name(attribute), self.node.sourceline)
@@ -262,6 +270,15 @@ class _Element:
                 self.ignore(vendor_name(node.tag) or what, "a start event has no form in MotCua: the dossier's "
                             "data comes from the desk's intake", "put the fields on the first user task",
                             node.sourceline)
+
+    def _decision_reference(self) -> None:
+        """Left in place for engine/dmn/tasks.py, which reads them: neither converted nor ignored."""
+        read = [a for a in self.attributes
+                if etree.QName(a).namespace == CAMUNDA_NS and etree.QName(a).localname in DECISION_ATTRIBUTES]
+        for construct in (*read, *self._children("calledDecision", ZEEBE_NS)):
+            self.handled.add(construct)
+            what = vendor_name(construct if isinstance(construct, str) else construct.tag)
+            self.report.converted.append(Converted(self.id, what, "the decision the task calls"))
 
     # --- writing ----------------------------------------------------------------------------------
 

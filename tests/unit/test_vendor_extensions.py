@@ -438,6 +438,27 @@ def test_a_zeebe_service_task_definition_is_reported():
     assert set(ignored(report)) == {("Pay", "zeebe:taskDefinition"), ("Pay", "zeebe:taskHeaders")}
 
 
+def test_what_a_business_rule_task_says_of_its_decision_is_left_for_the_decision_binding_not_reported():
+    # tests/fixtures/interop/camunda7_decision_ref_business_rule_task.bpmn was told these were ignored
+    root, report = normalized(camunda7("""
+    <bpmn:businessRuleTask id="Activity_review" name="Fee" camunda:decisionRef="fee"
+        camunda:decisionRefBinding="version" camunda:decisionRefVersion="2" camunda:resultVariable="result"
+        camunda:mapDecisionResult="singleEntry" camunda:decisionRefTenantId="t1" camunda:asyncBefore="true" />"""))
+    _, zeebe = normalized(camunda8("""
+    <bpmn:businessRuleTask id="Decide"><bpmn:extensionElements>
+      <zeebe:calledDecision decisionId="fee" resultVariable="fee" /></bpmn:extensionElements>
+    </bpmn:businessRuleTask>"""))
+
+    assert set(ignored(report)) == {("Activity_review", "camunda:decisionRefTenantId"),
+                                    ("Activity_review", "camunda:asyncBefore")}
+    assert {c.what for c in report.converted} == {
+        "camunda:decisionRef", "camunda:decisionRefBinding", "camunda:decisionRefVersion", "camunda:resultVariable",
+        "camunda:mapDecisionResult"}
+    task = root.find(f".//{{{BPMN}}}businessRuleTask")
+    assert task.get("{http://camunda.org/schema/1.0/bpmn}decisionRef") == "fee"  # where engine/dmn reads it
+    assert zeebe.ignored == [] and [c.what for c in zeebe.converted] == ["zeebe:calledDecision"]
+
+
 def test_other_tools_cosmetic_extensions_are_not_vendor_extensions_of_an_engine():
     _, report = normalized(b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
         targetNamespace="x" xmlns:signavio="http://www.signavio.com">
