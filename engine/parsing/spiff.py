@@ -24,6 +24,16 @@ from engine.parsing.xml import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, NS
 
 EVENT_SUBPROCESS = "event_subprocess"
 _PREFIXES = {BPMN_NS: "bpmn:", BPMNDI_NS: "bpmndi:", DC_NS: "dc:", DI_NS: "di:"}
+# SpiffWorkflow's refusals that designers coming from other modelers meet most, said so that they know
+# what to draw instead (its own words are cut short, or name its own extensions).
+_CLEARER = {
+    "Multiple outgoing flows are not supported for tasks of type": (
+        "a task cannot split the flow, and this {tag} has {outgoing} outgoing sequence flows: draw a parallel "
+        "gateway after it to take them all, or an exclusive gateway with conditions to take one"),
+    "A Service Task must have an operator": (
+        "a service task needs a spiffworkflow:serviceTaskOperator, and MotCua has no service connector to run one "
+        "(nor Java classes, expressions or job workers of other engines): make it a user task or a script task"),
+}
 
 
 class DeepestFirstProcessParser(SpiffProcessParser):
@@ -97,6 +107,14 @@ def check_schema(root, problems: Problems) -> None:
                        detail=detail)
 
 
+def _clearer(detail: str, node) -> str:
+    for said, clearer in _CLEARER.items():
+        if detail.startswith(said) and node is not None:
+            outgoing = len(node.xpath("../bpmn:sequenceFlow[@sourceRef=$id]", namespaces=NS, id=node.get("id")))
+            return clearer.format(tag=f"bpmn:{etree.QName(node).localname}", outgoing=outgoing) + "."
+    return detail
+
+
 def _readable(message: str) -> str:
     for namespace, prefix in _PREFIXES.items():
         message = message.replace(f"{{{namespace}}}", prefix)
@@ -131,7 +149,7 @@ def build_specs(tree, process_id: str, ids: dict, filename: str, problems: Probl
         element = exc.id or process_id
         line = exc.line_number or (ids[element].sourceline if element in ids else None)
         where = f"{exc.tag} '{element}'" if exc.id and exc.tag else f"'{element}'"
-        detail = str(exc).strip()
+        detail = _clearer(str(exc).strip(), ids.get(element))
         problems.error("spiff_refused", f"The engine cannot build the process at {where}: {detail}", element=element,
                        line=line, hint="Change the element as the message says (see the designer guide's "
                        "supported elements).", detail=detail)

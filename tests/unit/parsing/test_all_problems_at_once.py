@@ -110,6 +110,37 @@ def test_a_refusal_of_spiffworkflow_itself_is_one_problem_with_its_element_and_l
     assert f'id="{problem.element}"' in line_of(content, problem.line)
 
 
+def test_a_task_splitting_the_flow_is_told_to_draw_a_gateway_not_cut_short():
+    # SpiffWorkflow says "Multiple outgoing flows are not supported for tasks of type" and stops there
+    # (tests/fixtures/interop/bpmnio_task_with_two_outgoing_flows.bpmn)
+    nodes = [Node("startEvent", "StartEvent_1", lane="Lane_0desk"),
+             Node("userTask", "Activity_0split", "Tiếp nhận", lane="Lane_0desk"),
+             Node("endEvent", "Event_0a", extensions=DONE, lane="Lane_0desk"),
+             Node("endEvent", "Event_0b", extensions=DONE, lane="Lane_0desk")]
+    flows = [Flow("Flow_0in", "StartEvent_1", "Activity_0split"), Flow("Flow_0a", "Activity_0split", "Event_0a"),
+             Flow("Flow_0b", "Activity_0split", "Event_0b")]
+
+    [problem] = refusal(camunda_model(nodes, flows, lanes=LANES)).problems
+
+    assert (problem.code, problem.element) == ("spiff_refused", "Activity_0split")
+    assert problem.params["detail"] == (
+        "a task cannot split the flow, and this bpmn:userTask has 2 outgoing sequence flows: draw a parallel gateway "
+        "after it to take them all, or an exclusive gateway with conditions to take one.")
+
+
+def test_a_service_task_of_another_engine_is_told_what_to_draw_instead():
+    nodes = [Node("startEvent", "StartEvent_1", lane="Lane_0desk"),
+             Node("serviceTask", "Activity_0mail", "Gửi thư", attrs={"camunda:class": "org.x.Mail"}, lane="Lane_0desk"),
+             Node("endEvent", "Event_0end", extensions=DONE, lane="Lane_0desk")]
+
+    error = refusal(camunda_model(nodes, chain_flows(*(n.id for n in nodes)), lanes=LANES))
+
+    assert [(p.code, p.element) for p in error.problems] == [("spiff_refused", "Activity_0mail"),
+                                                            ("vendor_ignored", "Activity_0mail")]
+    assert "make it a user task or a script task" in error.problems[0].message
+    assert "camunda:class" in error.problems[1].message
+
+
 def test_every_schema_violation_is_listed_with_its_line():
     content = FIRST_UPLOAD.replace(b'<bpmn:endEvent id="Event_0ok0ok0" name="\xc4\x90\xc3\xa3 k\xc3\xbd">',
                                    b'<bpmn:endEvent id="Event_0ok0ok0" name="\xc4\x90\xc3\xa3 k\xc3\xbd" '
