@@ -38,12 +38,27 @@ _CLEARER = {
 
 class DeepestFirstProcessParser(SpiffProcessParser):
     """Parses the flow nodes reachable from the start events in depth-first post-order, then lets
-    SpiffWorkflow parse the start events (which find everything after them already parsed)."""
+    SpiffWorkflow parse the start events (which find everything after them already parsed).
+
+    A node inside an embedded sub-process keeps the lane it is drawn in: SpiffWorkflow gives every
+    node of a sub-process the sub-process's own lane, and bpmn-js puts a sub-process drawn across
+    lanes in the lane of its top edge, so a leader's task inside it would go to the specialists.
+    The sub-process's lane stays the lane of what is drawn in none."""
 
     def add_tasks(self):
         for node in self._deepest_first():
             self.parse_node(node)
         super().add_tasks()
+
+    def parse_node(self, node):
+        own = self.get_lane_name(node.get("id"))
+        if self.lane is None or own is None or own == self.lane:
+            return super().parse_node(node)
+        enclosing, self.lane = self.lane, own
+        try:
+            return super().parse_node(node)
+        finally:
+            self.lane = enclosing
 
     def _successors(self, node) -> list:
         targets = [self.get_node_by_id(flow.get("targetRef"))

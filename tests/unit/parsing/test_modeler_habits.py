@@ -41,6 +41,32 @@ def test_the_seed_model_resaved_by_camunda_modeler_with_flow_lists_on_its_subpro
         t["bpmn_id"] for t in parse_model(seed.encode(), "chuyen_truong_thpt.bpmn").user_tasks}
 
 
+def test_a_subprocess_listed_in_a_lane_as_bpmn_js_lists_it_leaves_its_tasks_in_their_own_lanes():
+    # bpmn-js puts a sub-process drawn across lanes in one lane; SpiffWorkflow gave all its tasks that
+    # lane, so the leader's signature went to the specialists
+    # (tests/fixtures/interop/bpmnio_expanded_subprocess_with_flow_lists.bpmn).
+    seed = read_model("chuyen_truong_thpt.bpmn").decode()
+    listed = seed.replace('<bpmn:lane id="Lane_Specialist" name="Phòng chuyên môn">',
+                          '<bpmn:lane id="Lane_Specialist" name="Phòng chuyên môn">\n'
+                          "        <bpmn:flowNodeRef>Processing</bpmn:flowNodeRef>")
+    assert listed != seed
+
+    lanes = {t["bpmn_id"]: t["lane"] for t in parse_model(listed.encode(), "chuyen_truong_thpt.bpmn").user_tasks}
+
+    assert lanes == {t["bpmn_id"]: t["lane"] for t in parse_model(seed.encode(), "chuyen_truong_thpt.bpmn").user_tasks}
+    assert (lanes["review"], lanes["sign"], lanes["sign_apology"]) == ("Phòng chuyên môn", "Lãnh đạo Sở", "Lãnh đạo Sở")
+
+
+def test_what_a_subprocess_in_a_lane_holds_without_a_lane_of_its_own_takes_the_subprocess_s_lane():
+    nodes = [Node("startEvent", "StartEvent_1", lane="Lane_0desk"),
+             Node("subProcess", "Activity_0sub", "Ý kiến", inner=SUBPROCESS_INNER, lane="Lane_0desk"),
+             Node("endEvent", "Event_0end", extensions=DONE, lane="Lane_0desk")]
+
+    parsed = parse_model(camunda_model(nodes, chain_flows(*(n.id for n in nodes)), lanes=LANES), "model.bpmn")
+
+    assert [(t["bpmn_id"], t["lane"]) for t in parsed.user_tasks] == [("Activity_1inner", "Bộ phận một cửa")]
+
+
 SUBPROCESS_INNER = (
     '<bpmn:startEvent id="Event_1sub"><bpmn:outgoing>Flow_1sub</bpmn:outgoing></bpmn:startEvent>'
     '<bpmn:userTask id="Activity_1inner" name="Ý kiến"><bpmn:incoming>Flow_1sub</bpmn:incoming>'
