@@ -12,6 +12,9 @@ parsed tree, what it understands:
 - the fields of a generated form (`camunda:formData`, `flowable:formProperty`,
   `activiti:formProperty`) -> a `form_schema` property holding the JSON Schema (engine/vendor_forms.py).
 
+spiff-arena's forms kept in files (`formJsonSchemaFilename`, `formUiSchemaFilename` properties) cannot
+be read: they are reported like the rest.
+
 What a business rule task says of the decision it calls (`camunda:decisionRef` and its binding,
 version and result mapping, `zeebe:calledDecision`) stays where it is: engine/dmn/tasks.py reads it.
 
@@ -44,6 +47,8 @@ ACTIVITI_NS = "http://activiti.org/bpmn"
 VENDORS = {CAMUNDA_NS: "camunda", ZEEBE_NS: "zeebe", FLOWABLE_NS: "flowable", ACTIVITI_NS: "activiti"}
 
 HUMAN_TASKS = ("userTask", "manualTask", "task")
+# spiff-arena's forms: files kept next to the model in its process group, which MotCua cannot read.
+SPIFF_ARENA_FORM_FILES = ("formJsonSchemaFilename", "formUiSchemaFilename")
 # What a business rule task says of the decision it calls, read by engine/dmn/tasks.py where it stands.
 DECISION_ATTRIBUTES = ("decisionRef", "decisionRefBinding", "decisionRefVersion", "resultVariable",
                        "mapDecisionResult")
@@ -156,6 +161,7 @@ class _Element:
         if human:
             self._assignment()
             self._form()
+            self._form_files()
         elif self.local == "startEvent":
             self._start_form()
         elif self.local == "businessRuleTask":
@@ -260,6 +266,14 @@ class _Element:
         for marker in self._children("userTask", ZEEBE_NS):  # Zeebe's "user task, not a job" marker
             self.handled.add(marker)
             self.report.converted.append(Converted(self.id, "zeebe:userTask", "nothing: MotCua runs every user task"))
+
+    def _form_files(self) -> None:
+        holder = self.extensions.find(f"{{{SPIFF_NS}}}properties") if self.extensions is not None else None
+        for prop in holder.iterfind(f"{{{SPIFF_NS}}}property") if holder is not None else ():
+            if prop.get("name") in SPIFF_ARENA_FORM_FILES:
+                self.ignore(f"spiffworkflow:property {prop.get('name')}", "MotCua cannot read a form kept in a file "
+                            "next to the model", "put the JSON Schema itself in a form_schema property",
+                            prop.sourceline)
 
     def _start_form(self) -> None:
         for what, nodes in (("camunda:formData", self._children("formData", CAMUNDA_NS)),

@@ -510,3 +510,21 @@ def test_a_tasks_role_is_its_first_mapped_group_else_its_lane_else_the_default(g
     role_map = {"managers": "leader", "Bộ phận một cửa": "desk_officer", "Unmapped lane": None}
 
     assert task_role(groups, lane, role_map, default) == expected
+
+
+def test_a_spiff_arena_form_kept_in_a_file_is_reported_not_silently_formless():
+    root, report = normalized(b"""<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+        xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="x">
+      <bpmn:process id="p" isExecutable="true"><bpmn:userTask id="review"><bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="review-schema.json" />
+          <spiffworkflow:property name="formUiSchemaFilename" value="review-uischema.json" />
+          <spiffworkflow:property name="dossier_status" value="4" />
+        </spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask></bpmn:process>
+    </bpmn:definitions>""")
+
+    found = ignored(report)
+    assert set(found) == {("review", "spiffworkflow:property formJsonSchemaFilename"),
+                          ("review", "spiffworkflow:property formUiSchemaFilename")}
+    assert "form_schema" in found[("review", "spiffworkflow:property formJsonSchemaFilename")].hint
+    assert properties_of(root, "review")["dossier_status"] == "4"  # left as it was
