@@ -240,10 +240,13 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                "({processed}) when the process ends.",
                "Set dossier_status on the end events: 9 when processed, 3 when refused, 8 when processing stops.")},
     "task_without_role": {
-        "vi": ("Công việc '{element}' không nằm trong làn (lane) nào nên không thuộc vai trò nào: sẽ không ai thấy "
-               "công việc này.", "Đặt công việc vào một làn (thủ tục gán mỗi làn cho một vai trò)."),
-        "en": ("The user task '{element}' is in no lane: it resolves to no role, so nobody will see this task.",
-               "Put the task in a lane (the procedure maps each lane to a role).")},
+        "vi": ("Công việc '{element}' không nằm trong làn (lane) nào và không nêu nhóm hay người thực hiện: nếu "
+               "thủ tục không có vai trò mặc định thì sẽ không ai thấy công việc này.",
+               "Đặt công việc vào một làn (thủ tục gán mỗi làn cho một vai trò), hoặc nêu nhóm thực hiện "
+               "(candidate groups)."),
+        "en": ("The user task '{element}' is in no lane and names no candidate group or user: unless the procedure "
+               "gives a default role, nobody will see this task.",
+               "Put the task in a lane (the procedure maps each lane to a role), or name its candidate groups.")},
 }
 
 

@@ -4,7 +4,7 @@ dossier needs from the drawing.
 Errors: a `dossier_status` that is not a portal status code (1-10), a `dossier_notice` or
 `dossier_fields` the service does not know, an `issue_result` that is not a result kind, a
 `notification` kind without a template.
-Warnings: a user task in no lane (it resolves to no role: nobody sees it), and a model where no
+Warnings: a user task in no lane naming no candidate (only a default role makes it seen), and a model where no
 element sets a final status (the dossier is counted as processed when the process ends).
 """
 
@@ -89,15 +89,18 @@ def check_final_status(root, parsed: ParsedModel | None, problems: Problems) -> 
 
 
 def check_roles(root, parsed: ParsedModel | None, problems: Problems) -> None:
-    """A warning for each user task in no lane: it resolves to no role, so no one's task list shows it."""
+    """A warning for each user task in no lane that names no candidate group or user: it resolves to a
+    role only through the procedure's default role (checked when the procedure is registered)."""
     if parsed is None:
         return
     for task in parsed.user_tasks:
-        if task["lane"] is None:
+        if task["lane"] is None and not task.get("candidate_groups") and not task.get("candidate_users"):
             node = _by_id(root, task["bpmn_id"])
-            problems.warning("task_without_role", f"The user task '{task['bpmn_id']}' is in no lane: it resolves to "
-                             "no role, so nobody will see this task.", node, element=task["bpmn_id"],
-                             hint="Put the task in a lane (the procedure maps each lane to a role).")
+            problems.warning("task_without_role", f"The user task '{task['bpmn_id']}' is in no lane and names no "
+                             "candidate group or user: unless the procedure gives a default role, nobody will see "
+                             "this task.", node, element=task["bpmn_id"],
+                             hint="Put the task in a lane (the procedure maps each lane to a role), or name its "
+                             "candidate groups.")
 
 
 def _by_id(root, element_id: str):

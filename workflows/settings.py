@@ -4,8 +4,9 @@
 message naming the variable and what it accepts (never echoing a password, token or URL that may
 hold one). Each variable goes through the one parser of its type (workflows.setting_parsers):
 `integer` (and `port`), `seconds`, `boolean`, `text`, `secret` (and `secret_or_file`), `path`, `choice`,
-`database_url`, `gateway_url`. An absent or empty variable takes its default. Code that needs a setting gets the `Settings` (the app factory keeps it in
-`app.config["MOTCUA"]`); tests build `Settings(...)` directly or call `read({...})`.
+`database_url`, `gateway_url`. An absent or empty variable takes its default. Code that needs a
+setting gets the `Settings` (the app factory keeps it in `app.config["MOTCUA"]`); tests build
+`Settings(...)` directly or call `read({...})`.
 
 The README's "Configuration" section lists the same variables; keep them in step.
 """

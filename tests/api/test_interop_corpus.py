@@ -53,9 +53,6 @@ def test_the_readme_table_is_the_one_rendered_from_the_expectations():
     assert readme == readme_with_table(readme, ENTRIES), "run: .venv/bin/python -m tests.interop_corpus"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "bug: task_without_role is reported on user tasks whose candidate groups name their role "
-    "(workflows/model_checks.check_roles looks at the lane only)"))
 def test_no_task_with_candidate_groups_is_warned_as_having_no_role(api):
     warned = {}
     for e in ENTRIES:

@@ -120,8 +120,9 @@ def test_a_model_with_warnings_validates_with_them_and_with_its_translations(api
     assert [(w["severity"], w["code"], w["element"]) for w in body["warnings"]] == [
         ("warning", "vendor_ignored", "Activity_0check"), ("warning", "no_terminal_status", "Process_0warn"),
         ("warning", "task_without_role", "Activity_0lost")]
-    assert body["warnings"][2]["message"] == ("Công việc 'Activity_0lost' không nằm trong làn (lane) nào nên không "
-                                              "thuộc vai trò nào: sẽ không ai thấy công việc này.")
+    assert body["warnings"][2]["message"] == ("Công việc 'Activity_0lost' không nằm trong làn (lane) nào và không nêu "
+                                              "nhóm hay người thực hiện: nếu thủ tục không có vai trò mặc định thì "
+                                              "sẽ không ai thấy công việc này.")
     assert body["translations"] == []
 
 
