@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -30,6 +31,35 @@ def test_every_page_is_served_without_a_token_in_vietnamese_by_default(client, p
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self';" in policy and "unsafe-eval" not in policy
     assert "<script>" not in page  # no inline script: the policy would block it
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def unclosed_elements(page: str) -> list[str]:
+    """The elements of `page` closed out of order or never closed (the browser would nest what follows
+    inside them), as "tag at line N"."""
+    problems, open_tags = [], []
+
+    class Checker(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in VOID:
+                open_tags.append((tag, self.getpos()[0]))
+
+        def handle_endtag(self, tag):
+            if open_tags and open_tags[-1][0] == tag:
+                open_tags.pop()
+            else:
+                inner = open_tags[-1] if open_tags else "nothing"
+                problems.append(f"</{tag}> at line {self.getpos()[0]} closes {inner}")
+
+    Checker().feed(page)
+    return problems + [f"<{tag}> at line {line} never closed" for tag, line in open_tags]
+
+
+@pytest.mark.parametrize("path", ["/app/login", *[f"/app/{name}" for name in PAGES], "/app/dossiers/SGDDT-1"])
+def test_every_page_closes_each_element_it_opens(client, path):
+    assert unclosed_elements(client.get(path).get_data(as_text=True)) == []
 
 
 def test_the_language_switch_sets_a_cookie_and_returns_to_the_page(client):

@@ -37,12 +37,18 @@ async function show({ focus }) {
   document.getElementById(name).dataset.ready = "true";
 }
 
-if (await startPage({ roles: ["admin"] })) {
+// The page is ready once the user is known and the units are loaded; a section link followed before
+// that (a quick click) is shown, with its title focused, as soon as it is.
+const ready = (async () => {
+  if (!(await startPage({ roles: ["admin"] }))) return false;
   try {
     await loadUnits();
   } catch (error) {
     console.warn("units not loaded", error);
   }
-  window.addEventListener("hashchange", () => show({ focus: true }));
-  await show({ focus: false });
-}
+  return true;
+})();
+window.addEventListener("hashchange", async () => {
+  if (await ready) await show({ focus: true });
+});
+if (await ready) await show({ focus: false });
