@@ -34,8 +34,42 @@ ERROR_MESSAGES_VI = {
                            "được tiếp tục."),
     "repair_refused": ("Không thực hiện được thao tác sửa quy trình vì sẽ làm hồ sơ rơi vào trạng thái không "
                        "nhất quán; xem chi tiết."),
+    "form_unavailable": "Biểu mẫu này không áp dụng cho hồ sơ: {reason_text}",
     "internal_error": "Đã có lỗi hệ thống; dữ liệu không bị thay đổi. Vui lòng thử lại hoặc báo quản trị viên.",
 }
+
+
+# Why a printable form does not apply to a dossier (workflows/printouts.py REASONS_EN), (vi, en).
+FORM_REASONS = {
+    "not_received": ("hồ sơ chưa được tiếp nhận.", "the dossier has not been received yet."),
+    "refused_at_intake": ("hồ sơ đã bị từ chối tiếp nhận nên không có giấy tiếp nhận.",
+                          "the dossier was refused at intake, so it has no receipt."),
+    "no_supplement_request": ("hồ sơ chưa có yêu cầu bổ sung, hoàn thiện nào.",
+                              "no supplement has been requested for the dossier."),
+    "no_refusal": ("hồ sơ không bị từ chối.", "the dossier has not been refused."),
+    "no_apology": ("hồ sơ chưa có văn bản xin lỗi và hẹn lại ngày trả kết quả.",
+                   "no apology with a new return date has been issued for the dossier."),
+    "no_steps": ("hồ sơ chưa có bước xử lý nào.", "the dossier has no processing step yet."),
+}
+
+# Words the API writes into values it puts in words (a step's opinion), (vi, en).
+WORDS = {"yes": ("Có", "Yes"), "no": ("Không", "No")}
+
+
+def in_words(table: dict[str, tuple[str, str]], key: str | None) -> str | None:
+    """`table[key]` in the reader's language; None for no key, the key itself when unknown."""
+    if key is None:
+        return None
+    pair = table.get(key)
+    if pair is None:
+        return key
+    return pair[1] if language() == "en" else pair[0]
+
+
+def form_reason(key: str | None) -> str | None:
+    """Why a form does not apply, in the reader's language, as a sentence."""
+    text = in_words(FORM_REASONS, key)
+    return text[:1].upper() + text[1:] if text else text
 
 
 def language() -> str:
@@ -49,6 +83,8 @@ def error_message(code: str, english: str, details: dict) -> str:
     template = ERROR_MESSAGES_VI.get(code)
     if template is None:
         return english
+    if code == "form_unavailable":
+        details = {**details, "reason_text": in_words(FORM_REASONS, details.get("reason"))}
     try:
         return template.format(**details)
     except (KeyError, IndexError):

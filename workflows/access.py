@@ -46,11 +46,13 @@ class DossierView:
     """A dossier as one caller sees it: `applicant` is the applicant's data, masked or in full;
     `incident` its process's unresolved incident (a step the service could not run), which the
     services add (`workflows.dossiers.shown`) for everyone who opens the dossier to see why it does
-    not move."""
+    not move; `received_by` the person who received it (`workflows.people.Person`), where the
+    service looked it up."""
 
     dossier: Dossier
     applicant: dict
     incident: Incident | None = None
+    received_by: object | None = None
 
 
 def shown_to(principal: Principal, dossier: Dossier) -> DossierView:

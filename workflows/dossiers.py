@@ -21,13 +21,14 @@ from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from engine.deployments import find_latest_version
-from engine.models import INCIDENT_UNRESOLVED, AuditEvent, Incident
+from engine.models import INCIDENT_UNRESOLVED, Incident
 from engine.progress import progress_of
 from workflows import access, lifecycle, outcomes, statuses
 from workflows.access import DossierView
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure
+from workflows.people import person
 from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
@@ -191,7 +192,8 @@ def shown(session: Session, principal: Principal, dossier: Dossier) -> DossierVi
     incident = session.get(Incident, instance.incident_id) if instance and instance.incident_id else None
     if incident is not None and incident.state not in INCIDENT_UNRESOLVED:
         incident = None
-    return replace(access.shown_to(principal, dossier), incident=incident)
+    return replace(access.shown_to(principal, dossier), incident=incident,
+                   received_by=person(session, dossier.received_by))
 
 
 def find_by_instance(session: Session, instance_id: int) -> Dossier | None:
@@ -245,13 +247,6 @@ def dossier_diagram(session: Session, code: str) -> dict:
     version = instance.process_version
     return {"process_id": version.process_id, "version": version.version, "bpmn_xml": version.bpmn_xml,
             "completed": sorted(done.completed), "active": sorted(done.active)}
-
-
-def dossier_history(session: Session, principal: Principal, code: str) -> list[AuditEvent]:
-    """Everything that happened to the dossier, oldest first: for those who handle it, and API
-    tokens that may read dossiers."""
-    dossier = handled_dossier(session, principal, code, scope="dossiers:read")
-    return audit.events_of_instance(session, dossier.instance_id) if dossier.instance_id else []
 
 
 def notices_for(session: Session, principal: Principal, code: str) -> list[DossierNotice]:

@@ -41,6 +41,12 @@ class SupplementLimitReached(Conflict):
     code = "supplement_limit"
 
 
+class FormUnavailable(Conflict):
+    """A printable form that does not apply to the dossier (a refusal for a dossier not refused...)."""
+
+    code = "form_unavailable"
+
+
 class RateLimited(EngineError):
     """Too many attempts from one address or on one dossier in the current window."""
 

@@ -16,7 +16,7 @@ from workflows import statuses
 from workflows.agency import get_agency
 from workflows.auth import Principal
 from workflows.dossiers import dossier_steps, handled_dossier
-from workflows.errors import InvalidInput, NotFound
+from workflows.errors import FormUnavailable, InvalidInput, NotFound
 from workflows.lifecycle import notices_of
 from workflows.models import Dossier, Procedure, User
 
@@ -27,6 +27,15 @@ NOTICE_OF_FORM = {"supplement-request": "supplement_request", "refusal": "refusa
 CHANNEL_LABELS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Qua bưu chính công ích"}
 DOCUMENT_FORM_LABELS = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực"}
 UNIT_LABELS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "session": "buổi làm việc"}
+# Why a form does not apply to a dossier (api/i18n.py puts each in the reader's words).
+REASONS_EN = {
+    "not_received": "the dossier has not been received yet",
+    "refused_at_intake": "the dossier was refused at intake, so it has no receipt",
+    "no_supplement_request": "no supplement has been requested for the dossier",
+    "no_refusal": "the dossier has not been refused",
+    "no_apology": "no apology with a new return date has been issued for the dossier",
+    "no_steps": "the dossier has no processing step yet",
+}
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -45,6 +54,10 @@ def dossier_form(session: Session, principal: Principal, code: str, form: str, f
         raise InvalidInput(f"form must be one of {', '.join(DOSSIER_FORMS)}.", field="form")
     if fmt not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}.", field="format")
+    reason = unavailable_reasons(session, dossier)[form]
+    if reason is not None:
+        raise FormUnavailable(f"The form '{form}' does not apply to dossier '{dossier.code}': {REASONS_EN[reason]}.",
+                              form=form, dossier_code=dossier.code, reason=reason)
     zone = load_calendar(session).zone
     context = {**_common(session), "dossier": _dossier(session, dossier, zone)}
     if form in NOTICE_OF_FORM:
@@ -52,6 +65,33 @@ def dossier_form(session: Session, principal: Principal, code: str, form: str, f
     elif form == "process-control":
         context["steps"] = _steps(session, dossier, zone)
     return _output(form, context, fmt, f"{form}-{dossier.code}")
+
+
+def forms_for(session: Session, principal: Principal, code: str) -> list[dict]:
+    """The dossier's printable forms, each {form, available, reason}: `reason` (a key of
+    `REASONS_EN`) says why one does not apply; for those who handle the dossier."""
+    reasons = unavailable_reasons(session, handled_dossier(session, principal, code))
+    return [{"form": form, "available": reasons[form] is None, "reason": reasons[form]} for form in DOSSIER_FORMS]
+
+
+def unavailable_reasons(session: Session, dossier: Dossier) -> dict[str, str | None]:
+    """Why each form does not apply to the dossier now (None: it does). A receipt is issued once the
+    desk received the dossier, not when it refused it at intake; a notice's form once the dossier
+    has that notice; the process-control slip once a step was handed to someone."""
+    kinds = {notice.kind for notice in notices_of(session, dossier)}
+    refused_at_intake = dossier.status == statuses.NOT_RECEIVED and dossier.handed_over_at is None
+    if refused_at_intake:
+        receipt = "refused_at_intake"
+    elif dossier.received_at is None or dossier.status == statuses.NEWLY_REGISTERED:
+        receipt = "not_received"
+    else:
+        receipt = None
+    reasons = {"receipt": receipt}
+    for form, kind in NOTICE_OF_FORM.items():
+        reasons[form] = None if kind in kinds else f"no_{kind}"
+    has_steps = any(step["task"].state != "cancelled" for step in dossier_steps(session, dossier.code))
+    reasons["process-control"] = None if has_steps else "no_steps"
+    return reasons
 
 
 def tracking_book(session: Session, first_day: date, last_day: date, fmt: str) -> Printout:

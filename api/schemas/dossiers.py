@@ -3,13 +3,17 @@ printable forms, attachments and postal delivery."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from marshmallow import Schema, fields, validate
 
-from api.i18n import language
+from api.i18n import WORDS, form_reason, in_words, language
 from api.schemas.common import DAY_RANGE, INSTANT_RANGE, MAX_PAGE, LocalDateTime, StrictSchema, local_iso
 from api.schemas.public import OnlineDossierSchema
 from workflows import attachments, statuses
 from workflows.dossiers import DESK_CHANNELS
+from workflows.people import as_dict as person_dict
 from workflows.printouts import FORMATS
 
 
@@ -36,7 +40,9 @@ class DossierSchema(StrictSchema):
         "description": "ID and phone numbers, email and address in full only for those who handle the dossier"})
     submitted_at = LocalDateTime()
     received_at = LocalDateTime(allow_none=True)
-    received_by = fields.String()
+    received_by = fields.String(metadata={"description": "the login of the officer who received it"})
+    received_by_person = fields.Function(lambda v: person_dict(v.received_by), metadata={
+        "description": "who received it: {username, full_name, unit}; null in lists and for an online dossier"})
     due_at = LocalDateTime(allow_none=True)
     appointment_at = LocalDateTime(allow_none=True, metadata={"description": "new return date after an apology"})
     clock_paused_at = LocalDateTime(allow_none=True)
@@ -86,7 +92,7 @@ class DossierQuerySchema(StrictSchema):
 
 class DossierListItemSchema(DossierSchema):
     class Meta(StrictSchema.Meta):
-        exclude = ("suspension", "incident_id", "incident")  # per dossier; lists stay one query
+        exclude = ("suspension", "incident_id", "incident", "received_by_person")  # per dossier; lists stay one query
 
     applicant = fields.Function(lambda v: v.applicant, metadata={
         "description": "ID and phone numbers masked in lists"})
@@ -99,9 +105,61 @@ class DossierPageSchema(StrictSchema):
     total = fields.Integer()
 
 
-class DossierStepSchema(StrictSchema):
-    """One row of the process-control slip (form 05): a step, when it came and when it was handed on."""
+PERSON = {"description": "{username, full_name, unit} of a staff account; null when none"}
+ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
 
+
+def field_text(field: dict) -> str:
+    """A value a step was completed with, in words in the reader's language: the title of the choice,
+    yes or no, a date as dd/mm/yyyy, the rows of a group one after the other."""
+    kind, value = field["kind"], field["value"]
+    if kind == "boolean":
+        return in_words(WORDS, "yes" if value else "no")
+    if kind == "choice":
+        return field["choice"]
+    if kind == "group":
+        return "; ".join(" — ".join(field_text(part) for part in row) for row in field["items"] or [])
+    if kind == "list":
+        return ", ".join(str(item) for item in value)
+    if kind == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if kind == "date-time" and isinstance(value, str):
+        return _local_text(value)
+    return str(value)
+
+
+def _local_text(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return datetime.fromisoformat(local_iso(moment)).strftime("%H:%M %d/%m/%Y")
+
+
+class OpinionFieldSchema(StrictSchema):
+    """One field a step was completed with, in the words of the step's form."""
+
+    key = fields.String(metadata={"description": "the form's key, for programs"})
+    label = fields.String(metadata={"description": "the field's label on the form"})
+    kind = fields.String(metadata={"description": "text | choice | boolean | number | date | date-time | list | group"})
+    value = fields.Raw(metadata={"description": "the value as the form sent it"})
+    text = fields.Function(field_text, metadata={
+        "description": "the value in words in the reader's language: the choice's title, yes/no, a local date"})
+    items = fields.Function(lambda f: [OpinionFieldSchema(many=True).dump(row) for row in f["items"]]
+                            if f["items"] is not None else None,
+                            metadata={"description": "a group's rows, each a list of fields of this shape"})
+
+
+class DossierStepSchema(StrictSchema):
+    """One row of the process-control slip (form 05): a step, when it came and when it was handed on,
+    who held and handed it over, and what it decided and wrote."""
+
+    id = fields.Function(lambda step: step["task"].id, metadata={"description": "the task's id"})
     bpmn_id = fields.Function(lambda step: step["task"].bpmn_id)
     name = fields.Function(lambda step: step["task"].name)
     lane = fields.Function(lambda step: step["task"].lane)
@@ -111,8 +169,17 @@ class DossierStepSchema(StrictSchema):
     due_at = fields.Function(lambda step: local_iso(step["task"].due_at))
     handed_over_at = fields.Function(lambda step: local_iso(step["task"].completed_at))
     handed_over_by = fields.Function(lambda step: step["task"].completed_by)
+    handed_over_by_person = fields.Function(lambda step: person_dict(step.get("handed_over_by")), metadata=PERSON)
+    assignee = fields.Function(lambda step: step["task"].assignee, metadata={
+        "description": "the login of whoever holds the open step"})
+    assignee_person = fields.Function(lambda step: person_dict(step.get("assignee")), metadata=PERSON)
     verdict = fields.Function(lambda step: step["verdict"], metadata={
         "description": "early | on_time | late against the step's allotted time; null without one"})
+    opinion = fields.Function(
+        lambda step: OpinionFieldSchema(many=True).dump(step["opinion"]) if step.get("opinion") is not None else None,
+        metadata={"description": "what a completed step decided and wrote (its proposal, opinion, decision, "
+                                 "note), in the words of its form; null for an open step and for those who do "
+                                 "not handle the dossier"})
 
 
 class DossierDiagramSchema(StrictSchema):
@@ -132,6 +199,49 @@ class HistoryEventSchema(StrictSchema):
     action = fields.String()
     subject = fields.String(allow_none=True)
     data = fields.Dict()
+
+
+def _local_times(value):
+    """Times in an event's data as the service's time zone shows them (they are recorded in UTC)."""
+    if isinstance(value, dict):
+        return {key: _local_times(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_local_times(item) for item in value]
+    if isinstance(value, str) and ISO_INSTANT.match(value):
+        try:
+            return local_iso(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
+    return value
+
+
+class DossierHistoryEventSchema(HistoryEventSchema):
+    """Dumps an entry of `workflows.history.history_entries`: the event, who did it, what a completed
+    task was completed with in the words of its form."""
+
+    def get_attribute(self, obj, attr, default):
+        if attr in ("actor_person", "opinion"):
+            return obj[{"actor_person": "actor", "opinion": "fields"}[attr]]
+        return super().get_attribute(obj["event"], attr, default)
+
+    data = fields.Function(lambda entry: _local_times(entry["event"].data or {}), metadata={
+        "description": "the event's details as recorded, times in the service's time zone"})
+    actor_person = fields.Function(lambda entry: person_dict(entry["actor"]), metadata={
+        "description": "{username, full_name, unit} of the staff member who did it; null for the applicant "
+                       "online, the scheduler or the system (see `actor`)"})
+    opinion = fields.Function(
+        lambda entry: OpinionFieldSchema(many=True).dump(entry["fields"]) if entry["fields"] is not None else None,
+        metadata={"description": "for a completed task: what it was completed with, in the words of its form"})
+
+
+class FormAvailabilitySchema(StrictSchema):
+    form = fields.String(metadata={"description": "receipt | supplement-request | refusal | apology | process-control"})
+    available = fields.Boolean()
+    reason = fields.Function(lambda f: form_reason(f["reason"]), metadata={
+        "description": "why the form does not apply to the dossier, in the reader's language; null when it does"})
+    reason_code = fields.Function(lambda f: f["reason"], metadata={
+        "description": "not_received | refused_at_intake | no_supplement_request | no_refusal | no_apology | "
+                       "no_steps; null when the form applies"})
 
 
 class FormQuerySchema(StrictSchema):

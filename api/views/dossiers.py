@@ -11,19 +11,20 @@ from api.schemas.dossiers import (
     AttachmentUploadSchema,
     DossierCreateSchema,
     DossierDiagramSchema,
+    DossierHistoryEventSchema,
     DossierMessageSchema,
     DossierPageSchema,
     DossierQuerySchema,
     DossierSchema,
     DossierStepSchema,
+    FormAvailabilitySchema,
     FormQuerySchema,
-    HistoryEventSchema,
     NoticeSchema,
     PostalDeliverySchema,
     ReturnSchema,
 )
 from api.security import current_principal, requires
-from workflows import attachments, dossiers, messages, printouts
+from workflows import attachments, dossiers, history, messages, opinions, printouts
 from workflows.roles import ADMIN, CLERK, DESK_OFFICER, LEADER, SPECIALIST
 
 STAFF = (DESK_OFFICER, SPECIALIST, LEADER, CLERK)
@@ -75,11 +76,12 @@ class DossierByCode(MethodView):
 @blp.route("/<string:code>/history")
 class DossierHistory(MethodView):
     @requires(*HANDLERS, scope="dossiers:read")
-    @blp.response(200, HistoryEventSchema(many=True))
+    @blp.response(200, DossierHistoryEventSchema(many=True))
     def get(self, code):
-        """Everything that happened to the dossier, oldest first"""
+        """Everything that happened to the dossier, oldest first: who did it (by name and unit), what a
+        completed step was completed with in the words of its form, times in the service's time zone"""
         with transaction() as session:
-            return dossiers.dossier_history(session, current_principal(), code)
+            return history.dossier_history(session, current_principal(), code)
 
 
 @blp.route("/<string:code>/steps")
@@ -87,9 +89,23 @@ class DossierSteps(MethodView):
     @requires(*STAFF, ADMIN, scope="dossiers:read")
     @blp.response(200, DossierStepSchema(many=True))
     def get(self, code):
-        """The steps of the dossier with their verdicts (the process-control slip, form 05)"""
+        """The steps of the dossier with their verdicts (the process-control slip, form 05), who holds
+        or handed over each (by name and unit) and, for those who handle the dossier, what each
+        completed step decided and wrote (`opinion`)"""
         with transaction() as session:
-            return dossiers.dossier_steps(session, code)
+            return opinions.steps_for(session, current_principal(), code)
+
+
+@blp.route("/<string:code>/opinions")
+class DossierOpinions(MethodView):
+    @requires(*HANDLERS, scope="dossiers:read")
+    @blp.response(200, DossierStepSchema(many=True))
+    def get(self, code):
+        """What each completed step decided and wrote, oldest first: the specialist's proposal and
+        review opinion, the leader's decision... in the words of the step's form (its labels and the
+        titles of its choices), values in the reader's language, and who wrote them"""
+        with transaction() as session:
+            return opinions.opinions_for(session, current_principal(), code)
 
 
 @blp.route("/<string:code>/diagram")
@@ -150,6 +166,17 @@ class DossierNotices(MethodView):
             return dossiers.notices_for(session, current_principal(), code)
 
 
+@blp.route("/<string:code>/forms")
+class DossierForms(MethodView):
+    @requires(*HANDLERS)
+    @blp.response(200, FormAvailabilitySchema(many=True))
+    def get(self, code):
+        """The printable forms of the dossier, each with whether it applies now and, when it does not,
+        why (in the reader's language); asking for one that does not apply answers 409"""
+        with transaction() as session:
+            return printouts.forms_for(session, current_principal(), code)
+
+
 @blp.route("/<string:code>/forms/<string:form>")
 class DossierForm(MethodView):
     @requires(*HANDLERS)
@@ -158,7 +185,8 @@ class DossierForm(MethodView):
     @blp.alt_response(200, content_type="text/html", description="with format=html")
     def get(self, query, code, form):
         """A printable form filled from the dossier: receipt, supplement-request, refusal, apology,
-        process-control (forms 01-05), as PDF or HTML"""
+        process-control (forms 01-05), as PDF or HTML; 409 `form_unavailable` for one that does not
+        apply to the dossier (a refusal for a dossier not refused...), with the reason"""
         with transaction() as session:
             printout = printouts.dossier_form(session, current_principal(), code, form, query["format"])
         return file_response(printout.content, printout.media_type, printout.filename,

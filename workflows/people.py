@@ -1,0 +1,41 @@
+"""The people behind logins: who received, holds, handed over or wrote something on a dossier, by
+full name and unit, as the pages show them (the login stays for administrators)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows.models import User
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    full_name: str
+    unit: str | None
+
+
+def people(session: Session, usernames: Iterable[str | None]) -> dict[str, Person]:
+    """The accounts among `usernames`, by login, in one query; a name that is no account (the
+    applicant online, the scheduler, the system) is left out, for the caller to name it."""
+    wanted = {name for name in usernames if name}
+    if not wanted:
+        return {}
+    users = session.scalars(select(User).where(User.username.in_(sorted(wanted))))
+    return {user.username: Person(user.username, user.full_name, user.unit.name if user.unit else None)
+            for user in users}
+
+
+def person(session: Session, username: str | None) -> Person | None:
+    return people(session, [username]).get(username) if username else None
+
+
+def as_dict(found: Person | None) -> dict | None:
+    """The person as the API shows one: {username, full_name, unit}, or null."""
+    if found is None:
+        return None
+    return {"username": found.username, "full_name": found.full_name, "unit": found.unit}
