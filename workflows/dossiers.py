@@ -246,7 +246,8 @@ def dossier_diagram(session: Session, code: str) -> dict:
     done = progress_of(instance)
     version = instance.process_version
     return {"process_id": version.process_id, "version": version.version, "bpmn_xml": version.bpmn_xml,
-            "completed": sorted(done.completed), "active": sorted(done.active)}
+            "completed": sorted(done.completed), "active": sorted(done.active),
+            "taken": sorted([list(step) for step in done.taken])}
 
 
 def notices_for(session: Session, principal: Principal, code: str) -> list[DossierNotice]:

@@ -190,6 +190,8 @@ class DossierDiagramSchema(StrictSchema):
     completed = fields.List(fields.String(), metadata={
         "description": "ids of the BPMN elements completed at least once"})
     active = fields.List(fields.String(), metadata={"description": "ids of the elements the dossier is at now"})
+    taken = fields.List(fields.List(fields.String()), metadata={
+        "description": "[from, to] pairs of element ids the dossier went between: the sequence flows of its path"})
 
 
 class HistoryEventSchema(StrictSchema):

@@ -1,13 +1,14 @@
 // A dossier: who applied, what they gave, where it stands on its diagram, the step at hand with its
-// form, its documents and printable forms, its steps and its history; whether it is suspended or
-// has an incident, and an administrator's operations on it (dossier-operations.js).
+// form and what the steps before it decided ("Ý kiến các bước"), its documents and the printable
+// forms that apply to it, its steps and its history in sentences (dossier-story.js); whether it is
+// suspended or has an incident, and an administrator's operations on it (dossier-operations.js).
 import {
   ApiError, api, busy, clear, deadlineBadge, errorBox, fieldErrors, flash, formatTime, h, hasRole, openFile,
   startPage, t, table, tOr,
 } from "./common.js";
 import { dossierOperations } from "./dossier-operations.js";
+import { historyRows, opinionText, opinionsPanel, personElement, personName } from "./dossier-story.js";
 import { taskForm } from "./forms.js";
-import { describeOperation, isOperation } from "./operations.js";
 
 const code = document.getElementById("dossier").dataset.code;
 const path = `/dossiers/${encodeURIComponent(code)}`;
@@ -16,6 +17,10 @@ let user;
 let viewer;
 let current;  // the dossier as last read
 let operations;
+let steps = [];  // the dossier's steps as last read, with who holds them and what they wrote
+const people = () => ({ showLogin: hasRole(user, "admin") });  // the login only for an administrator
+// below this scale a fitted diagram's labels cannot be read: it is shown larger, around the current step
+const READABLE_SCALE = 0.7;
 // the roles that may read a dossier's documents and history (those who handle it; the server decides per dossier)
 const HANDLING = ["desk_officer", "specialist", "leader"];
 const notHandler = () => h("p", { class: "muted" }, t("dossier.not_handler"));
@@ -50,7 +55,7 @@ function renderDossier(dossier) {
     [t("dossier.procedure"), dossier.procedure_name],
     [t("dossier.channel"), t(`channel.${dossier.channel}`)],
     [t("dossier.received_at"), formatTime(dossier.received_at || dossier.submitted_at)],
-    [t("dossier.received_by"), dossier.received_by],
+    [t("dossier.received_by"), dossier.received_by ? personElement(dossier.received_by_person, dossier.received_by, people()) : null],
     [t("dossier.due_at"), formatTime(dossier.due_at)],
     [t("dossier.appointment_at"), formatTime(dossier.appointment_at)],
     [t("dossier.resolved_at"), formatTime(dossier.resolved_at)],
@@ -79,17 +84,52 @@ async function renderDiagram() {
   }
   const canvas = viewer.get("canvas");
   const registry = viewer.get("elementRegistry");
-  for (const id of diagram.completed) if (registry.get(id)) canvas.addMarker(id, "step-done");
+  markPath(canvas, registry, diagram);
+  fitReadably(canvas, registry, diagram.active);
+  const names = diagram.active.map((id) => registry.get(id)?.businessObject?.name || id);
+  document.getElementById("diagram").setAttribute("aria-label",
+    `${t("dossier.diagram_label")}. ${t("dossier.legend_current")}: ${names.join(", ") || t("common.none")}`);
+  return diagram;
+}
+
+const isExpanded = (element) => element.type === "bpmn:SubProcess" && element.di?.isExpanded !== false
+  && element.businessObject?.triggeredByEvent !== true && element.children?.length > 0;
+
+/** Colour the path taken: the elements passed and the sequence flows between them, not an expanded
+ * sub-process's whole box (its own steps and flows are coloured inside it). */
+function markPath(canvas, registry, diagram) {
+  for (const id of diagram.completed) {
+    const element = registry.get(id);
+    if (element && !isExpanded(element)) canvas.addMarker(id, "step-done");
+  }
   for (const id of diagram.active) {
     if (!registry.get(id)) continue;
     canvas.removeMarker(id, "step-done");
     canvas.addMarker(id, "step-current");
   }
-  canvas.zoom("fit-viewport");
-  const names = diagram.active.map((id) => registry.get(id)?.businessObject?.name || id);
-  document.getElementById("diagram").setAttribute("aria-label",
-    `${t("dossier.diagram_label")}. ${t("dossier.legend_current")}: ${names.join(", ") || t("common.none")}`);
-  return diagram;
+  const taken = new Set((diagram.taken || []).map(([from, to]) => `${from}\u0000${to}`));
+  for (const flow of registry.filter((e) => e.type === "bpmn:SequenceFlow")) {
+    if (taken.has(`${flow.source?.id}\u0000${flow.target?.id}`)) canvas.addMarker(flow.id, "flow-done");
+  }
+}
+
+/** Fit the diagram to its box; when that leaves it too small to read, show it at a readable scale
+ * around the step the dossier is at (or its start). */
+function fitReadably(canvas, registry, active) {
+  const scale = canvas.zoom("fit-viewport", "auto");
+  if (scale >= READABLE_SCALE) return;
+  canvas.zoom(READABLE_SCALE);
+  const focus = active.map((id) => registry.get(id)).find(Boolean)
+    || registry.filter((e) => e.type === "bpmn:StartEvent")[0];
+  if (focus) canvas.scrollToElement(focus, { top: 80, bottom: 80, left: 160, right: 160 });
+}
+
+function wireZoom() {
+  const zoomBy = (factor) => viewer && viewer.get("canvas").zoom(viewer.get("canvas").zoom() * factor, "auto");
+  document.getElementById("zoom-in").addEventListener("click", () => zoomBy(1.25));
+  document.getElementById("zoom-out").addEventListener("click", () => zoomBy(0.8));
+  document.getElementById("zoom-fit").addEventListener("click", () => viewer && viewer.get("canvas").zoom("fit-viewport", "auto"));
+  document.getElementById("zoom-reset").addEventListener("click", () => viewer && viewer.get("canvas").zoom(1, "auto"));
 }
 
 // --- the step at hand ----------------------------------------------------------------------------
@@ -133,11 +173,12 @@ async function renderTask() {
     });
   });
   const claimedByOther = task.assignee && task.assignee !== user.username;
+  const holder = personName(steps.find((step) => step.id === task.id)?.assignee_person, task.assignee, people());
   clear(slot,
     h("p", {}, h("strong", { id: "task-name" }, task.name), " — ", task.lane, " ",
       deadlineBadge(task.due_at || task.dossier_due_at), " ",
-      task.assignee ? h("span", { class: "muted" }, t("dossier.claimed_by", { who: task.assignee })) : null),
-    claimedByOther ? h("div", { class: "alert error" }, t("dossier.claimed_by_other", { who: task.assignee })) : element,
+      task.assignee ? h("span", { class: "muted", id: "task-holder" }, t("dossier.held_by", { who: holder })) : null),
+    claimedByOther ? h("div", { class: "alert error" }, t("dossier.claimed_by_other", { who: holder })) : element,
     others.length ? h("p", { class: "muted" }, t("dossier.other_tasks"), " ",
       others.map((other) => h("a", { href: `?task=${other.id}`, class: "button secondary" }, other.name))) : null);
 }
@@ -208,38 +249,67 @@ function wireUpload() {
   const print = document.getElementById("print");
   print.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (!print.form.value) return;
     await busy(document.getElementById("print-submit"), document.getElementById("print-error"), () =>
       openFile(`${path}/forms/${print.form.value}?format=${print.format.value}`, `${code}-${print.form.value}.${print.format.value}`));
   });
 }
 
-/** Who handed the step over and when; a step cancelled (by a move, say) has no one who handed it over. */
-function handedOver(step) {
-  if (step.handed_over_at && step.handed_over_by) return t("common.who_when", { who: step.handed_over_by, when: formatTime(step.handed_over_at) });
-  const state = t(`task_state.${step.state}`);
-  return step.handed_over_at ? `${state} ${formatTime(step.handed_over_at)}` : state;
+/** The printable forms that apply to the dossier in the menu; those that do not, listed with why. */
+async function renderForms() {
+  const select = document.getElementById("print-form");
+  const unavailable = document.getElementById("print-unavailable");
+  const submit = document.getElementById("print-submit");
+  if (!hasRole(user, ...HANDLING)) {
+    document.getElementById("print").hidden = true;
+    clear(unavailable, h("li", {}, t("dossier.not_handler")));
+    return;
+  }
+  try {
+    const forms = await api("GET", `${path}/forms`);
+    const usable = forms.filter((form) => form.available);
+    clear(select, usable.map((form) => h("option", { value: form.form }, t(`form.${form.form}`))));
+    submit.disabled = !usable.length;
+    clear(unavailable, usable.length ? null : h("li", {}, t("dossier.print_none")),
+      forms.filter((form) => !form.available).map((form) => h("li", { dataset: { form: form.form } },
+        h("span", {}, t(`form.${form.form}`)), " — ", t("dossier.print_unavailable", { reason: form.reason }))));
+  } catch (error) {
+    document.getElementById("print").hidden = true;
+    clear(unavailable, error instanceof ApiError && error.status === 403 ? h("li", {}, t("dossier.not_handler")) : errorBox(error));
+  }
 }
 
-async function renderSteps() {
-  const steps = await api("GET", `${path}/steps`);
-  clear(document.getElementById("steps"), steps.length ? table(
-    [t("dossier.step"), t("dossier.step_received"), t("dossier.step_due"), t("dossier.step_handed_over"), t("dossier.step_verdict")],
-    steps.map((step) => h("tr", {},
+/** Who handed the step over and when; a step cancelled (by a move, say) has no one who handed it over. */
+function handedOver(step) {
+  if (step.handed_over_at && step.handed_over_by) {
+    return h("span", {}, personElement(step.handed_over_by_person, step.handed_over_by, people()), `, ${formatTime(step.handed_over_at)}`);
+  }
+  const state = t(`task_state.${step.state}`);
+  const holder = step.assignee ? ` ${t("dossier.held_by", { who: personName(step.assignee_person, step.assignee, people()) })}` : "";
+  return step.handed_over_at ? `${state} ${formatTime(step.handed_over_at)}` : `${state}${holder}`;
+}
+
+function renderSteps() {
+  const readable = steps.some((step) => step.opinion !== null);
+  const headers = [t("dossier.step"), t("dossier.step_received"), t("dossier.step_due"), t("dossier.step_handed_over"),
+    t("dossier.step_verdict"), readable ? t("dossier.step_opinion") : null].filter(Boolean);
+  clear(document.getElementById("steps"), steps.length ? table(headers,
+    steps.map((step) => h("tr", { dataset: { bpmnId: step.bpmn_id } },
       h("td", {}, step.name, h("div", { class: "muted" }, step.lane)),
       h("td", {}, formatTime(step.received_at)),
       h("td", {}, formatTime(step.due_at)),
       h("td", {}, handedOver(step)),
-      h("td", {}, step.verdict ? t(`outcome.${step.verdict}`) : "")))) : h("p", { class: "muted" }, t("common.none")));
+      h("td", {}, step.verdict ? t(`outcome.${step.verdict}`) : ""),
+      readable ? h("td", { class: "step-opinion" }, opinionText(step.opinion)) : null))) : h("p", { class: "muted" }, t("common.none")));
 }
 
-function describe(event) {
-  const data = event.data || {};
-  if (isOperation(event.action)) return describeOperation(event).lines.join("; ");
-  if (event.action === "dossier.status_changed") {
-    return `${t(`status.${data.from}`)} → ${t(`status.${data.to}`)}${data.element_name ? ` (${data.element_name})` : ""}`;
-  }
-  const parts = Object.entries(data).filter(([, v]) => v !== null && typeof v !== "object").map(([k, v]) => `${k}: ${showValue(v)}`);
-  return parts.join("; ");
+/** "Ý kiến các bước", above the step at hand's neighbours: for those who handle the dossier (the
+ * server gives the others no opinions), once a step is done. */
+function renderOpinions() {
+  const section = document.getElementById("opinions-section");
+  const readable = steps.some((step) => step.state === "completed" && step.opinion !== null);
+  section.hidden = !readable;
+  if (readable) clear(document.getElementById("opinions"), opinionsPanel(steps.filter((step) => step.opinion !== null), people()));
 }
 
 async function renderHistory() {
@@ -250,10 +320,7 @@ async function renderHistory() {
   }
   try {
     const events = await api("GET", `${path}/history`);
-    clear(slot, table([t("dossier.when"), t("dossier.who"), t("dossier.what"), t("dossier.details")],
-      events.map((event) => h("tr", {}, h("td", {}, formatTime(event.occurred_at)), h("td", {}, event.actor),
-        h("td", {}, tOr(`action.${event.action}`, tOr(`ops.action.${event.action}`, event.action))),
-        h("td", {}, describe(event))))));
+    clear(slot, table([t("dossier.when"), t("dossier.what_happened")], historyRows(events, people())));
   } catch (error) {
     clear(slot, error instanceof ApiError && error.status === 403 ? notHandler() : errorBox(error));
   }
@@ -263,10 +330,13 @@ async function refresh() {
   const errors = document.getElementById("dossier-error");
   clear(errors);
   try {
-    const dossier = await api("GET", path);
+    const [dossier, dossierSteps] = await Promise.all([api("GET", path), api("GET", `${path}/steps`)]);
+    steps = dossierSteps;
     renderDossier(dossier);
     operations.banners(dossier);
-    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderSteps(), renderHistory()]);
+    renderSteps();
+    renderOpinions();
+    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderForms(), renderHistory()]);
     await operations.show(dossier, diagram, viewer);
   } catch (error) {
     clear(errors, errorBox(error));
@@ -277,5 +347,6 @@ user = await startPage();
 if (user) {
   operations = dossierOperations(user, { code, refresh });
   wireUpload();
+  wireZoom();
   await refresh();
 }
