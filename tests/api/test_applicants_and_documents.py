@@ -153,7 +153,7 @@ def test_a_form_without_its_notice_or_an_unknown_form_is_refused_clearly(api):
     unknown = api.get(f"/api/v1/dossiers/{code}/forms/bogus", user="desk")
     bad_format = api.get(f"/api/v1/dossiers/{code}/forms/receipt", user="desk", query_string={"format": "doc"})
 
-    assert missing.status_code == 404 and missing.get_json()["errors"]["kind"] == "apology"
+    assert missing.status_code == 409 and missing.get_json()["errors"]["reason"] == "no_apology"
     assert unknown.status_code == 422 and unknown.get_json()["errors"]["field"] == "form"
     assert bad_format.status_code == 422
     assert api.get(f"/api/v1/dossiers/{code}/forms/receipt").status_code == 401
