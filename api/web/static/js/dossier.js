@@ -18,6 +18,7 @@ let viewer;
 let current;  // the dossier as last read
 let operations;
 let steps = [];  // the dossier's steps as last read, with who holds them and what they wrote
+let known = new Map();  // the people the page read about, by login
 const people = () => ({ showLogin: hasRole(user, "admin") });  // the login only for an administrator
 // below this scale a fitted diagram's labels cannot be read: it is shown larger, around the current step
 const READABLE_SCALE = 0.7;
@@ -227,7 +228,8 @@ async function renderDocuments() {
         return h("tr", {}, h("td", {}, link, file.document_name ? h("div", { class: "muted" }, file.document_name) : null),
           h("td", {}, t(`dossier.category_${file.category}`)),
           h("td", { class: "number" }, `${Math.ceil(file.size / 1024)} KB`),
-          h("td", {}, t("common.who_when", { who: file.uploaded_by, when: formatTime(file.uploaded_at) })));
+          h("td", {}, t("common.who_when", { who: personName(known.get(file.uploaded_by), file.uploaded_by, people()),
+            when: formatTime(file.uploaded_at) })));
       })) : h("p", { class: "muted" }, t("dossier.no_documents")));
   } catch (error) {
     clear(slot, error instanceof ApiError && error.status === 403 ? notHandler() : errorBox(error));
@@ -295,12 +297,13 @@ function renderSteps() {
     t("dossier.step_verdict"), readable ? t("dossier.step_opinion") : null].filter(Boolean);
   clear(document.getElementById("steps"), steps.length ? table(headers,
     steps.map((step) => h("tr", { dataset: { bpmnId: step.bpmn_id } },
-      h("td", {}, step.name, h("div", { class: "muted" }, step.lane)),
-      h("td", {}, formatTime(step.received_at)),
-      h("td", {}, formatTime(step.due_at)),
-      h("td", {}, handedOver(step)),
-      h("td", {}, step.verdict ? t(`outcome.${step.verdict}`) : ""),
-      readable ? h("td", { class: "step-opinion" }, opinionText(step.opinion)) : null))) : h("p", { class: "muted" }, t("common.none")));
+      h("td", { class: "step-name" }, step.name, h("div", { class: "muted" }, step.lane)),
+      h("td", { dataset: { label: headers[1] } }, formatTime(step.received_at)),
+      h("td", { dataset: { label: headers[2] } }, formatTime(step.due_at)),
+      h("td", { dataset: { label: headers[3] } }, handedOver(step)),
+      h("td", { dataset: { label: headers[4] } }, step.verdict ? t(`outcome.${step.verdict}`) : ""),
+      readable ? h("td", { class: "step-opinion", dataset: { label: headers[5] } }, opinionText(step.opinion)) : null)))
+    : h("p", { class: "muted" }, t("common.none")));
 }
 
 /** "Ý kiến các bước", above the step at hand's neighbours: for those who handle the dossier (the
@@ -312,31 +315,46 @@ function renderOpinions() {
   if (readable) clear(document.getElementById("opinions"), opinionsPanel(steps.filter((step) => step.opinion !== null), people()));
 }
 
-async function renderHistory() {
-  const slot = document.getElementById("history");
-  if (!hasRole(user, ...HANDLING)) {
-    clear(slot, notHandler());
-    return;
-  }
+/** The history, for those who handle the dossier: {events} or {error}; nothing for the others. */
+async function readHistory() {
+  if (!hasRole(user, ...HANDLING)) return {};
   try {
-    const events = await api("GET", `${path}/history`);
-    clear(slot, table([t("dossier.when"), t("dossier.what_happened")], historyRows(events, people())));
+    return { events: await api("GET", `${path}/history`) };
   } catch (error) {
-    clear(slot, error instanceof ApiError && error.status === 403 ? notHandler() : errorBox(error));
+    return { error };
   }
+}
+
+function renderHistory({ events, error }) {
+  const slot = document.getElementById("history");
+  if (events) clear(slot, table([t("dossier.when"), t("dossier.what_happened")], historyRows(events, people())));
+  else if (error && !(error instanceof ApiError && error.status === 403)) clear(slot, errorBox(error));
+  else clear(slot, notHandler());
+}
+
+/** Everyone the page has read about, by login: to name the uploader of a file, say. */
+function knownPeople(dossier, events) {
+  const found = new Map([[user.username, { username: user.username, full_name: user.full_name || user.username, unit: null }]]);
+  const add = (person) => person && found.set(person.username, person);
+  add(dossier.received_by_person);
+  for (const step of steps) { add(step.handed_over_by_person); add(step.assignee_person); }
+  for (const event of events || []) add(event.actor_person);
+  return found;
 }
 
 async function refresh() {
   const errors = document.getElementById("dossier-error");
   clear(errors);
   try {
-    const [dossier, dossierSteps] = await Promise.all([api("GET", path), api("GET", `${path}/steps`)]);
+    const [dossier, dossierSteps, history] = await Promise.all([api("GET", path), api("GET", `${path}/steps`), readHistory()]);
     steps = dossierSteps;
+    known = knownPeople(dossier, history.events);
     renderDossier(dossier);
     operations.banners(dossier);
     renderSteps();
     renderOpinions();
-    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderForms(), renderHistory()]);
+    renderHistory(history);
+    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderForms()]);
     await operations.show(dossier, diagram, viewer);
   } catch (error) {
     clear(errors, errorBox(error));
