@@ -99,7 +99,7 @@ def test_a_transfer_dossier_goes_from_the_desk_through_every_step_to_its_result(
                   {"Người nhận": "Trần Thị Bình"})
     expect(desk.locator("#status-badge")).to_contain_text("Đã trả kết quả")
     expect(desk.locator("#task-section")).to_be_hidden()
-    expect(desk.locator("#history")).to_contain_text("Chuyển trạng thái")
+    expect(desk.locator("#history")).to_contain_text("Hồ sơ chuyển từ “Đã xử lý xong” sang “Đã trả kết quả”")
     expect(desk.locator("#steps")).to_contain_text("Thẩm định hồ sơ")
     screenshot(desk, "dossier-returned")
     for page in (desk, specialist, leader):
