@@ -11,7 +11,7 @@ dossier up for someone who handles it) and hand the API a `DossierView` already 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.models import Incident
 from workflows.auth import Principal
@@ -46,13 +46,13 @@ class DossierView:
     """A dossier as one caller sees it: `applicant` is the applicant's data, masked or in full;
     `incident` its process's unresolved incident (a step the service could not run), which the
     services add (`workflows.dossiers.shown`) for everyone who opens the dossier to see why it does
-    not move; `received_by` the person who received it (`workflows.people.Person`), where the
-    service looked it up."""
+    not move; `people` those its facts name by login (who received it, who suspended its process), as
+    `workflows.people.Person` by login, where the service looked them up."""
 
     dossier: Dossier
     applicant: dict
     incident: Incident | None = None
-    received_by: object | None = None
+    people: dict = field(default_factory=dict)
 
 
 def shown_to(principal: Principal, dossier: Dossier) -> DossierView:

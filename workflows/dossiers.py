@@ -28,7 +28,7 @@ from workflows.access import DossierView
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure
-from workflows.people import person
+from workflows.people import people
 from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
@@ -192,8 +192,8 @@ def shown(session: Session, principal: Principal, dossier: Dossier) -> DossierVi
     incident = session.get(Incident, instance.incident_id) if instance and instance.incident_id else None
     if incident is not None and incident.state not in INCIDENT_UNRESOLVED:
         incident = None
-    return replace(access.shown_to(principal, dossier), incident=incident,
-                   received_by=person(session, dossier.received_by))
+    named = people(session, [dossier.received_by, instance.suspended_by if instance else None])
+    return replace(access.shown_to(principal, dossier), incident=incident, people=named)
 
 
 def find_by_instance(session: Session, instance_id: int) -> Dossier | None:

@@ -41,7 +41,7 @@ class DossierSchema(StrictSchema):
     submitted_at = LocalDateTime()
     received_at = LocalDateTime(allow_none=True)
     received_by = fields.String(metadata={"description": "the login of the officer who received it"})
-    received_by_person = fields.Function(lambda v: person_dict(v.received_by), metadata={
+    received_by_person = fields.Function(lambda v: person_dict(v.people.get(v.dossier.received_by)), metadata={
         "description": "who received it: {username, full_name, unit}; null in lists and for an online dossier"})
     due_at = LocalDateTime(allow_none=True)
     appointment_at = LocalDateTime(allow_none=True, metadata={"description": "new return date after an apology"})
@@ -56,8 +56,8 @@ class DossierSchema(StrictSchema):
     postal_tracking_number = fields.String()
     supplement_requests = fields.Integer()
     data = fields.Dict()
-    suspension = fields.Function(lambda v: _suspension(v.dossier), metadata={
-        "description": "null, or {at, by, reason} while an administrator has suspended the dossier"})
+    suspension = fields.Function(lambda v: _suspension(v.dossier, v.people), metadata={
+        "description": "null, or {at, by, by_person, reason} while an administrator has suspended the dossier"})
     incident_id = fields.Function(lambda v: v.dossier.instance.incident_id if v.dossier.instance else None,
                                   metadata={"description": "the unresolved incident of the dossier's process, if any"})
     incident = fields.Function(lambda v: _incident(v.incident), metadata={
@@ -73,11 +73,12 @@ def _incident(incident) -> dict | None:
             "next_retry_at": local_iso(incident.next_retry_at), "created_at": local_iso(incident.created_at)}
 
 
-def _suspension(dossier) -> dict | None:
+def _suspension(dossier, people: dict) -> dict | None:
     instance = dossier.instance
     if instance is None or instance.suspended_at is None:
         return None
-    return {"at": local_iso(instance.suspended_at), "by": instance.suspended_by, "reason": instance.suspend_reason}
+    return {"at": local_iso(instance.suspended_at), "by": instance.suspended_by,
+            "by_person": person_dict(people.get(instance.suspended_by)), "reason": instance.suspend_reason}
 
 
 class DossierQuerySchema(StrictSchema):

@@ -160,7 +160,8 @@ def test_a_dossier_is_suspended_and_resumed_from_its_page_and_everyone_sees_why_
 
     expect(page.locator("#operations-result")).to_contain_text("Đã tạm dừng xử lý hồ sơ.")
     banner = page.locator("#suspension-banner")
-    expect(banner).to_contain_text("Hồ sơ đang tạm dừng xử lý. admin tạm dừng lúc")
+    expect(banner).to_contain_text(
+        "Hồ sơ đang tạm dừng xử lý. Quản trị viên (demo) (Văn phòng Sở) [admin] tạm dừng lúc")
     expect(banner).to_contain_text("Lý do: Chờ hướng dẫn của Sở về quy trình mới")
     entry = panel.locator("#operations-log .log-entry").first
     expect(entry).to_contain_text("Tạm dừng xử lý")
@@ -170,6 +171,7 @@ def test_a_dossier_is_suspended_and_resumed_from_its_page_and_everyone_sees_why_
     desk = new_page()  # an officer sees why the dossier does not move, and cannot work it
     sign_in(desk, "desk", then=f"/app/dossiers/{code}")
     expect(desk.locator("#suspension-banner")).to_contain_text("Lý do: Chờ hướng dẫn của Sở về quy trình mới")
+    expect(desk.locator("#suspension-banner")).to_contain_text("Quản trị viên (demo) (Văn phòng Sở) tạm dừng lúc")
     expect(desk.locator("#operations-section")).to_be_hidden()
     desk.get_by_label("Kết quả kiểm tra").select_option(label="Hồ sơ đầy đủ, hợp lệ — tiếp nhận")
     desk.get_by_role("button", name="Hoàn thành bước này").click()

@@ -3,6 +3,7 @@
 // step (chosen in a list or on the diagram), retry or skip its incident, revert its latest
 // migration; each asks for a reason, shows its result and the new entry of the operations log.
 import { api, clear, formatTime, h, hasRole, t } from "./common.js";
+import { personName } from "./dossier-story.js";
 import { incidentPanel, incidentState, operationsLog, reasonField, sendOperation } from "./operations.js";
 import { dataEditor, elementLabel, elementSelect, modelElements } from "./operations-data.js";
 
@@ -27,7 +28,8 @@ export function dossierOperations(user, { code, refresh }) {
     if (suspension) {
       items.push(h("div", { class: "alert warning banner", id: "suspension-banner" },
         h("strong", {}, t("ops.banner.suspended")), " ",
-        t("ops.banner.suspended_by", { who: suspension.by, when: formatTime(suspension.at) }), " ",
+        t("ops.banner.suspended_by", { who: personName(suspension.by_person, suspension.by, { showLogin: isAdmin }),
+          when: formatTime(suspension.at) }), " ",
         suspension.reason ? t("ops.log.reason", { reason: suspension.reason }) : null));
     }
     const incident = dossier.incident;

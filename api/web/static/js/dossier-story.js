@@ -4,11 +4,12 @@
 import { formatTime, h, t, tOr } from "./common.js";
 import { describeOperation, isOperation } from "./operations.js";
 
-/** A person as the page names one: "Full Name (Unit)"; an account-less actor (the applicant online,
- * the scheduler) in words; the login only for an administrator (`showLogin`). */
-export function personName(person, login, { showLogin = false } = {}) {
+/** A person as the page names one: "Full Name (Unit)" (without the unit: `withUnit` false); an
+ * account-less actor (the applicant online, the scheduler) in words; the login only for an
+ * administrator (`showLogin`). */
+export function personName(person, login, { showLogin = false, withUnit = true } = {}) {
   if (!person) return login ? tOr(`story.actor.${login}`, login) : "";
-  const name = person.unit ? t("story.person_unit", { name: person.full_name, unit: person.unit }) : person.full_name;
+  const name = person.unit && withUnit ? t("story.person_unit", { name: person.full_name, unit: person.unit }) : person.full_name;
   return showLogin ? `${name} [${person.username}]` : name;
 }
 
@@ -100,9 +101,15 @@ function sentence(event, who) {
   }
 }
 
-/** The history as rows of a table: when, and what happened in a sentence. */
+/** The history as rows of a table: when, and what happened in a sentence; a person's unit is said
+ * the first time the history names them. */
 export function historyRows(events, options = {}) {
-  return events.map((event) => h("tr", { dataset: { action: event.action } },
-    h("td", { class: "when" }, formatTime(event.occurred_at)),
-    h("td", {}, sentence(event, personName(event.actor_person, event.actor, options)))));
+  const named = new Set();
+  return events.map((event) => {
+    const withUnit = !named.has(event.actor);
+    named.add(event.actor);
+    return h("tr", { dataset: { action: event.action } },
+      h("td", { class: "when" }, formatTime(event.occurred_at)),
+      h("td", { title: event.actor_person?.unit || null }, sentence(event, personName(event.actor_person, event.actor, { ...options, withUnit }))));
+  });
 }
