@@ -78,8 +78,9 @@ def test_the_leader_sees_the_specialists_proposal_and_opinion_where_he_signs(new
     expect(review.locator("dt", has_text="Ý kiến thẩm định")).to_be_visible()
     expect(review).to_contain_text(NOTE)
     expect(panel).not_to_contain_text("approve")
-    # the panel comes before the leader's own form ends: he reads it where he signs
-    assert panel.bounding_box()["y"] < page.locator("#complete-task").bounding_box()["y"] + 2000
+    # right under the step he signs: he reads it where he signs
+    task, below = page.locator("#task-section").bounding_box(), panel.bounding_box()
+    assert 0 <= below["y"] - (task["y"] + task["height"]) < 40
     # and the step list says the same
     row = page.locator("#steps tr[data-bpmn-id=review]")
     expect(row.locator("td.step-opinion")).to_contain_text("Đề xuất: Đề nghị giải quyết")
@@ -198,32 +199,54 @@ def test_long_applicant_details_wrap_inside_their_card_at_1366_px(new_page, web_
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
 
 
-def test_the_diagram_is_readable_zooms_and_colours_the_path_a_finished_dossier_took(new_page, web_server):
+def diagram_scale(page) -> float:
+    return page.evaluate("""() => { const m = document.querySelector('#diagram .viewport')
+        .getAttribute('transform').match(/matrix\\(([^,]+)/); return parseFloat(m[1]); }""")
+
+
+def inside_the_diagram(page, bpmn_id: str) -> bool:
+    return page.evaluate("""(id) => {
+        const box = document.querySelector(`#diagram .djs-element[data-element-id="${id}"]`).getBoundingClientRect();
+        const frame = document.querySelector('#diagram').getBoundingClientRect();
+        return box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
+    }""", bpmn_id)
+
+
+def test_the_diagram_opens_readable_around_the_current_step_and_zooms(new_page, web_server):
+    code = reviewed(web_server)
+    page = new_page(width=1366, height=768)
+    open_dossier(page, code, "leader")
+    current = page.locator('#diagram .djs-element[data-element-id="sign"]')
+    expect(current).to_have_class(re.compile("step-current"))
+    first = diagram_scale(page)
+    assert first >= 0.69, first  # fitted whole, this model's labels would be too small to read
+    assert inside_the_diagram(page, "sign")
+    page.get_by_role("button", name="Phóng to").click()
+    assert diagram_scale(page) > first
+    page.get_by_role("button", name="Thu nhỏ").click()
+    page.get_by_role("button", name="Thu nhỏ").click()
+    assert diagram_scale(page) < first
+    page.get_by_role("button", name="Cỡ thật").click()
+    assert abs(diagram_scale(page) - 1) < 0.01
+    page.get_by_role("button", name="Vừa khung").click()
+    assert diagram_scale(page) < first
+    assert inside_the_diagram(page, "Start_Processing") and inside_the_diagram(page, "sign")
+    assert not page.console_errors
+
+
+def test_a_finished_dossiers_diagram_shows_its_whole_path_not_the_sub_process_box(new_page, web_server):
     code = finished(web_server)
     page = new_page(width=1366, height=768)
     open_dossier(page, code, "desk")
     diagram = page.locator("#diagram")
     expect(diagram.locator('.djs-element[data-element-id="review"]')).to_have_class(re.compile("step-done"))
-    # the expanded sub-process's box is not painted; the flows the dossier took are
+    # the expanded sub-process's box is not painted; the flows the dossier took are, and only those
     expect(diagram.locator('.djs-element[data-element-id="Processing"]')).not_to_have_class(re.compile("step-done"))
     expect(diagram.locator(".djs-connection.flow-done").first).to_be_attached()
     taken = diagram.locator(".djs-connection.flow-done").count()
-    all_flows = diagram.locator(".djs-connection").count()
-    assert 0 < taken < all_flows
-    def scale() -> float:
-        return page.evaluate("""() => { const m = document.querySelector('#diagram .viewport')
-            .getAttribute('transform').match(/matrix\\(([^,]+)/); return parseFloat(m[1]); }""")
-
-    first = scale()
-    assert first >= 0.5, first
-    page.get_by_role("button", name="Phóng to").click()
-    assert scale() > first
-    page.get_by_role("button", name="Thu nhỏ").click()
-    page.get_by_role("button", name="Thu nhỏ").click()
-    assert scale() < first
-    page.get_by_role("button", name="Cỡ thật").click()
-    assert abs(scale() - 1) < 0.01
-    page.get_by_role("button", name="Vừa khung").click()
+    assert 0 < taken < diagram.locator(".djs-connection").count()
+    # nothing waits any more: the whole path is shown, from the start to the return
+    assert inside_the_diagram(page, "Start_Processing") and inside_the_diagram(page, "return_result")
     screenshot(page, "dossier-finished-1366")
     assert not page.console_errors
 

@@ -115,14 +115,13 @@ function markPath(canvas, registry, diagram) {
 }
 
 /** Fit the diagram to its box; when that leaves it too small to read, show it at a readable scale
- * around the step the dossier is at (or its start). */
+ * around the step the dossier is at. A finished dossier's diagram stays fitted: its whole path. */
 function fitReadably(canvas, registry, active) {
   const scale = canvas.zoom("fit-viewport", "auto");
-  if (scale >= READABLE_SCALE) return;
+  const focus = active.map((id) => registry.get(id)).find(Boolean);
+  if (scale >= READABLE_SCALE || !focus) return;
   canvas.zoom(READABLE_SCALE);
-  const focus = active.map((id) => registry.get(id)).find(Boolean)
-    || registry.filter((e) => e.type === "bpmn:StartEvent")[0];
-  if (focus) canvas.scrollToElement(focus, { top: 80, bottom: 80, left: 160, right: 160 });
+  canvas.scrollToElement(focus, { top: 80, bottom: 80, left: 160, right: 160 });
 }
 
 function wireZoom() {
