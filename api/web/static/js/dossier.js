@@ -74,7 +74,9 @@ function renderDossier(dossier) {
 
 async function renderDiagram() {
   const diagram = await api("GET", `${path}/diagram`);
-  document.getElementById("diagram-version").textContent = t("dossier.diagram_version", { process: diagram.process_id, version: diagram.version });
+  // the procedure's name for everyone; the model's id too for those who work on models
+  const model = hasRole(user, "admin", "designer") ? `${current.procedure_name} (${diagram.process_id})` : current.procedure_name;
+  document.getElementById("diagram-version").textContent = t("dossier.diagram_version", { process: model, version: diagram.version });
   if (!viewer) viewer = new window.BpmnJS({ container: "#diagram" });
   try {
     await viewer.importXML(diagram.bpmn_xml);
