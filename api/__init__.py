@@ -26,6 +26,7 @@ from api.views import (
     public_pages,
     reports,
     results,
+    stopping,
     tasks,
     units,
     users,
@@ -39,7 +40,7 @@ from workflows.signing.keys import SigningUnavailable
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, decision_models.blp, dossiers.blp, tasks.blp,
               calendar.blp, reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
-              operations.blp, portal.blp, results.blp, results.public_blp)
+              operations.blp, portal.blp, results.blp, results.public_blp, stopping.blp)
 
 
 def _local_time(value) -> str:

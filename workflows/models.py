@@ -168,7 +168,8 @@ class DossierCounter(Base):
 
 class DossierNotice(Base):
     """A written notice about a dossier: supplement request (form 02), refusal (03), apology and
-    new appointment (04), or a withdrawal; made when the model's element says so."""
+    request to extend (04), or a withdrawal, made when the model's element says so; or the notice
+    of stopping the processing (05, kind `stop`, with its `ground`), made by workflows.stopping."""
 
     __tablename__ = "dossier_notice"
 
@@ -178,6 +179,7 @@ class DossierNotice(Base):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     documents: Mapped[list] = mapped_column(JSONType, default=list)  # [{name, reason}]
     new_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ground: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")  # a stop's ground code
     element: Mapped[str] = mapped_column(sa.String(255), default="")
     created_by: Mapped[str] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,6 +1,10 @@
-"""The printable forms filled from a dossier's real data (Circular 01/2018/TT-VPCP numbering):
-01 receipt and appointment slip, 02 supplement request, 03 refusal, 04 apology and new
-appointment, 05 process-control slip, 06 tracking book (for a period)."""
+"""The printable forms filled from a dossier's real data, numbered as Circular 03/2025/TT-VPCP
+(Appendix I) numbers them: 01 receipt and appointment slip, 02 supplement request, 03 refusal,
+04 apology and request to extend the processing time, 05 notice of stopping the processing,
+06 process-control slip, 07 tracking book (for a period).
+
+A form is named by its name or by its number ("05"); `apology`, the name of form 04 before the
+circular renamed it, keeps working for this release (`FORM_ALIASES`)."""
 
 from __future__ import annotations
 
@@ -12,18 +16,21 @@ from sqlalchemy.orm import Session
 
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
-from workflows import statuses
+from workflows import statuses, stopping
 from workflows.agency import get_agency
 from workflows.auth import Principal
 from workflows.dossiers import dossier_steps, handled_dossier
 from workflows.errors import InvalidInput, NotFound
 from workflows.lifecycle import notices_of
 from workflows.models import Dossier, Procedure, User
+from workflows.printable import FORM_NUMBERS
 
-DOSSIER_FORMS = ("receipt", "supplement-request", "refusal", "apology", "process-control")
+DOSSIER_FORMS = ("receipt", "supplement-request", "refusal", "apology-extension", "stop-notice", "process-control")
+FORM_ALIASES = {"apology": "apology-extension", **{number: form for form, number in FORM_NUMBERS.items()}}
 FORMATS = ("pdf", "html")
 BOOK_FORMATS = ("pdf", "html", "xlsx")
-NOTICE_OF_FORM = {"supplement-request": "supplement_request", "refusal": "refusal", "apology": "apology"}
+NOTICE_OF_FORM = {"supplement-request": "supplement_request", "refusal": "refusal", "apology-extension": "apology",
+                  "stop-notice": stopping.NOTICE_KIND}
 CHANNEL_LABELS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Qua bưu chính công ích"}
 DOCUMENT_FORM_LABELS = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực"}
 UNIT_LABELS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "session": "buổi làm việc"}
@@ -41,6 +48,7 @@ class Printout:
 def dossier_form(session: Session, principal: Principal, code: str, form: str, fmt: str) -> Printout:
     """A form filled from the dossier, for those who handle it."""
     dossier = handled_dossier(session, principal, code)
+    form = FORM_ALIASES.get(form, form)
     if form not in DOSSIER_FORMS:
         raise InvalidInput(f"form must be one of {', '.join(DOSSIER_FORMS)}.", field="form")
     if fmt not in FORMATS:
@@ -55,7 +63,7 @@ def dossier_form(session: Session, principal: Principal, code: str, form: str, f
 
 
 def tracking_book(session: Session, first_day: date, last_day: date, fmt: str) -> Printout:
-    """Form 06: one row per dossier received in the period, oldest first."""
+    """Form 07: one row per dossier received in the period, oldest first."""
     if fmt not in BOOK_FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(BOOK_FORMATS)}.", field="format")
     if last_day < first_day:
@@ -153,7 +161,8 @@ def _notice(session: Session, dossier: Dossier, kind: str, zone) -> dict:
     notice = notices[-1]
     return {"created_at": notice.created_at.astimezone(zone), "created_by": _full_name(session, notice.created_by),
             "documents": list(notice.documents or []), "reason": notice.reason,
-            "new_due_at": _local(notice.new_due_at, zone), "contact": get_agency(session)["contact"]}
+            "new_due_at": _local(notice.new_due_at, zone), "contact": get_agency(session)["contact"],
+            "ground": stopping.ground_name(session, notice.ground) if notice.ground else ""}
 
 
 def _steps(session: Session, dossier: Dossier, zone) -> list[dict]:

@@ -140,8 +140,9 @@ class FormQuerySchema(StrictSchema):
 
 class NoticeSchema(StrictSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "supplement_request | refusal | apology | withdrawal"})
+    kind = fields.String(metadata={"description": "supplement_request | refusal | apology | withdrawal | stop"})
     reason = fields.String()
+    ground = fields.String(metadata={"description": "a stop's ground (its code; GET /api/v1/stopping-rules)"})
     documents = fields.List(fields.Dict(), metadata={"description": "[{name, reason}] for a supplement request"})
     new_due_at = LocalDateTime(allow_none=True)
     element = fields.String()

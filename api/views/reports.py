@@ -54,7 +54,7 @@ class TrackingBook(MethodView):
     @blp.response(200, content_type="application/pdf")
     @blp.alt_response(200, content_type=XLSX, description="with format=xlsx")
     def get(self, query):
-        """The dossier tracking book (form 06) of the dossiers received in a period: PDF, HTML or xlsx"""
+        """The dossier tracking book (form 07) of the dossiers received in a period: PDF, HTML or xlsx"""
         with transaction() as session:
             printout = printouts.tracking_book(session, query["first_day"], query["last_day"], query["format"])
         return file_response(printout.content, printout.media_type, printout.filename,
