@@ -25,6 +25,7 @@ from engine.models import INCIDENT_UNRESOLVED, AuditEvent, Incident
 from engine.progress import progress_of
 from workflows import access, lifecycle, outcomes, statuses
 from workflows.access import DossierView
+from workflows.agency import get_agency
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure
@@ -105,7 +106,8 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
     # An online dossier's timers count from a provisional due date until the desk accepts it.
     due_at = calendar.due_at(received_at or now, period["value"], period["unit"])
     dossier = Dossier(
-        code=_next_code(session, code_prefix, now, calendar.settings.timezone),
+        code=_next_code(session, get_agency(session)["dossier_code_prefix"] or code_prefix, now,
+                        calendar.settings.timezone),
         procedure=procedure,
         applicant_name=applicant.full_name,
         applicant_id_number=applicant.id_number,
