@@ -64,9 +64,10 @@ def update(session: Session, changes: list[dict], *, actor: str) -> dict[str, di
                  if values != {"points": float(BY_CODE[code].points), "target": BY_CODE[code].target}}
     row.updated_by, row.updated_at = actor, utcnow()
     session.flush()
-    audit.record(session, actor=actor, action="indicators.updated", subject=KEY, data={"changes": {
-        f"{code}.{name}": {"from": before[code][name], "to": after[code][name]}
-        for code in after for name in ("points", "target") if before[code][name] != after[code][name]}})
+    changed = {f"{code}.{name}": {"from": before[code][name], "to": after[code][name]}
+               for code in after for name in ("points", "target") if before[code][name] != after[code][name]}
+    audit.record(session, actor=actor, action="indicators.updated", subject=KEY, data={
+        "changes": changed, "names": {key.split(".")[0]: BY_CODE[key.split(".")[0]].name[0] for key in changed}})
     return after
 
 
