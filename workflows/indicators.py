@@ -7,8 +7,11 @@ decision does: a rate at or above its target earns the full points, otherwise ra
 points; for a time (lower is better), target ÷ time × points once above the target.
 
 A measure is a function of the period's counts returning (numerator, denominator); the value is
-their ratio (a percentage, or days for a time). Wiring a new source (e.g. online payments) is one
-more entry in MEASURES and its name in the catalogue (workflows.indicator_catalogue).
+their ratio (a percentage, or days for a time). Wiring online payments, once they are recorded:
+count them in `reports.digital_counts` (e.g. `with_fees` and `paid_online` among the dossiers
+received), add `"online_payment": lambda c: (c["paid_online"], c["with_fees"])` here, and in the
+catalogue give `online_payment` `measure="online_payment"` and no `reason`; its points and target
+are already the administrator's.
 """
 
 from __future__ import annotations
