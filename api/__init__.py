@@ -13,6 +13,7 @@ from api.views import (
     agency,
     audit,
     auth,
+    boundary,
     calendar,
     decision_models,
     dossiers,
@@ -40,7 +41,8 @@ from workflows.signing.keys import SigningUnavailable
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, decision_models.blp, dossiers.blp, tasks.blp,
               calendar.blp, reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
-              operations.blp, portal.blp, results.blp, results.public_blp, stopping.blp)
+              operations.blp, portal.blp, results.blp, results.public_blp, stopping.blp,
+              boundary.blp)
 
 
 def _local_time(value) -> str:

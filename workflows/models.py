@@ -13,13 +13,16 @@ from engine.models import ProcessInstance
 
 
 class Unit(Base):
-    """An organisational unit: the one-stop desk at the service center, a division, the board."""
+    """An organisational unit: the one-stop desk at the service center, a division, the board; or
+    (kind `service_centre`) another Public Administration Service Centre of the province (a commune's)
+    that receives the department's dossiers regardless of administrative boundary (Decree 118/2025)."""
 
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(30), default="internal", server_default="internal")
 
 
 class User(Base):
@@ -150,11 +153,33 @@ class Dossier(Base):
     postal_tracking_number: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     supplement_requests: Mapped[int] = mapped_column(default=0, server_default="0")
     received_by: Mapped[str] = mapped_column(sa.String(100))
+    # where it was received, when not at the department's own desk: a service centre (workflows.boundary)
+    receiving_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), unique=True)
 
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     instance: Mapped[ProcessInstance | None] = relationship(lazy="select")
+    receiving_unit: Mapped[Unit | None] = relationship(lazy="select")
+
+
+class PaperTransfer(Base):
+    """The paper documents of a dossier received at a service centre, on their way to the deciding
+    department: sent (how, with which tracking number), then received at the department's desk."""
+
+    __tablename__ = "paper_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"), unique=True)
+    from_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    method: Mapped[str] = mapped_column(sa.String(20))  # post | courier | in_person
+    tracking_number: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_by: Mapped[str] = mapped_column(sa.String(100))
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_by: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    arrival_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
 
 class DossierCounter(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
-from workflows import statuses, stopping
+from workflows import boundary, statuses, stopping
 from workflows.agency import get_agency
 from workflows.auth import Principal
 from workflows.dossiers import dossier_steps, handled_dossier
@@ -166,7 +166,7 @@ def _notice(session: Session, dossier: Dossier, kind: str, zone) -> dict:
 
 
 def _steps(session: Session, dossier: Dossier, zone) -> list[dict]:
-    rows, previous_lane = [], None
+    rows, previous_lane = _paper_transfer(session, dossier, zone), None
     for step in dossier_steps(session, dossier.code):
         task = step["task"]
         if task.state == "cancelled":
@@ -180,6 +180,20 @@ def _steps(session: Session, dossier: Dossier, zone) -> list[dict]:
         })
         previous_lane = task.lane
     return rows
+
+
+def _paper_transfer(session: Session, dossier: Dossier, zone) -> list[dict]:
+    """The papers' journey from the service centre that received the dossier, as the slip's first row."""
+    transfer = boundary.transfer_of(session, dossier)
+    if transfer is None:
+        return []
+    how = {"post": "qua bưu chính", "courier": "qua dịch vụ chuyển phát", "in_person": "trực tiếp"}[transfer.method]
+    note = f"Chuyển {how}" + (f", số vận đơn {transfer.tracking_number}" if transfer.tracking_number else "")
+    return [{"step": "Chuyển hồ sơ giấy", "unit_from": dossier.receiving_unit.name,
+             "unit_to": get_agency(session)["desk"], "handed_over_at": _local(transfer.sent_at, zone),
+             "received_at": _local(transfer.arrived_at, zone), "completed_at": _local(transfer.arrived_at, zone),
+             "due_at": None, "performer": _full_name(session, transfer.received_by) if transfer.received_by else "",
+             "verdict": None, "note": note}]
 
 
 def _entry_number(code: str) -> int | None:

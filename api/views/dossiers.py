@@ -43,7 +43,7 @@ class Dossiers(MethodView):
         page, per_page = query.pop("page"), query.pop("per_page")
         with transaction() as session:
             items, total = dossiers.list_dossiers(session, dossiers.DossierFilters(**query), page=page,
-                                                  per_page=per_page)
+                                                  per_page=per_page, principal=current_principal())
         return {"items": items, "page": page, "per_page": per_page, "total": total}
 
     @requires(DESK_OFFICER)
