@@ -17,6 +17,7 @@ from workflows.errors import InvalidInput
 FAMILIES = ("procedure.", "calendar.", "user.", "notification_template.", "api_token.", "agency.", "outbox.",
             "model.", "decision.", "portal.", "stopping.", "indicators.", "boundary_intake.")
 
+
 def _check(name: str, value: str) -> None:
     if not value.startswith(FAMILIES):
         raise InvalidInput(f"{name} must start with one of {', '.join(FAMILIES)}.", field=name, families=list(FAMILIES))

@@ -23,7 +23,7 @@ class AuditEvents(MethodView):
 
         Only the administration's families are listed (procedure., calendar., user.,
         notification_template., api_token., agency., outbox., model., decision., portal., stopping.,
-        indicators.); a dossier's events are in its history.
+        indicators., boundary_intake.); a dossier's events are in its history.
         """
         with transaction() as session:
             items, has_more = audit_log.changes(session, action_prefix=query.get("action_prefix"),
