@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import db, errors, headers, security, web
+from api import db, errors, headers, oidc, security, web
 from api.views import (
     agency,
+    applicant_pages,
     audit,
     auth,
     boundary,
@@ -112,6 +113,8 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages.bp)
+    app.register_blueprint(applicant_pages.bp)
+    oidc.init_app(app, settings)
     app.register_blueprint(web.bp)
     app.add_url_rule("/", "index", lambda: redirect(url_for("web.home")))
     app.add_template_filter(_local_time, "local")

@@ -69,6 +69,22 @@ class AccessToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class ApplicantSession(Base):
+    """An applicant signed in through OpenID Connect; only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "applicant_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    id_number: Mapped[str] = mapped_column(sa.String(20), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(255))
+    issuer: Mapped[str] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(255))  # the provider's `sub`
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ApiToken(Base):
     """A token for an integration (a postal service, the provincial portal): scoped, not a user.
     Only its SHA-256 is stored; the token is shown once, when it is made."""
@@ -125,6 +141,7 @@ class Dossier(Base):
     __tablename__ = "dossier"
     __table_args__ = (
         sa.Index("ix_dossier_procedure_received", "procedure_id", "received_at"),
+        sa.Index("ix_dossier_applicant_id_number", "applicant_id_number"),  # an applicant's own dossiers
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

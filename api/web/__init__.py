@@ -90,7 +90,7 @@ def choose_language(lang: str):
         abort(404)
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/app"):  # only back into these pages
+    if parts.scheme or parts.netloc or not target.startswith(("/app", "/nguoi-nop")):  # only back into our pages
         target = url_for("web.home")
     response = redirect(target)
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
