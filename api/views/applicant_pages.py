@@ -61,7 +61,9 @@ def home():
     with transaction() as db:
         identity = applicant_sessions.find(db, _raw_token())
         own = applicants.own_dossiers(db, identity) if identity else []
-    return _render("home.html", identity=identity, dossiers=own, submitted=request.args.get("nop", "")[:50],
+    submitted = request.args.get("nop", "")
+    return _render("home.html", identity=identity, dossiers=own,
+                   submitted=submitted if any(d.code == submitted for d in own) else "",  # only one's own
                    signed_out="da-dang-xuat" in request.args)
 
 
