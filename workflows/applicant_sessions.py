@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.clock import utcnow
@@ -24,6 +24,7 @@ from workflows.errors import InvalidInput
 from workflows.models import ApplicantSession
 
 ID_NUMBER = re.compile(r"[0-9A-Za-z]{6,20}")  # as an online dossier's applicant has it
+KEPT_AFTER_EXPIRY = timedelta(days=1)  # then an expired or ended session's row is deleted
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,11 @@ def _first(claims: Mapping, names: tuple[str, ...]) -> str:
 
 
 def start(session: Session, identity: Identity, *, minutes: int) -> str:
-    """A new session for `identity`; the raw token, to be handed to the browser once."""
+    """A new session for `identity`; the raw token, to be handed to the browser once; sessions long
+    over are deleted (no sign-in goes to the append-only audit trail, which would keep ID numbers for ever)."""
     raw = secrets.token_urlsafe(32)
     now = utcnow()
+    session.execute(delete(ApplicantSession).where(ApplicantSession.expires_at < now - KEPT_AFTER_EXPIRY))
     session.add(ApplicantSession(token_hash=_hash(raw), id_number=identity.id_number, full_name=identity.full_name,
                                  issuer=identity.issuer[:500], subject=identity.subject, created_at=now,
                                  expires_at=now + timedelta(minutes=minutes)))

@@ -263,6 +263,24 @@ def test_a_provider_that_cannot_be_reached_is_explained(api, provider):
     assert "Chưa kết nối được hệ thống định danh" in response.get_data(as_text=True)
 
 
+def test_the_lookup_page_offers_the_sign_in(api, provider):
+    page = api.client.get("/tra-cuu/SGDDT-000000-0001").get_data(as_text=True)
+    assert 'href="/nguoi-nop/">Đăng nhập bằng VNeID' in page
+
+
+def test_without_an_issuer_no_sign_in_is_offered(bare_api, settings):
+    from api import create_app
+
+    app = create_app(settings.with_overrides(oidc=None))
+    client = app.test_client()
+    home = client.get("/nguoi-nop/").get_data(as_text=True)
+    assert "Đăng nhập bằng VNeID chưa được mở tại đây." in home and 'id="sign-in"' not in home
+    assert "VNeID" not in client.get("/tra-cuu/SGDDT-000000-0001").get_data(as_text=True)
+    assert client.get("/nguoi-nop/dang-nhap").status_code == 404
+    assert client.get("/nguoi-nop/nop-ho-so").headers["Location"] == "/nguoi-nop/"
+    app.extensions["motcua_engine"].dispose()
+
+
 def test_the_applicant_pages_are_not_cached_and_run_no_script(api, provider):
     response = api.client.get("/nguoi-nop/")
     assert response.headers["Cache-Control"] == "no-store"
