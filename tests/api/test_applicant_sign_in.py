@@ -291,3 +291,27 @@ def test_the_applicant_pages_are_not_cached_and_run_no_script(api, provider):
 def test_the_pages_speak_english_when_the_reader_chose_it(api, provider):
     api.client.get("/app/language/en?next=/nguoi-nop/")
     assert "Sign in with VNeID" in api.client.get("/nguoi-nop/").get_data(as_text=True)
+
+
+def test_a_code_exchanged_without_its_pkce_verifier_is_refused_by_the_provider(api, provider):
+    callback = consent(go_to_provider(api.client))
+    with api.client.session_transaction("/nguoi-nop/") as pending:  # what Authlib kept for this sign-in
+        (key,) = [k for k in pending if k.startswith("_state_vneid_")]
+        state = pending[key]
+        state["data"]["code_verifier"] = "a-verifier-that-is-not-the-one-whose-challenge-was-sent-x"
+        pending[key] = state
+    refused(come_back(api.client, callback), "Mã xác thực đã được dùng hoặc đã hết hạn", api)
+    assert provider.token_refusals == ["invalid_grant"]
+
+
+def test_a_wrong_client_secret_is_refused_by_the_provider(bare_api, settings, provider):
+    from api import create_app
+
+    oidc = OidcConfig(issuer=provider.issuer, client_id=CLIENT_ID, client_secret="not-the-secret")
+    app = create_app(settings.with_overrides(oidc=oidc))
+    client = app.test_client()
+    response = come_back(client, consent(go_to_provider(client)))
+    assert response.status_code == 400
+    assert "Hệ thống định danh từ chối yêu cầu đăng nhập" in response.get_data(as_text=True)
+    assert provider.token_refusals == ["invalid_client"]
+    app.extensions["motcua_engine"].dispose()
