@@ -9,8 +9,10 @@ code used once only, not expired, for the same redirect URI, and the PKCE verifi
 
 Its citizens sign in with their ID number and a password. The claims carrying the ID number and the
 name are `citizen_id` and `name` (as MotCua's defaults read them; the real ones are not published).
-A test can spoil the next ID token: `tamper` (claims overridden, e.g. a wrong nonce, an `exp` in the
-past) or `sign_with_foreign_key` (a key of the same id that the JWKS does not hold).
+With `claims_in_userinfo_only` the ID token carries `sub` alone and the userinfo endpoint the rest
+(`userinfo_subject` makes it answer about someone else). A test can spoil the next ID token: `tamper`
+(claims overridden, e.g. a wrong nonce, an `exp` in the past) or `sign_with_foreign_key` (a key of the
+same id that the JWKS does not hold).
 
 The fixture `oidc_provider` starts one for a test; `start_provider()` for a longer-lived one.
 """
@@ -70,6 +72,8 @@ class OidcProvider:
     tamper: dict = field(default_factory=dict)  # claims overridden in the next ID token
     sign_with_foreign_key: bool = False  # the next ID token is signed with a key the JWKS does not hold
     include_id_number: bool = True
+    claims_in_userinfo_only: bool = False  # the ID token carries `sub` alone; userinfo the rest
+    userinfo_subject: str | None = None  # a `sub` userinfo answers with instead of the token's
     grants: dict[str, Grant] = field(default_factory=dict)
     access_tokens: dict[str, dict] = field(default_factory=dict)  # token -> claims
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) received
@@ -168,8 +172,9 @@ class OidcProvider:
         access_token = secrets.token_urlsafe(24)
         claims = self._claims(grant.citizen)
         self.access_tokens[access_token] = claims
+        in_token = {"sub": claims["sub"]} if self.claims_in_userinfo_only else claims
         return 200, {"access_token": access_token, "token_type": "Bearer", "expires_in": 300,
-                     "id_token": self._id_token(claims, grant.nonce)}
+                     "id_token": self._id_token(in_token, grant.nonce)}
 
     def _refuse(self, status: int, error: str) -> tuple[int, dict]:
         self.token_refusals.append(error)
@@ -192,7 +197,9 @@ class OidcProvider:
     def userinfo(self, headers: dict[str, str]) -> tuple[int, dict]:
         token = headers.get("authorization", "").removeprefix("Bearer ")
         claims = self.access_tokens.get(token)
-        return (200, claims) if claims else (401, {"error": "invalid_token"})
+        if not claims:
+            return 401, {"error": "invalid_token"}
+        return 200, {**claims, "sub": self.userinfo_subject or claims["sub"]}
 
     def jwks(self) -> dict:
         return KeySet([self.key]).as_dict(private=False)

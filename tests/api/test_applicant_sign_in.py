@@ -315,3 +315,16 @@ def test_a_wrong_client_secret_is_refused_by_the_provider(bare_api, settings, pr
     assert "Hệ thống định danh từ chối yêu cầu đăng nhập" in response.get_data(as_text=True)
     assert provider.token_refusals == ["invalid_client"]
     app.extensions["motcua_engine"].dispose()
+
+
+def test_claims_the_id_token_lacks_are_taken_from_userinfo_about_the_same_person(api, provider):
+    provider.claims_in_userinfo_only = True
+    sign_in(api.client, BINH)
+    page = api.client.get("/nguoi-nop/").get_data(as_text=True)
+    assert "Trần Thị Bình" in page and BINH in page
+    assert ("GET", "/sso/userinfo") in provider.requests
+
+
+def test_userinfo_about_another_person_is_refused(api, provider):
+    provider.claims_in_userinfo_only, provider.userinfo_subject = True, "someone-else-entirely"
+    refused(come_back(api.client, consent(go_to_provider(api.client))), "Thông tin định danh không hợp lệ", api)
