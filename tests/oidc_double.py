@@ -1,6 +1,6 @@
 """A local OpenID Connect provider standing in for VNeID (through the national portal's single sign-on),
 speaking the protocol over HTTP on 127.0.0.1: discovery, a JWKS, the authorization endpoint (a sign-in
-form, or consent given at once with `auto_consent`), the token endpoint and userinfo.
+form: ID number, password, agree or cancel), the token endpoint and userinfo.
 
 It issues real ID tokens, signed RS256 with its own key (joserfc), and checks what a provider would:
 the client and its redirect URI, `response_type=code`, `scope` with openid, a state, a nonce and a PKCE
@@ -66,8 +66,6 @@ class OidcProvider:
     server: ThreadingHTTPServer
     port: int
     redirect_uris: set[str] = field(default_factory=set)
-    auto_consent: bool = False
-    auto_consent_as: str = "079204001234"
     key: RSAKey = field(default_factory=new_key)
     tamper: dict = field(default_factory=dict)  # claims overridden in the next ID token
     sign_with_foreign_key: bool = False  # the next ID token is signed with a key the JWKS does not hold
@@ -108,12 +106,10 @@ class OidcProvider:
     # --- the endpoints ------------------------------------------------------------------------
 
     def authorize(self, query: dict[str, str]) -> tuple[int, dict, str]:
-        """GET /authorize: the sign-in form (or, with auto_consent, straight back with a code)."""
+        """GET /authorize: the sign-in form."""
         problem = self._authorization_problem(query)
         if problem:
             return 400, {}, f"<p>Yêu cầu không hợp lệ: {html.escape(problem)}</p>"
-        if self.auto_consent:
-            return self._back_with_code(query, self.auto_consent_as)
         return 200, {}, sign_in_form(query)
 
     def sign_in(self, form: dict[str, str]) -> tuple[int, dict, str]:
