@@ -108,7 +108,7 @@ def finish() -> Identity:
         raise SignInFailed("state") from None
     except requests.RequestException as exc:
         raise SignInFailed("unavailable", type(exc).__name__) from None
-    except (AuthlibBaseError, JoseError, ValueError, KeyError) as exc:
+    except (AuthlibBaseError, JoseError, ValueError, KeyError, RuntimeError) as exc:  # RuntimeError: no jwks_uri
         raise SignInFailed(_reason(exc), f"{type(exc).__name__}: {getattr(exc, 'error', '')}") from None
     claims = token.get("userinfo")
     if not claims:  # no ID token: OpenID Connect requires one; an access token alone proves nothing
