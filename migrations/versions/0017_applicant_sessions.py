@@ -1,7 +1,7 @@
 """applicant sessions
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05
 
 Applicants who sign in through OpenID Connect (VNeID) get a session (applicant_session: only the
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 import engine.db
 
-revision = '0015'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
