@@ -4,7 +4,8 @@ Counted in SQL (one grouped query), for dossiers of the period [first day, last 
 agency's time zone:
 - received: received in the period, not refused at the desk (status 3 without a hand-over);
 - resolved: resolved in the period (`Dossier.resolved_at`), split by outcome early / on time /
-  late (see `workflows.outcomes`);
+  late (see `workflows.outcomes`); `extended`: of them, those whose time was extended with an
+  apology (form 04), still judged against their statutory due date;
 - in progress: received by the end of the period and not resolved by then, split into within
   the deadline and overdue (due before the end of the period, or before now if that is earlier).
 Percentages as in the source article: resolved as % of received; early, on time and late as % of
@@ -29,10 +30,19 @@ from engine.calendar_store import get_settings as get_calendar_settings
 from engine.clock import utcnow
 from workflows import outcomes, statuses
 from workflows.errors import InvalidInput
-from workflows.models import ApplicantDocument, DocumentReuse, Dossier, IssuedResult, Procedure, Rating, Unit
+from workflows.models import (
+    ApplicantDocument,
+    DocumentReuse,
+    Dossier,
+    DossierNotice,
+    IssuedResult,
+    Procedure,
+    Rating,
+    Unit,
+)
 
 RATING_LEVELS = ("not_satisfied", "satisfied", "very_satisfied")
-COUNTS = ("received", "resolved", "early", "on_time", "late", "in_progress", "in_progress_within",
+COUNTS = ("received", "resolved", "early", "on_time", "late", "extended", "in_progress", "in_progress_within",
           "in_progress_overdue")
 
 
@@ -162,6 +172,8 @@ def _counting_queries(session: Session, start: datetime, end: datetime, cutoff: 
         count(Dossier.outcome == outcomes.EARLY).label("early"),
         count(Dossier.outcome == outcomes.ON_TIME).label("on_time"),
         count(Dossier.outcome == outcomes.LATE).label("late"),
+        count(exists().where(DossierNotice.dossier_id == Dossier.id, DossierNotice.kind == "apology"))
+        .label("extended"),
         func.sum(_seconds_between(session, Dossier.received_at, Dossier.resolved_at)).label("processing_seconds"),
     ).where(Dossier.resolved_at >= start, Dossier.resolved_at < end)
     in_progress_columns = (

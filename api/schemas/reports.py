@@ -31,7 +31,8 @@ class StatisticsSchema(StrictSchema):
     timezone = fields.String()
     procedure_code = fields.String(allow_none=True)
     unit = fields.String(allow_none=True)
-    totals = fields.Dict(metadata={"description": "received, resolved, early, on_time, late, in_progress "
+    totals = fields.Dict(metadata={"description": "received, resolved, early, on_time, late, extended (of the "
+                                                  "resolved, extended with an apology, form 04), in_progress "
                                                   "(within / overdue), the percentages and Decision 766 figures"})
     by_procedure = fields.List(fields.Dict())
     by_unit = fields.List(fields.Dict(), metadata={"description": "the same figures per deciding unit"})
