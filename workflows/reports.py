@@ -6,8 +6,8 @@ agency's time zone:
 - resolved: resolved in the period (`Dossier.resolved_at`), split by outcome early / on time /
   late (see `workflows.outcomes`); `extended`: of them, those whose time was extended with an
   apology (form 04), still judged against their statutory due date;
-- in progress: received by the end of the period and not resolved by then, split into within
-  the deadline and overdue (due before the end of the period, or before now if that is earlier).
+- in progress: received by the end of the period and neither resolved nor stopped by then, split
+  into within the deadline and overdue (due before the end of the period, or before now if that is earlier).
 Percentages as in the source article: resolved as % of received; early, on time and late as % of
 resolved. Decision 766's on-time rate: (resolved early or on time + in progress within the
 deadline) / (resolved + in progress); its average processing time: mean of resolved_at -
@@ -182,7 +182,9 @@ def _counting_queries(session: Session, start: datetime, end: datetime, cutoff: 
         count(Dossier.due_at < cutoff).label("in_progress_overdue"),
     )
     never_resolved = per_procedure(*in_progress_columns).where(
-        Dossier.resolved_at.is_(None), Dossier.received_at < end, _was_received())
+        Dossier.resolved_at.is_(None), Dossier.received_at < end, _was_received(),
+        # a dossier stopped (8, final: its status_changed_at is the stop) is no longer in progress
+        or_(Dossier.status != statuses.PROCESSING_STOPPED, Dossier.status_changed_at >= end))
     resolved_later = per_procedure(*in_progress_columns).where(
         Dossier.resolved_at >= end, Dossier.received_at < end, _was_received())
     return [received, resolved, never_resolved, resolved_later]

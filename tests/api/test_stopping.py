@@ -69,6 +69,9 @@ def test_a_stopped_dossier_is_not_resolved_nor_worked_and_cannot_be_stopped_agai
 
     dossier = api.dossier(code)
     assert dossier["status"] == 8 and dossier.get("resolved_at") is None
+    month = dossier["received_at"][:7]
+    totals = api.get("/api/v1/reports/statistics", user="leader", query_string={"month": month}).get_json()["totals"]
+    assert (totals["received"], totals["resolved"], totals["in_progress"]) == (1, 0, 0)
     again = stop(api, code, ground="applicant_request")
     assert again.status_code == 409
     specialist = api.specialist_for(code, "specialist")
