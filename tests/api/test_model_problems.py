@@ -126,6 +126,19 @@ def test_a_model_with_warnings_validates_with_them_and_with_its_translations(api
     assert body["translations"] == []
 
 
+def test_an_ignored_vendor_construct_is_told_with_its_reason_and_fix_in_the_readers_language(api):
+    vi = validate(api, warned_model()).get_json()["warnings"][0]
+    en = validate(api, warned_model(), headers={"Accept-Language": "en"}).get_json()["warnings"][0]
+
+    assert vi["message"] == ("Phần tử 'Activity_0check' có những thiết lập hệ thống bỏ qua: camunda:dueDate (hạn xử "
+                             "lý, ngày theo dõi và độ ưu tiên của công việc không được đọc).")
+    assert vi["hint"].startswith("Cách sửa: camunda:dueDate: đặt cho bước một sự kiện hẹn giờ biên")
+    assert en["message"] == ("'Activity_0check' carries what the engine ignores: camunda:dueDate (task due dates, "
+                             "follow-up dates and priorities are not read).")
+    assert en["hint"] == ('To fix: camunda:dueDate: give the step a boundary timer, or a deadline("step") '
+                          "allocation.")
+
+
 def test_deploying_a_model_with_warnings_creates_it_and_returns_them(api):
     created = api.deploy(warned_model(), "canh_bao.bpmn")
     again = api.deploy(warned_model(), "canh_bao.bpmn")
