@@ -61,8 +61,8 @@ REASONS_VI: dict[str, tuple[str, str]] = {
 assert REASONS_VI.keys() == REASONS.keys()
 
 _TEMPLATES = {
-    "vi": ("Phần tử '{element}' có những thiết lập hệ thống bỏ qua: {reasons}.", "Cách sửa: {hints}."),
-    "en": ("'{element}' carries what the engine ignores: {reasons}.", "To fix: {hints}."),
+    "vi": ("Phần tử '{element}' có những thiết lập hệ thống bỏ qua: {reasons}.", "{hints}."),
+    "en": ("'{element}' carries what the engine ignores: {reasons}.", "{hints}."),
 }
 
 

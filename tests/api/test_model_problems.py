@@ -12,7 +12,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine import deployments
 from engine.parsing import ParsedModel
-from tests.conftest import read_model
+from tests.conftest import FIXTURES, read_model
 from tests.modeler import Node, camunda_model, chain_flows, properties, user_tasks_chain
 
 FIRST_UPLOAD = read_model("camunda7_first_upload.bpmn")
@@ -132,10 +132,10 @@ def test_an_ignored_vendor_construct_is_told_with_its_reason_and_fix_in_the_read
 
     assert vi["message"] == ("Phần tử 'Activity_0check' có những thiết lập hệ thống bỏ qua: camunda:dueDate (hạn xử "
                              "lý, ngày theo dõi và độ ưu tiên của công việc không được đọc).")
-    assert vi["hint"].startswith("Cách sửa: camunda:dueDate: đặt cho bước một sự kiện hẹn giờ biên")
+    assert vi["hint"].startswith("camunda:dueDate: đặt cho bước một sự kiện hẹn giờ biên")
     assert en["message"] == ("'Activity_0check' carries what the engine ignores: camunda:dueDate (task due dates, "
                              "follow-up dates and priorities are not read).")
-    assert en["hint"] == ('To fix: camunda:dueDate: give the step a boundary timer, or a deadline("step") '
+    assert en["hint"] == ('camunda:dueDate: give the step a boundary timer, or a deadline("step") '
                           "allocation.")
 
 
@@ -260,3 +260,16 @@ def test_a_procedure_of_1200_steps_is_refused_naming_the_limit(api):
     [problem] = body["errors"]["problems"]
     assert problem["code"] == "model_too_deep"
     assert "1202 bước" in problem["message"] and "tối đa 700 bước" in problem["message"]
+
+
+def test_a_deployed_version_shows_the_translations_of_its_juel_expressions(api):
+    content = (FIXTURES / "interop" / "camunda7_juel_conditions_candidate_groups.bpmn").read_bytes()
+    deployed = api.deploy(content, "juel.bpmn").get_json()
+
+    version = api.get(f"/api/v1/process-models/{deployed['process_id']}/versions/{deployed['version']}",
+                      user="admin").get_json()
+
+    assert len(version["translations"]) == 5
+    assert version["translations"] == deployed["translations"]
+    assert {t["dialect"] for t in version["translations"]} == {"juel"}
+    assert all(t["python"] and t["original"] != t["python"] for t in version["translations"])
