@@ -75,10 +75,11 @@ def test_a_designer_edits_a_seed_model_sees_an_error_on_its_element_and_deploys_
     error = result.get_by_role("alert")
     expect(error).to_contain_text("Tệp BPMN 'chuyen_truong_thpt.bpmn' không hợp lệ")
     expect(error).to_contain_text("Phần tử Timer_ReviewOverdue, dòng")
-    expect(error).to_contain_text("is not valid Python")
+    expect(error).to_contain_text("không phải là Python hợp lệ")
+    expect(error).to_contain_text("1 lỗi và 0 cảnh báo")
     timer = page.locator('.djs-element[data-element-id="Timer_ReviewOverdue"]')
     expect(timer).to_have_class(re.compile(r"\bhas-error\b"))
-    expect(page.locator(".djs-overlay .error-badge")).to_have_count(1)
+    expect(page.locator(".djs-overlay .problem-badge.error")).to_have_count(1)
     assert len(page.console_errors) == 1 and REFUSED.search(page.console_errors[0]), page.console_errors
     page.console_errors.clear()
 
@@ -94,7 +95,7 @@ def test_a_designer_edits_a_seed_model_sees_an_error_on_its_element_and_deploys_
     page.get_by_role("button", name="Kiểm tra").click()
     expect(result.locator(".alert.success")).to_contain_text("Mô hình hợp lệ")
     expect(timer).not_to_have_class(re.compile(r"\bhas-error\b"))
-    expect(page.locator(".djs-overlay .error-badge")).to_have_count(0)
+    expect(page.locator(".djs-overlay .problem-badge")).to_have_count(0)
 
     page.get_by_role("button", name="Triển khai phiên bản mới").click()
     expect(result).to_contain_text(f"Đã triển khai phiên bản {n + 1} của “{TRANSFER_NAME}”. Hồ sơ đang giải quyết "
