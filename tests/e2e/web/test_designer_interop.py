@@ -49,7 +49,7 @@ def test_a_designer_sees_every_problem_of_a_camunda_file_at_once_fixes_them_and_
     overlap = palette_overlap(page)
     assert overlap["model"] >= overlap["palette"], overlap
 
-    page.get_by_role("button", name="Kiểm tra").click()
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
     result = page.locator("#model-result")
     alert = result.get_by_role("alert")
     expect(alert).to_contain_text(f"Tệp BPMN '{JUEL_FILE.name}' không hợp lệ")
@@ -76,7 +76,7 @@ def test_a_designer_sees_every_problem_of_a_camunda_file_at_once_fixes_them_and_
 
     set_condition(page, "Flow_0mc4", "${!dat}")
     set_condition(page, "Flow_0mc3", "${dat}")
-    page.get_by_role("button", name="Kiểm tra").click()
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
     verdict = result.locator(".alert.success")
     expect(verdict).to_contain_text("Mô hình hợp lệ, có thể triển khai. Quy trình mới: triển khai sẽ tạo phiên bản 1.")
     expect(page.locator(".djs-overlay .problem-badge")).to_have_count(0)
@@ -113,4 +113,67 @@ def test_a_designer_sees_every_problem_of_a_camunda_file_at_once_fixes_them_and_
     assert status == 200, version
     assert [t["original"] for t in version["translations"]] == ["${dat == true}", "${!dat}"]
     assert 'name="Hồ sơ đạt?"' in version["bpmn_xml"]
+    assert page.console_errors == []
+
+
+FEE_DECISION = "le_phi_ban_sao"
+FEE_NAME = "Lệ phí cấp bản sao văn bằng, chứng chỉ từ sổ gốc"
+
+
+def edit_cell(page, cell_id: str, text: str) -> None:
+    cell = page.locator(f'#dmn-canvas td[data-element-id="{cell_id}"]')
+    cell.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.locator("#dmn-title").click()  # leave the cell
+
+
+def test_a_designer_edits_a_decision_table_in_the_page_and_deploys_it(new_page, web_server):
+    token = login(web_server, "admin")
+    status, before = call(web_server, "GET", f"/api/v1/decision-models/{FEE_DECISION}/versions", token)
+    assert status == 200, before
+    n = before[0]["version"]
+    page = new_page(width=1366, height=768)
+    sign_in(page, "admin", then="/app/designer")
+
+    page.get_by_role("button", name=f"Mở bảng quyết định {FEE_NAME}, phiên bản {n}").click()
+    expect(page.locator("#dmn-status")).to_have_text(f"Đang mở bảng “{FEE_NAME}”, phiên bản {n}.")
+    cell = page.locator('#dmn-canvas td[data-element-id="LiteralExpression_tra_cuu"]')
+    expect(cell).to_have_text("20000")
+
+    # a cell the engine cannot read: the problem is listed and its cell marked
+    edit_cell(page, "UnaryTests_tra_cuu_tra_cuu", "true and")
+    expect(page.locator("#dmn-status")).to_contain_text("Có thay đổi chưa triển khai.")
+    page.get_by_role("button", name="Kiểm tra bảng quyết định").click()
+    alert = page.locator("#dmn-result").get_by_role("alert")
+    expect(alert).to_contain_text(f"Tệp DMN '{FEE_DECISION}.dmn' không hợp lệ")
+    expect(alert).to_contain_text("1 lỗi và 0 cảnh báo, đã đánh dấu trong bảng")
+    expect(alert.locator("li.problem")).to_have_count(1)
+    expect(alert).to_contain_text("(Phần tử UnaryTests_tra_cuu_tra_cuu, dòng")
+    expect(page.locator('#dmn-canvas td[data-element-id="UnaryTests_tra_cuu_tra_cuu"]')).to_have_class(
+        re.compile(r"\bhas-problem\b"))
+    screenshot(page, "designer-dmn-problem-1366")
+    errors = page.console_errors
+    assert len(errors) == 1 and REFUSED.search(errors[0]), errors
+    page.console_errors.clear()
+
+    edit_cell(page, "UnaryTests_tra_cuu_tra_cuu", "true")
+    edit_cell(page, "LiteralExpression_tra_cuu", "25000")
+    page.get_by_role("button", name="Kiểm tra bảng quyết định").click()
+    verdict = page.locator("#dmn-result .alert.success")
+    expect(verdict).to_contain_text("Bảng quyết định hợp lệ, có thể triển khai.")
+    expect(verdict).to_contain_text(f"triển khai sẽ tạo phiên bản {n + 1}")
+    expect(verdict).to_contain_text("COLLECT SUM")
+
+    page.get_by_role("button", name="Triển khai bảng quyết định").click()
+    expect(page.locator("#dmn-result .alert.success")).to_contain_text(
+        f"Đã triển khai phiên bản {n + 1} của bảng “{FEE_NAME}”.")
+    expect(page.locator("#dmn-status")).to_have_text(f"Đang mở bảng “{FEE_NAME}”, phiên bản {n + 1}.")
+    expect(page.locator(f'#decisions tr[data-decision="{FEE_DECISION}"]')).to_contain_text(str(n + 1))
+    screenshot(page, "designer-dmn-1366")
+
+    status, deployed = call(web_server, "GET", f"/api/v1/decision-models/{FEE_DECISION}/versions/{n + 1}", token)
+    assert status == 200, deployed
+    assert (deployed["deployed_by"], deployed["hit_policy"], deployed["rule_count"]) == ("admin", "COLLECT", 4)
+    assert "<text>25000</text>" in deployed["dmn_xml"] and "<text>20000</text>" not in deployed["dmn_xml"]
     assert page.console_errors == []

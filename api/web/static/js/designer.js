@@ -6,7 +6,9 @@
 // XML; the dossiers running on a version migrated to another (designer-migration.js).
 import { ApiError, api, busy, clear, errorBox, formatTime, h, startPage, t, tOr } from "./common.js";
 import { openMigration } from "./designer-migration.js";
+import { startDecisions } from "./designer-decisions.js";
 import { Editor } from "./designer-editor.js";
+import { problemList, problemsOf, problemsSummary } from "./designer-problems.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,7 +21,10 @@ const state = {
 let editor;
 
 const user = await startPage({ roles: ["designer"] });
-if (user) await start();
+if (user) {
+  await start();
+  await startDecisions();
+}
 
 async function start() {
   if (typeof window.BpmnJS !== "function") { // the vendor script did not load (npm packages not installed)
@@ -285,38 +290,18 @@ function showFailure(error) {
     if (!(error instanceof ApiError)) console.error(error);
     return;
   }
-  const details = error.body.errors || {};
-  const problems = details.problems?.length ? details.problems
-    : [{ severity: "error", code: error.body.code, element: details.element || null, line: details.line || null,
-      message: details.detail || error.body.message, hint: null }];
-  const errors = problems.filter((p) => p.severity === "error").length;
+  const problems = problemsOf(error);
   clear(result, h("div", { class: "alert error", role: "alert" },
-    h("p", {}, error.body.message),
-    h("p", {}, t("designer.problems_count", { errors, warnings: problems.length - errors })),
-    problemList(problems)));
+    h("p", {}, error.body.message), problemsSummary(problems), markedList(problems)));
 }
 
-/** Mark `problems` on the diagram and list them: message, where, fix; a click selects the element. */
-function problemList(problems) {
+/** Mark `problems` on the diagram and list them; a click on one selects its element. */
+function markedList(problems) {
   const found = editor.markProblems(problems);
-  return h("ol", { class: "problem-list" }, problems.map((problem, index) => {
-    const element = found[index];
-    const where = [problem.element ? t("designer.error_at", { element: problem.element }) : null,
-      problem.line ? t("designer.error_line", { line: problem.line }) : null].filter(Boolean).join(", ");
-    const severity = h("span", { class: `severity ${problem.severity}` }, t(`designer.severity.${problem.severity}`));
-    const message = element
-      ? h("button", { type: "button", class: "link-button problem-target", dataset: { element: problem.element },
-        title: t("designer.show_element", { element: problem.element }),
-        onclick: () => {
-          editor.reveal(element);
-          $("element-select").focus();
-        } }, problem.message)
-      : h("span", { class: "problem-message" }, problem.message);
-    return h("li", { class: `problem ${problem.severity}` }, severity, " ", message,
-      where ? h("span", { class: "problem-where" }, ` (${where}${element || !problem.element ? ""
-        : `; ${t("designer.not_on_diagram", { element: problem.element })}`})`) : null,
-      problem.hint ? h("p", { class: "problem-hint" }, h("strong", {}, t("designer.fix")), " ", problem.hint) : null);
-  }));
+  return problemList(problems, (_, index) => Boolean(found[index]), (problem) => {
+    editor.reveal(found[problems.indexOf(problem)]);
+    $("element-select").focus();
+  });
 }
 
 /** The expressions written for another engine (and bare timers), as the engine runs them. */
@@ -374,7 +359,7 @@ function warningsOf(warnings = []) {
     return null;
   }
   return h("div", { class: "alert warning", role: "status" },
-    h("p", {}, t("designer.warnings_count", { count: warnings.length })), problemList(warnings));
+    h("p", {}, t("designer.warnings_count", { count: warnings.length })), markedList(warnings));
 }
 
 async function deploy() {
