@@ -103,7 +103,8 @@ def test_a_designer_edits_a_seed_model_sees_an_error_on_its_element_and_deploys_
     assert status == 201, body
     page.get_by_role("button", name="Triển khai phiên bản mới").click()
     expect(result).to_contain_text(re.compile(
-        rf"Đã triển khai phiên bản {n + 1} của “{TRANSFER_NAME}”\. [1-9]\d* hồ sơ đang giải quyết vẫn theo phiên bản cũ"))
+        rf"Đã triển khai phiên bản {n + 1} của “{TRANSFER_NAME}”\. [1-9]\d* hồ sơ đang giải quyết "
+        "vẫn theo phiên bản cũ"))
     expect(page.locator("#versions tbody tr").first).to_have_attribute("data-version", str(n + 1))
     expect(page.locator("#versions tbody tr").first).to_contain_text("Đang mở")
     expect(page.locator("#model-status")).to_have_text(f"Đang mở “{TRANSFER_NAME}”, phiên bản {n + 1}.")
