@@ -19,6 +19,7 @@ JUEL_PROCESS = "Process_0mc1a2l"
 JUEL_NAME = "Điều kiện JUEL gọi phương thức"
 REFUSED = re.compile(r"Failed to load resource: the server responded with a status of 422")
 HAS_ERROR = re.compile(r"\bhas-error\b")
+LATE_RED = "rgb(180, 35, 24)"  # --late, the errors' colour
 
 
 def element(page, bpmn_id: str):
@@ -60,8 +61,10 @@ def test_a_designer_sees_every_problem_of_a_camunda_file_at_once_fixes_them_and_
     expect(problems.nth(0)).to_contain_text("(Phần tử Flow_0mc3, dòng 31)")
     expect(problems.nth(1)).to_contain_text("(Phần tử Flow_0mc4, dòng 34)")
     expect(problems.nth(1)).to_contain_text("Cách sửa:")
-    for flow in ("Flow_0mc3", "Flow_0mc4"):  # both at once, each with its badge
+    for flow in ("Flow_0mc3", "Flow_0mc4"):  # both at once, each drawn red, with its badge
         expect(element(page, flow)).to_have_class(HAS_ERROR)
+        stroke = element(page, flow).locator(".djs-visual > path").first.evaluate("e => getComputedStyle(e).stroke")
+        assert stroke == LATE_RED, (flow, stroke)
     expect(page.locator(".djs-overlay .problem-badge.error")).to_have_count(2)
     overlap = palette_overlap(page)
     assert overlap["model"] >= overlap["palette"], overlap
