@@ -180,3 +180,29 @@ def test_a_designer_edits_a_decision_table_in_the_page_and_deploys_it(new_page, 
     assert (deployed["deployed_by"], deployed["hit_policy"], deployed["rule_count"]) == ("admin", "COLLECT", 4)
     assert "<text>25000</text>" in deployed["dmn_xml"] and "<text>20000</text>" not in deployed["dmn_xml"]
     assert page.console_errors == []
+
+
+def test_a_camunda_files_ignored_extensions_are_marked_as_warnings_with_their_reasons(new_page):
+    page = new_page(width=1366, height=768)
+    sign_in(page, "admin", then="/app/designer")
+    page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(
+        FIXTURES / "interop" / "camunda7_listeners_io_mappings_async_ignored.bpmn")
+
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
+    result = page.locator("#model-result")
+    expect(result.locator(".alert.success")).to_contain_text("Mô hình hợp lệ, có thể triển khai.")
+    warnings = result.locator(".alert.warning li.problem")
+    expect(warnings).to_have_count(4)
+    expect(result.locator(".alert.warning")).to_contain_text("4 cảnh báo (không chặn việc triển khai)")
+    review = warnings.filter(has_text="Activity_0kt8g9h")
+    expect(review).to_contain_text("listener chạy mã Java hoặc JavaScript mà hệ thống không chạy")
+    expect(review).to_contain_text("camunda:asyncBefore (hệ thống chạy mỗi bước trong một giao dịch riêng")
+    expect(review.locator(".problem-hint")).to_contain_text("camunda:taskListener: đặt phần xử lý vào một script task")
+    expect(page.locator(".djs-overlay .problem-badge.warning")).to_have_count(4)
+    expect(element(page, "Activity_0kt8g9h")).to_have_class(re.compile(r"\bhas-warning\b"))
+    expect(element(page, "Participant_1ls6e7f")).to_have_class(re.compile(r"\bhas-warning\b"))  # the process's pool
+
+    page.locator('.djs-overlays[data-container-id="Activity_1pd0i1j"] .problem-badge').click()  # to its warning
+    expect(warnings.filter(has_text="Activity_1pd0i1j").get_by_role("button")).to_be_focused()
+    screenshot(page, "designer-interop-warnings-1366")
+    assert page.console_errors == []
