@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import db, errors, headers, security, web
+from api import db, errors, headers, oidc, security, web
 from api.views import (
     agency,
+    applicant_pages,
     audit,
     auth,
+    boundary,
     calendar,
     decision_models,
     dossiers,
@@ -26,6 +28,7 @@ from api.views import (
     public_pages,
     reports,
     results,
+    stopping,
     tasks,
     units,
     users,
@@ -39,7 +42,8 @@ from workflows.signing.keys import SigningUnavailable
 
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, decision_models.blp, dossiers.blp, tasks.blp,
               calendar.blp, reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
-              operations.blp, portal.blp, results.blp, results.public_blp)
+              operations.blp, portal.blp, results.blp, results.public_blp, stopping.blp,
+              boundary.blp)
 
 
 def _local_time(value) -> str:
@@ -109,6 +113,8 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(public_pages.bp)
+    app.register_blueprint(applicant_pages.bp)
+    oidc.init_app(app, settings)
     app.register_blueprint(web.bp)
     app.add_url_rule("/", "index", lambda: redirect(url_for("web.home")))
     app.add_template_filter(_local_time, "local")

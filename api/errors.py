@@ -14,6 +14,7 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
+from api.decision_messages import render as render_decision_problem
 from api.i18n import error_message, language
 from api.problem_messages import render
 from engine.working_calendar import CalendarError
@@ -87,7 +88,9 @@ def model_problems(error: errors.ModelInvalid) -> list[dict]:
     if not error.problems:  # raised without a list: its one message is the one problem
         return [{"severity": "error", "code": error.code, "element": error.details.get("element"),
                  "line": error.details.get("line"), "message": error.message, "hint": None}]
-    return [problem if isinstance(problem, dict) else render(problem, language()) for problem in error.problems]
+    lang = language()
+    return [render_decision_problem(problem, lang) if isinstance(problem, dict) else render(problem, lang)
+            for problem in error.problems]
 
 
 def handle_http_exception(error: HTTPException):

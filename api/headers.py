@@ -1,7 +1,8 @@
 """Security headers on every response.
 
-JSON and files: nothing to run, nothing to frame, no caching of personal data. The two public
-pages: their own inline styles and forms posting to themselves. The web pages (/app): their own
+JSON and files: nothing to run, nothing to frame, no caching of personal data. The public pages
+and the applicant area: their own inline styles and forms posting to themselves (the applicant
+area's pages, personal, are not cached either). The web pages (/app): their own
 scripts only (bpmn-js sets inline styles on the diagram, hence style-src 'unsafe-inline'). The API documentation page:
 Swagger UI served by the app itself from node_modules, and the one inline script that starts it, by its hash.
 HTTPS deployments (behind a proxy that terminates TLS) also get HSTS.
@@ -36,7 +37,7 @@ def _secure(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.blueprint == "public_pages":
+    if request.blueprint in ("public_pages", "applicant_pages"):
         headers.setdefault("Content-Security-Policy", PAGE_POLICY)
     elif request.blueprint == "web":
         headers.setdefault("Content-Security-Policy", WEB_POLICY)
@@ -44,7 +45,7 @@ def _secure(response: Response) -> Response:
         headers.setdefault("Content-Security-Policy", _docs_policy(response))
     else:
         headers.setdefault("Content-Security-Policy", API_POLICY)
-    if request.path.startswith("/api/") and "Cache-Control" not in headers:
+    if (request.path.startswith("/api/") or request.blueprint == "applicant_pages") and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

@@ -28,6 +28,7 @@ ERROR_MESSAGES_VI = {
     "unsupported_media_type": "Định dạng dữ liệu gửi lên không được hỗ trợ.",
     "invalid_transition": "Hồ sơ đang ở trạng thái '{from_label}', không thể chuyển sang '{to_label}'.",
     "supplement_limit": "Hồ sơ đã được yêu cầu bổ sung {count} lần; thủ tục này chỉ cho phép {limit} lần.",
+    "stop_not_allowed": "Chỉ người có vai trò {role_names} được dừng giải quyết hồ sơ.",
     "already_rated": "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
     "too_many_requests": "Bạn đã thử quá nhiều lần; vui lòng thử lại sau {retry_after} giây.",
     "instance_suspended": ("Hồ sơ đang bị quản trị viên tạm dừng xử lý; chưa thể thao tác cho đến khi hồ sơ "
@@ -49,6 +50,7 @@ FORM_REASONS = {
     "no_refusal": ("hồ sơ không bị từ chối.", "the dossier has not been refused."),
     "no_apology": ("hồ sơ chưa có văn bản xin lỗi và hẹn lại ngày trả kết quả.",
                    "no apology with a new return date has been issued for the dossier."),
+    "no_stop": ("hồ sơ không bị dừng giải quyết.", "the dossier's processing has not been stopped."),
     "no_steps": ("hồ sơ chưa có bước xử lý nào.", "the dossier has no processing step yet."),
 }
 

@@ -1,12 +1,14 @@
 """What a model's problems say to the designer, in Vietnamese or English.
 
 Each `Problem` of engine/parsing (and of workflows/model_checks.py) has a stable `code` and the
-values of its sentence in `params`; the catalogue below renders it in the reader's language. A
+values of its sentence in `params`; the catalogue below renders it in the reader's language (the
+`vendor_ignored` warning, construct by construct, api/vendor_messages.py). A
 code missing here, or a sentence whose values are missing, falls back to the engine's English.
 """
 
 from __future__ import annotations
 
+from api.vendor_messages import render_ignored
 from engine.parsing import Problem
 from engine.parsing.expressions import WHAT
 
@@ -180,13 +182,6 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                f"Sửa phần tử theo nội dung thông báo ({GUIDE_VI})."),
         "en": ("The engine cannot build the process at '{element}': {detail}",
                f"Change the element as the message says ({GUIDE_EN}).")},
-    "vendor_ignored": {
-        "vi": ("Phần tử '{element}' có {names}: hệ thống bỏ qua các thiết lập này.",
-               "Gán vai trò cho công việc bằng làn (lane) và biểu mẫu bằng trình soạn biểu mẫu; điều kiện, hẹn giờ "
-               "và đoạn mã đặt ở các trường BPMN chuẩn."),
-        "en": ("'{element}' carries {names}, which the engine ignores.",
-               "Give tasks a role with lanes and a form with the form editor; conditions, timers and scripts go "
-               "in the standard BPMN fields.")},
     "dossier_status_invalid": {
         "vi": ("'{element}' đặt {property}='{value}'; giá trị phải là mã trạng thái từ 1 đến 10.",
                "Dùng mã trạng thái hồ sơ của Cổng Dịch vụ công quốc gia, từ 1 đến 10 (ví dụ 4: đang xử lý, "
@@ -252,6 +247,10 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
 
 def render(problem: Problem, language: str) -> dict:
     """The problem as the API shows it, in `language` ("vi" or "en")."""
+    if problem.code == "vendor_ignored" and problem.params.get("constructs"):
+        message, hint = render_ignored(problem.element, problem.params["constructs"], language)
+        return {"severity": problem.severity, "code": problem.code, "element": problem.element, "line": problem.line,
+                "message": message, "hint": hint}
     entry = CATALOGUE.get(problem.code, {}).get(language)
     what = problem.params.get("what")
     params = {**problem.params, "element": problem.element, "line": problem.line}

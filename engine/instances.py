@@ -62,6 +62,7 @@ class StepResult:
     completed: list[CompletedElement] = field(default_factory=list)
     ready_tasks: list[HumanTask] = field(default_factory=list)
     finished: bool = False
+    terminated: bool = False  # ended from outside (engine.repair.terminate), not by reaching its end
     new_due_at: datetime | None = None
 
     def move_due_at(self, due_at: datetime) -> None:
@@ -430,9 +431,10 @@ def _save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, r
     checkpoint = state_store.prepare(instance, workflow)
     values = {"state": checkpoint.state, "updated_at": now}
     result.finished = runtime.is_finished(workflow)
-    if result.finished and instance.status != "completed":
-        values.update(status="completed", ended_at=now)
-        audit.record(session, actor=actor, action="instance.completed", instance_id=instance.id,
+    if result.finished and instance.status == "running":
+        ending = "terminated" if result.terminated else "completed"
+        values.update(status=ending, ended_at=now)
+        audit.record(session, actor=actor, action=f"instance.{ending}", instance_id=instance.id,
                      subject=instance.process_version.process_id, at=now)
     _write_instance(session, instance, values)  # first: a writer that lost the race writes nothing more
     calls.pin_started_calls(session, instance, workflow)

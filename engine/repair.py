@@ -1,5 +1,5 @@
 """An administrator's repairs of a running instance: resolve an incident (retry, skip), suspend and
-resume, move the active element elsewhere. Each is one step under the instance's revision lock,
+resume, move the active element elsewhere, terminate it. Each is one step under the instance's revision lock,
 audited with who, why and what changed; the caller passes its `effects` like for any step.
 Migration to another version is engine/migration.py.
 """
@@ -127,6 +127,30 @@ def resume(session: Session, instance_id: int, *, actor: str, reason: str = "") 
     instance.suspended_at = instance.suspended_by = instance.suspend_reason = None
     timer_events.mark_changed(session)
     return instance
+
+
+# --- termination ------------------------------------------------------------------------------------
+
+def terminate(session: Session, instance_id: int, *, actor: str, reason: str,
+              effects: Effects | None = None) -> StepResult:
+    """End the instance where it stands, from outside its model: every unfinished task is cancelled (its
+    open human tasks closed, its timers disarmed) and the instance is `terminated`. The caller's
+    `effects` see `result.terminated`; a suspended instance may be terminated, the suspension ends."""
+    instance = instances.get_instance(session, instance_id)
+    if instance.status != "running":
+        raise Conflict("Only a running instance can be terminated.", instance_id=instance_id, status=instance.status)
+
+    def cancel(workflow: BpmnWorkflow, result: StepResult) -> None:
+        workflow.cancel()
+        result.terminated = True
+
+    audit.record(session, actor=actor, action="instance.terminating", instance_id=instance_id,
+                 subject=instance.business_key, data={"reason": reason})
+    result = instances.run_step(session, instance, actor=actor, change=cancel, effects=effects)
+    if instance.suspended_at is not None:
+        instance.suspended_at = instance.suspended_by = instance.suspend_reason = None
+    timer_events.mark_changed(session)
+    return result
 
 
 # --- move ---------------------------------------------------------------------------------------------

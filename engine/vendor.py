@@ -36,6 +36,7 @@ from lxml import etree
 from engine.assignment import CANDIDATE_GROUPS, CANDIDATE_USERS, names
 from engine.forms import FORM_SCHEMA_PROPERTY
 from engine.vendor_forms import FormField, FormProblem, camunda_fields, flowable_fields, form_schema
+from engine.vendor_reasons import english, reason_of
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -52,37 +53,6 @@ SPIFF_ARENA_FORM_FILES = ("formJsonSchemaFilename", "formUiSchemaFilename")
 # What a business rule task says of the decision it calls, read by engine/dmn/tasks.py where it stands.
 DECISION_ATTRIBUTES = ("decisionRef", "decisionRefBinding", "decisionRefVersion", "resultVariable",
                        "mapDecisionResult")
-FORM_HINT = "describe the fields with camunda:formData or a form_schema property"
-ASSIGNMENT_HINT = "name the groups or users themselves (e.g. candidateGroups=\"leader\"), or draw the task in a lane"
-
-# Why a vendor construct is not read, and what to do instead, by its local name.
-_NOT_READ: dict[str, tuple[str, str | None]] = {}
-for _names, _why in (
-    (("asyncBefore", "asyncAfter", "exclusive", "jobPriority", "failedJobRetryTimeCycle"),
-     ("MotCua runs every step in its own transaction", "remove it")),
-    (("class", "expression", "delegateExpression", "type", "topic", "taskPriority", "taskDefinition",
-      "taskHeaders", "connector", "field", "resultVariable"),
-     ("MotCua has no Java delegate, job worker or connector to run it",
-      "replace the service task with a script task or a user task")),
-    (("executionListener", "taskListener"),
-     ("listeners are not run", "put the logic in a script task or a spiffworkflow:preScript/postScript")),
-    (("inputOutput", "ioMapping", "in", "out"),
-     ("variable mappings are not applied: every task sees the process data", "assign variables in a script")),
-    (("formKey", "formRef", "formRefBinding", "formRefVersion", "formDefinition"),
-     ("MotCua cannot resolve an external form", FORM_HINT)),
-    (("dueDate", "followUpDate", "priority"),
-     ("task dates and priorities are not read", "give the step a boundary timer or a deadline(\"step\") allocation")),
-    (("collection", "elementVariable", "loopCharacteristics"),
-     ("multi-instance settings of other engines are not read",
-      "use loopDataInputRef and inputDataItem of the multiInstanceLoopCharacteristics")),
-    (("initiator",), ("the dossier's process is started by the desk officer who receives it", "remove it")),
-    (("historyTimeToLive", "versionTag", "isStartableInTasklist", "candidateStarterGroups",
-      "candidateStarterUsers"), ("it configures the other engine's deployment", "remove it")),
-):
-    _NOT_READ.update(dict.fromkeys(_names, _why))
-_NOT_READ_DEFAULT = ("MotCua does not read this extension", "remove it, or say it with spiffworkflow properties")
-
-
 @dataclass(frozen=True)
 class Converted:
     element: str  # the BPMN id of the element (or of the one it belongs to)
@@ -92,11 +62,21 @@ class Converted:
 
 @dataclass(frozen=True)
 class Ignored:
+    """A construct left unread: `code` says why (engine/vendor_reasons.py), `params` fill its sentence."""
+
     element: str | None
     what: str
-    reason: str
-    hint: str | None = None
+    code: str
+    params: dict = field(default_factory=dict, compare=False)
     line: int | None = None
+
+    @property
+    def reason(self) -> str:
+        return english(self.code, self.params)[0]
+
+    @property
+    def hint(self) -> str:
+        return english(self.code, self.params)[1]
 
     @property
     def message(self) -> str:
@@ -185,7 +165,7 @@ class _Element:
                 what = vendor_name(prop.tag) or etree.QName(prop).localname
                 name, value = prop.get("name"), prop.get("value")
                 if not name or value is None:
-                    self.ignore(what, "a property needs a name and a value", "set both", prop.sourceline)
+                    self.ignore(what, "property_incomplete", {}, prop.sourceline)
                     continue
                 self._propose(name, value, _Source(f"{what} {name}", lambda p=prop: _drop(p)))
             self.containers.append(child)
@@ -215,8 +195,7 @@ class _Element:
         what = vendor_name(attribute) or f"{vendor_name(owner.tag)} {attribute}"
         self.handled.add(attribute if owner is None else owner)
         if is_expression(value):
-            self.ignore(what, f"'{value}' is an expression the other engine evaluates at run time; "
-                              "MotCua needs fixed names", ASSIGNMENT_HINT, holder.sourceline)
+            self.ignore(what, "assignment_expression", {"value": value}, holder.sourceline)
         elif names(value):
             into.append((value, _Source(what, lambda: holder.attrib.pop(attribute, None))))
 
@@ -232,8 +211,7 @@ class _Element:
                     text = _resource_name(self.node, performer.get("resourceRef")) or ""
                 parsed = _performer_names(text, default=default)
                 if parsed is None:
-                    self.ignore(what, f"'{text}' is not a plain list of user(...) and group(...) names",
-                                ASSIGNMENT_HINT, performer.sourceline)
+                    self.ignore(what, "performer_expression", {"value": text}, performer.sourceline)
                     continue
                 keep = _Source(what, lambda: None)  # standard BPMN: stays in the tree
                 groups.extend((name, keep) for name in parsed["group"])
@@ -259,7 +237,7 @@ class _Element:
                 sources.append(_Source(f"{VENDORS[vendor]}:formProperty",
                                        lambda ps=properties: [_drop(p) for p in ps]))
         for problem in problems:
-            self.ignore(problem.what, problem.reason, problem.hint, problem.line)
+            self.ignore(problem.what, problem.code, problem.params, problem.line)
         if sources:
             schema = form_schema(fields)
             self._propose(FORM_SCHEMA_PROPERTY, json.dumps(schema, ensure_ascii=False), *sources)
@@ -271,9 +249,7 @@ class _Element:
         holder = self.extensions.find(f"{{{SPIFF_NS}}}properties") if self.extensions is not None else None
         for prop in holder.iterfind(f"{{{SPIFF_NS}}}property") if holder is not None else ():
             if prop.get("name") in SPIFF_ARENA_FORM_FILES:
-                self.ignore(f"spiffworkflow:property {prop.get('name')}", "MotCua cannot read a form kept in a file "
-                            "next to the model", "put the JSON Schema itself in a form_schema property",
-                            prop.sourceline)
+                self.ignore(f"spiffworkflow:property {prop.get('name')}", "form_file", {}, prop.sourceline)
 
     def _start_form(self) -> None:
         for what, nodes in (("camunda:formData", self._children("formData", CAMUNDA_NS)),
@@ -281,9 +257,7 @@ class _Element:
                                               *self._children("formProperty", ACTIVITI_NS)])):
             for node in nodes:
                 self.handled.add(node)
-                self.ignore(vendor_name(node.tag) or what, "a start event has no form in MotCua: the dossier's "
-                            "data comes from the desk's intake", "put the fields on the first user task",
-                            node.sourceline)
+                self.ignore(vendor_name(node.tag) or what, "start_form", {}, node.sourceline)
 
     def _decision_reference(self) -> None:
         """Left in place for engine/dmn/tasks.py, which reads them: neither converted nor ignored."""
@@ -299,8 +273,8 @@ class _Element:
     def _propose(self, name: str, value: str, *sources: _Source) -> None:
         if name in self.properties:
             for source in sources:
-                self.ignore(source.what, f"the {name} property is already given by {self.properties[name][1][0].what}",
-                            "keep one of them", self.node.sourceline)
+                self.ignore(source.what, "property_twice", {"property": name, "by": self.properties[name][1][0].what},
+                            self.node.sourceline)
             return
         self.properties[name] = (value, list(sources))
 
@@ -312,8 +286,8 @@ class _Element:
         for name, (value, sources) in self.properties.items():
             if name in own:
                 for source in sources:
-                    self.ignore(source.what, f"the element's own spiffworkflow property '{name}' wins",
-                                f"remove {source.what} or the spiffworkflow property", self.node.sourceline)
+                    self.ignore(source.what, "own_property_wins", {"property": name, "what": source.what},
+                                self.node.sourceline)
                 continue
             etree.SubElement(holder, f"{{{SPIFF_NS}}}property", name=name, value=value)
             for source in sources:
@@ -341,12 +315,11 @@ class _Element:
         return [c for c in self.children
                 if etree.QName(c).localname == local and etree.QName(c).namespace in namespaces]
 
-    def ignore(self, what: str, reason: str, hint: str | None, line: int | None) -> None:
-        self.report.ignored.append(Ignored(self.id, what, reason, hint, line))
+    def ignore(self, what: str, code: str, params: dict, line: int | None) -> None:
+        self.report.ignored.append(Ignored(self.id, what, code, params, line))
 
     def _not_read(self, what: str, line: int | None) -> None:
-        reason, hint = _NOT_READ.get(what.split(":", 1)[1], _NOT_READ_DEFAULT)
-        self.ignore(what, reason, hint, line)
+        self.ignore(what, reason_of(what.split(":", 1)[1]), {}, line)
 
 
 def _owner_id(node) -> str | None:

@@ -39,8 +39,8 @@ _JAVA_DATE_PARTS = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H"
 @dataclass(frozen=True)
 class FormProblem:
     what: str
-    reason: str
-    hint: str | None
+    code: str  # a reason code of engine/vendor_reasons.py
+    params: dict
     line: int | None
 
 
@@ -84,8 +84,8 @@ def camunda_fields(form_data) -> tuple[list[FormField], list[FormProblem]]:
     """The fields of a `camunda:formData`."""
     reader = _Reader("camunda")
     for attribute in form_data.attrib:  # businessKey: the other engine's business key field
-        reader.problem(f"camunda:formData {etree.QName(attribute).localname}", "MotCua's business key is the "
-                       "dossier code", "remove it", form_data.sourceline)
+        reader.problem(f"camunda:formData {etree.QName(attribute).localname}", "business_key", {},
+                       form_data.sourceline)
     for node in form_data.iterfind(f"{{{CAMUNDA_NS}}}formField"):
         made = reader.field(node, node.get("id"), node.get("type") or "string", node.get("label"),
                             choices=node.iterfind(f"{{{CAMUNDA_NS}}}value"))
@@ -94,8 +94,7 @@ def camunda_fields(form_data) -> tuple[list[FormField], list[FormProblem]]:
         for constraint in node.iterfind(f"{{{CAMUNDA_NS}}}validation/{{{CAMUNDA_NS}}}constraint"):
             reader.constraint(made, constraint.get("name") or "", constraint.get("config"), constraint.sourceline)
         for extra in node.iterfind(f"{{{CAMUNDA_NS}}}properties"):
-            reader.problem(f"camunda:formField {made.name} properties", "field properties are not read",
-                           "remove them", extra.sourceline)
+            reader.problem(f"camunda:formField {made.name} properties", "field_properties", {}, extra.sourceline)
         reader.default(made, node.get("defaultValue"), node.get("datePattern"), node.sourceline)
     return reader.fields, reader.problems
 
@@ -105,8 +104,8 @@ def flowable_fields(properties: list, namespace: str) -> tuple[list[FormField], 
     reader = _Reader("flowable" if "flowable" in namespace else "activiti")
     for node in properties:
         if (node.get("readable") or "true").lower() == "false":
-            reader.problem(f"{reader.prefix}:formProperty {node.get('id')}", "a field that is not readable is not "
-                           "shown", "remove it from the form", node.sourceline)
+            reader.problem(f"{reader.prefix}:formProperty {node.get('id')}", "field_not_readable", {},
+                           node.sourceline)
             continue
         name = node.get("variable") or node.get("id")
         made = reader.field(node, name, node.get("type") or "string", node.get("name"),
@@ -116,8 +115,8 @@ def flowable_fields(properties: list, namespace: str) -> tuple[list[FormField], 
         made.required = (node.get("required") or "").lower() == "true"
         made.read_only = (node.get("writable") or "true").lower() == "false"
         if node.get("expression"):
-            reader.problem(f"{reader.prefix}:formProperty {name} expression", "expressions are not evaluated",
-                           "compute the value in a script task", node.sourceline)
+            reader.problem(f"{reader.prefix}:formProperty {name} expression", "field_expression", {},
+                           node.sourceline)
         reader.default(made, node.get("default"), node.get("datePattern"), node.sourceline)
     return reader.fields, reader.problems
 
@@ -128,28 +127,25 @@ class _Reader:
         self.fields: list[FormField] = []
         self.problems: list[FormProblem] = []
 
-    def problem(self, what: str, reason: str, hint: str | None, line: int | None) -> None:
-        self.problems.append(FormProblem(what, reason, hint, line))
+    def problem(self, what: str, code: str, params: dict, line: int | None) -> None:
+        self.problems.append(FormProblem(what, code, params, line))
 
     def field(self, node, name: str | None, kind: str, title: str | None, *, choices) -> FormField | None:
         what = f"{self.prefix}:{etree.QName(node).localname}"
         if not name:
-            self.problem(what, "a field without an id is left out", "give the field an id", node.sourceline)
+            self.problem(what, "field_without_id", {}, node.sourceline)
             return None
         if any(f.name == name for f in self.fields):
-            self.problem(f"{what} {name}", "the field is listed twice; the first one is kept", "remove one",
-                         node.sourceline)
+            self.problem(f"{what} {name}", "field_twice", {}, node.sourceline)
             return None
         if kind not in _TYPES:
-            self.problem(f"{what} {name}", f"the type '{kind}' is not known; the field is read as text",
-                         "use string, long, double, boolean, date or enum", node.sourceline)
+            self.problem(f"{what} {name}", "field_type_unknown", {"type": kind}, node.sourceline)
             kind = "string"
         made = FormField(name, kind, (title or "").strip() or None)
         if kind == "enum":
             made.choices = [(v.get("id"), v.get("name") or v.get("id")) for v in choices if v.get("id")]
             if not made.choices:
-                self.problem(f"{what} {name}", "an enum without values is read as text", "list its values",
-                             node.sourceline)
+                self.problem(f"{what} {name}", "enum_without_values", {}, node.sourceline)
                 made.kind = "string"
         self.fields.append(made)
         return made
@@ -165,17 +161,16 @@ class _Reader:
         elif value is not None:
             made.limits[limit] = value
         else:
-            self.problem(f"{self.prefix}:constraint {name} of {made.name}",
-                         f"the constraint '{name}'{f' ({config})' if config else ''} is not read for a "
-                         f"{made.kind} field", "check the value in a script or a gateway", line)
+            self.problem(f"{self.prefix}:constraint {name} of {made.name}", "constraint_not_read",
+                         {"constraint": name, "config": f" ({config})" if config else "", "kind": made.kind}, line)
 
     def default(self, made: FormField, value: str | None, date_pattern: str | None, line: int | None) -> None:
         if value is None or value == "":
             return
         converted = None if "${" in value or "#{" in value else _typed(made, value, date_pattern)
         if converted is None:
-            self.problem(f"{self.prefix}:default of {made.name}", f"'{value}' is not a {made.kind} value MotCua can "
-                         "read", "write a plain value", line)
+            self.problem(f"{self.prefix}:default of {made.name}", "default_not_read",
+                         {"value": value, "kind": made.kind}, line)
         else:
             made.default = converted
 

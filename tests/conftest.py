@@ -21,6 +21,7 @@ import workflows.models  # noqa: F401 - all tables on Base.metadata
 from engine import state_store
 from engine.db import Base, make_engine, make_session_factory
 from engine.serialization import state_to_json
+from tests.oidc_double import oidc_provider  # noqa: F401 - the identity provider's double (VNeID)
 from tests.pki import pki, tsa  # noqa: F401 - the test PKI and its timestamp server
 from tests.portal_double import portal  # noqa: F401 - the national portal's double for every test module
 from tests.servers import gateway, mailbox, start_smtp_server  # noqa: F401 - real servers for every test module

@@ -1,7 +1,9 @@
 """Who may see what of a dossier, and masking of personal data.
 
 Roles × units: a desk officer (the one-stop desk serves every procedure) and a leader handle
-every dossier; a specialist handles the dossiers whose procedure his or her unit decides. Those
+every dossier; a specialist handles the dossiers whose procedure his or her unit decides; a desk
+officer of another service centre of the province handles the dossiers that centre received
+(workflows.boundary). Those
 who handle a dossier see the applicant's personal data in full; everyone else, and every list,
 sees ID and phone numbers masked.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.models import Incident
+from workflows import boundary
 from workflows.auth import Principal
 from workflows.errors import Forbidden
 from workflows.models import Dossier
@@ -23,8 +26,8 @@ HANDLING_EVERY_DOSSIER = (DESK_OFFICER, LEADER)
 
 
 def can_handle(principal: Principal, dossier: Dossier) -> bool:
-    if principal.has_role(*HANDLING_EVERY_DOSSIER):
-        return True
+    if principal.has_role(*HANDLING_EVERY_DOSSIER):  # a desk of another centre: the dossiers it received
+        return principal.has_role(LEADER) or boundary.may_see(principal, dossier)
     return principal.has_role(SPECIALIST) and principal.unit_code == dossier.procedure.deciding_unit.code
 
 
@@ -38,6 +41,8 @@ def may_work_task(principal: Principal, task_role: str | None, dossier: Dossier)
     """A task of the specialist lane belongs to the specialists of the dossier's deciding unit."""
     if task_role not in principal.roles:
         return False
+    if task_role == DESK_OFFICER and boundary.is_at_centre(principal):
+        return False  # the department desk's tasks; another centre's desk follows its dossiers only
     return task_role != SPECIALIST or principal.unit_code == dossier.procedure.deciding_unit.code
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -18,7 +20,12 @@ DEFAULTS = {
     "return_place": "Bộ phận tiếp nhận và trả kết quả, Trung tâm Phục vụ hành chính công tỉnh Sóc Trăng",
     "contact": "Bộ phận tiếp nhận và trả kết quả, điện thoại 0299 3 000 000",
     "public_url": "http://127.0.0.1:5000",
+    # The first part of a new dossier's code, `<prefix>-YYMMDD-NNNN` (Circular 03/2025: the agency's code,
+    # the date, the sequence), e.g. the agency's code in the national list "000.00.20.H56"; empty: the
+    # server's MOTCUA_DOSSIER_PREFIX. Codes already given keep theirs.
+    "dossier_code_prefix": "",
 }
+CODE_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.]{0,29}")
 
 
 def get_agency(session: Session) -> dict:
@@ -33,6 +40,10 @@ def update_agency(session: Session, values: dict, *, actor: str) -> dict:
     url = values.get("public_url")
     if url is not None and not str(url).startswith(("http://", "https://")):
         raise InvalidInput("public_url must start with http:// or https://.", field="public_url")
+    prefix = values.get("dossier_code_prefix")
+    if prefix and not CODE_PREFIX.fullmatch(str(prefix).strip()):
+        raise InvalidInput("dossier_code_prefix is up to 30 letters, digits and dots (no hyphen: it separates "
+                           "the code's parts), e.g. 000.00.20.H56.", field="dossier_code_prefix")
     row = session.get(AppSetting, KEY)
     before = get_agency(session)
     if row is None:

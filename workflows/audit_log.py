@@ -15,7 +15,8 @@ from engine.models import AuditEvent
 from workflows.errors import InvalidInput
 
 FAMILIES = ("procedure.", "calendar.", "user.", "notification_template.", "api_token.", "agency.", "outbox.",
-            "model.", "decision.", "portal.")
+            "model.", "decision.", "portal.", "stopping.", "indicators.", "boundary_intake.")
+
 
 def _check(name: str, value: str) -> None:
     if not value.startswith(FAMILIES):

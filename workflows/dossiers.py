@@ -23,11 +23,12 @@ from engine.clock import utcnow
 from engine.deployments import find_latest_version
 from engine.models import INCIDENT_UNRESOLVED, Incident
 from engine.progress import progress_of
-from workflows import access, lifecycle, outcomes, statuses
+from workflows import access, boundary, lifecycle, outcomes, statuses
 from workflows.access import DossierView
+from workflows.agency import get_agency
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
-from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure
+from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure, Unit
 from workflows.people import people
 from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
@@ -51,6 +52,7 @@ class DossierFilters:
     procedure_code: str | None = None
     received_from: date | None = None
     received_to: date | None = None
+    receiving_unit_code: str | None = None  # received at that service centre (workflows.boundary)
 
 
 def receive_dossier(
@@ -82,7 +84,8 @@ def receive_dossier(
     elif received_at is not None:
         raise InvalidInput("received_at is recorded only for dossiers that came by post.", field="received_at")
     dossier = _create(session, actor=principal.username, procedure_code=procedure_code, channel=channel,
-                      applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now)
+                      applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now,
+                      receiving_unit=boundary.receiving_unit_of(session, principal))
     return shown(session, principal, dossier)
 
 
@@ -95,7 +98,7 @@ def submit_online(session: Session, *, procedure_code: str, applicant: Applicant
 
 
 def _create(session: Session, *, actor: str, procedure_code: str, channel: str, applicant: Applicant,
-            data: dict, code_prefix: str, received_at: datetime | None) -> Dossier:
+            data: dict, code_prefix: str, received_at: datetime | None, receiving_unit: Unit | None = None) -> Dossier:
     procedure = get_procedure(session, procedure_code)
     if not procedure.active:
         raise InvalidInput(f"Procedure '{procedure_code}' is no longer accepted.", procedure_code=procedure_code)
@@ -105,8 +108,11 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
     period = policy["processing_time"]
     # An online dossier's timers count from a provisional due date until the desk accepts it.
     due_at = calendar.due_at(received_at or now, period["value"], period["unit"])
+    if receiving_unit is not None:  # received at another centre: the papers' transit is allowed for
+        due_at = boundary.with_transit(session, calendar, due_at, policy)
     dossier = Dossier(
-        code=_next_code(session, code_prefix, now, calendar.settings.timezone),
+        code=_next_code(session, get_agency(session)["dossier_code_prefix"] or code_prefix, now,
+                        calendar.settings.timezone),
         procedure=procedure,
         applicant_name=applicant.full_name,
         applicant_id_number=applicant.id_number,
@@ -119,6 +125,7 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
         status=statuses.RECEIVED if received_at is not None else statuses.NEWLY_REGISTERED,
         status_changed_at=now,
         received_by=actor,
+        receiving_unit=receiving_unit,
         data=data,
         deadline_policy=policy,
         due_at=due_at if received_at is not None else None,
@@ -132,6 +139,7 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
         dossier.instance_id = step.instance.id
         audit.record(session, actor=actor, action=action, instance_id=dossier.instance_id, subject=dossier.code,
                      at=now, data={"procedure_code": procedure.code, "channel": channel,
+                                   "receiving_unit": receiving_unit.code if receiving_unit else None,
                                    "received_at": received_at.isoformat() if received_at else None,
                                    "due_at": dossier.due_at.isoformat() if dossier.due_at else None})
         lifecycle.apply_model_effects(session, dossier, step, actor=actor)
@@ -182,7 +190,10 @@ def handled_dossier(session: Session, principal: Principal, code: str, *, scope:
 def dossier_for(session: Session, principal: Principal, code: str) -> DossierView:
     """One dossier, for any member of staff; the applicant's personal data in full only for those
     who handle it."""
-    return shown(session, principal, get_dossier(session, code))
+    dossier = get_dossier(session, code)
+    if not boundary.may_see(principal, dossier):  # another centre's desk: only what it received
+        access.require_handler(principal, dossier)
+    return shown(session, principal, dossier)
 
 
 def shown(session: Session, principal: Principal, dossier: Dossier) -> DossierView:
@@ -200,9 +211,12 @@ def find_by_instance(session: Session, instance_id: int) -> Dossier | None:
     return session.scalars(select(Dossier).where(Dossier.instance_id == instance_id)).first()
 
 
-def list_dossiers(session: Session, filters: DossierFilters, *, page: int = 1,
-                  per_page: int = 20) -> tuple[list[DossierView], int]:
-    """A page of dossiers, newest first (the applicants' data masked), and the total matching the filters."""
+def list_dossiers(session: Session, filters: DossierFilters, *, page: int = 1, per_page: int = 20,
+                  principal: Principal | None = None) -> tuple[list[DossierView], int]:
+    """A page of dossiers, newest first (the applicants' data masked), and the total matching the filters;
+    for the desk officers of another service centre, of the dossiers that centre received."""
+    if principal is not None and boundary.is_at_centre(principal):
+        filters = replace(filters, receiving_unit_code=principal.unit_code)
     query = select(Dossier)
     if filters.status is not None:
         query = query.where(Dossier.status == filters.status)
@@ -215,6 +229,8 @@ def list_dossiers(session: Session, filters: DossierFilters, *, page: int = 1,
     if filters.received_to:
         end = datetime.combine(filters.received_to + timedelta(days=1), datetime.min.time(), zone)
         query = query.where(Dossier.received_at < end)
+    if filters.receiving_unit_code:
+        query = query.join(Unit, Unit.id == Dossier.receiving_unit_id).where(Unit.code == filters.receiving_unit_code)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Dossier.submitted_at.desc(), Dossier.id.desc())
                            .offset((page - 1) * per_page).limit(per_page))

@@ -23,6 +23,12 @@ class Forbidden(EngineError):
     code = "forbidden"
 
 
+class StopNotAllowed(Forbidden):
+    """The user's roles are not among those that may stop a dossier's processing (workflows.stopping)."""
+
+    code = "stop_not_allowed"
+
+
 class InvalidInput(EngineError):
     """Input that is well-formed but not acceptable (unknown procedure, unmapped lane...)."""
 

@@ -81,7 +81,7 @@ def apply_model_effects(session: Session, dossier: Dossier, step: StepResult, *,
         if properties.get(NOTIFICATION_PROPERTY):
             notifications.enqueue(session, dossier, properties[NOTIFICATION_PROPERTY], actor=actor,
                                   element=element.bpmn_id)
-    if step.finished and dossier.status not in statuses.END_STATUSES:
+    if step.finished and not step.terminated and dossier.status not in statuses.END_STATUSES:
         _resolve_at_end(session, dossier, step, actor=actor)
 
 
@@ -156,6 +156,14 @@ def _move_status(session: Session, dossier: Dossier, new: int, element: Complete
             from_label=statuses.label(old), to_label=statuses.label(new))
     _set_status(session, dossier, new, step, actor=actor,
                 audit_data={"element": element.bpmn_id, "element_name": element.name}, element=element)
+
+
+def stop(session: Session, dossier: Dossier, step: StepResult, *, actor: str, ground: str) -> None:
+    """The dossier's processing is stopped (8) from outside its model (workflows.stopping), in the
+    step that terminates its process. A clock stopped for the applicant stays where it stood."""
+    dossier.clock_paused_at = None
+    _set_status(session, dossier, statuses.PROCESSING_STOPPED, step, actor=actor,
+                audit_data={"element": None, "reason": "processing_stopped", "ground": ground})
 
 
 def _resolve_at_end(session: Session, dossier: Dossier, step: StepResult, *, actor: str) -> None:

@@ -13,13 +13,16 @@ from engine.models import ProcessInstance
 
 
 class Unit(Base):
-    """An organisational unit: the one-stop desk at the service center, a division, the board."""
+    """An organisational unit: the one-stop desk at the service center, a division, the board; or
+    (kind `service_centre`) another Public Administration Service Centre of the province (a commune's)
+    that receives the department's dossiers regardless of administrative boundary (Decree 118/2025)."""
 
     __tablename__ = "unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[str] = mapped_column(sa.String(30), default="internal", server_default="internal")
 
 
 class User(Base):
@@ -64,6 +67,22 @@ class AccessToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class ApplicantSession(Base):
+    """An applicant signed in through OpenID Connect; only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "applicant_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    id_number: Mapped[str] = mapped_column(sa.String(20), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(255))
+    issuer: Mapped[str] = mapped_column(sa.String(500))
+    subject: Mapped[str] = mapped_column(sa.String(255))  # the provider's `sub`
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):
@@ -122,6 +141,7 @@ class Dossier(Base):
     __tablename__ = "dossier"
     __table_args__ = (
         sa.Index("ix_dossier_procedure_received", "procedure_id", "received_at"),
+        sa.Index("ix_dossier_applicant_id_number", "applicant_id_number"),  # an applicant's own dossiers
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,11 +170,33 @@ class Dossier(Base):
     postal_tracking_number: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     supplement_requests: Mapped[int] = mapped_column(default=0, server_default="0")
     received_by: Mapped[str] = mapped_column(sa.String(100))
+    # where it was received, when not at the department's own desk: a service centre (workflows.boundary)
+    receiving_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
     instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), unique=True)
 
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     instance: Mapped[ProcessInstance | None] = relationship(lazy="select")
+    receiving_unit: Mapped[Unit | None] = relationship(lazy="select")
+
+
+class PaperTransfer(Base):
+    """The paper documents of a dossier received at a service centre, on their way to the deciding
+    department: sent (how, with which tracking number), then received at the department's desk."""
+
+    __tablename__ = "paper_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"), unique=True)
+    from_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    method: Mapped[str] = mapped_column(sa.String(20))  # post | courier | in_person
+    tracking_number: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_by: Mapped[str] = mapped_column(sa.String(100))
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_by: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    arrival_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
 
 class DossierCounter(Base):
@@ -168,7 +210,8 @@ class DossierCounter(Base):
 
 class DossierNotice(Base):
     """A written notice about a dossier: supplement request (form 02), refusal (03), apology and
-    new appointment (04), or a withdrawal; made when the model's element says so."""
+    request to extend (04), or a withdrawal, made when the model's element says so; or the notice
+    of stopping the processing (05, kind `stop`, with its `ground`), made by workflows.stopping."""
 
     __tablename__ = "dossier_notice"
 
@@ -178,6 +221,7 @@ class DossierNotice(Base):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     documents: Mapped[list] = mapped_column(JSONType, default=list)  # [{name, reason}]
     new_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ground: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")  # a stop's ground code
     element: Mapped[str] = mapped_column(sa.String(255), default="")
     created_by: Mapped[str] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -39,7 +39,7 @@ AUDIENCES = ("applicant", "officers", "administrators", "account")
 TEMPLATE_VARIABLES = (
     "code", "applicant_name", "procedure_name", "status_label", "received_date", "due_date", "new_due_date",
     "reason", "documents", "postal_tracking_number", "lookup_url", "rating_url", "department", "province",
-    "center", "return_place", "contact", "incident_element", "incident_message",
+    "center", "return_place", "contact", "incident_element", "incident_message", "ground",
 )
 # What an account template may say (audience "account"), besides the agency's names.
 ACCOUNT_VARIABLES = ("full_name", "username", "failures", "last_address", "blocked_until", "time")
@@ -183,7 +183,7 @@ def dossier_context(session: Session, dossier: Dossier) -> dict:
         "postal_tracking_number": dossier.postal_tracking_number,
         "lookup_url": f"{base}/tra-cuu/{dossier.code}",
         "rating_url": f"{base}/danh-gia/{dossier.code}",
-        "incident_element": "", "incident_message": "",
+        "incident_element": "", "incident_message": "", "ground": "",
         **{key: agency[key] for key in _AGENCY_VARIABLES},
     }
 

@@ -1,6 +1,10 @@
-"""The printable forms filled from a dossier's real data (Circular 01/2018/TT-VPCP numbering):
-01 receipt and appointment slip, 02 supplement request, 03 refusal, 04 apology and new
-appointment, 05 process-control slip, 06 tracking book (for a period)."""
+"""The printable forms filled from a dossier's real data, numbered as Circular 03/2025/TT-VPCP
+(Appendix I) numbers them: 01 receipt and appointment slip, 02 supplement request, 03 refusal,
+04 apology and request to extend the processing time, 05 notice of stopping the processing,
+06 process-control slip, 07 tracking book (for a period).
+
+A form is named by its name or by its number ("05"); `apology`, the name of form 04 before the
+circular renamed it, keeps working for this release (`FORM_ALIASES`)."""
 
 from __future__ import annotations
 
@@ -12,18 +16,21 @@ from sqlalchemy.orm import Session
 
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
-from workflows import statuses
+from workflows import boundary, statuses, stopping
 from workflows.agency import get_agency
 from workflows.auth import Principal
 from workflows.dossiers import dossier_steps, handled_dossier
 from workflows.errors import FormUnavailable, InvalidInput, NotFound
 from workflows.lifecycle import notices_of
 from workflows.models import Dossier, Procedure, User
+from workflows.printable import FORM_NUMBERS
 
-DOSSIER_FORMS = ("receipt", "supplement-request", "refusal", "apology", "process-control")
+DOSSIER_FORMS = ("receipt", "supplement-request", "refusal", "apology-extension", "stop-notice", "process-control")
+FORM_ALIASES = {"apology": "apology-extension", **{number: form for form, number in FORM_NUMBERS.items()}}
 FORMATS = ("pdf", "html")
 BOOK_FORMATS = ("pdf", "html", "xlsx")
-NOTICE_OF_FORM = {"supplement-request": "supplement_request", "refusal": "refusal", "apology": "apology"}
+NOTICE_OF_FORM = {"supplement-request": "supplement_request", "refusal": "refusal", "apology-extension": "apology",
+                  "stop-notice": stopping.NOTICE_KIND}
 CHANNEL_LABELS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Qua bưu chính công ích"}
 DOCUMENT_FORM_LABELS = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực"}
 UNIT_LABELS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "session": "buổi làm việc"}
@@ -34,6 +41,7 @@ REASONS_EN = {
     "no_supplement_request": "no supplement has been requested for the dossier",
     "no_refusal": "the dossier has not been refused",
     "no_apology": "no apology with a new return date has been issued for the dossier",
+    "no_stop": "the dossier's processing has not been stopped",
     "no_steps": "the dossier has no processing step yet",
 }
 MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
@@ -50,6 +58,7 @@ class Printout:
 def dossier_form(session: Session, principal: Principal, code: str, form: str, fmt: str) -> Printout:
     """A form filled from the dossier, for those who handle it."""
     dossier = handled_dossier(session, principal, code)
+    form = FORM_ALIASES.get(form, form)
     if form not in DOSSIER_FORMS:
         raise InvalidInput(f"form must be one of {', '.join(DOSSIER_FORMS)}.", field="form")
     if fmt not in FORMATS:
@@ -95,7 +104,7 @@ def unavailable_reasons(session: Session, dossier: Dossier) -> dict[str, str | N
 
 
 def tracking_book(session: Session, first_day: date, last_day: date, fmt: str) -> Printout:
-    """Form 06: one row per dossier received in the period, oldest first."""
+    """Form 07: one row per dossier received in the period, oldest first."""
     if fmt not in BOOK_FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(BOOK_FORMATS)}.", field="format")
     if last_day < first_day:
@@ -193,11 +202,12 @@ def _notice(session: Session, dossier: Dossier, kind: str, zone) -> dict:
     notice = notices[-1]
     return {"created_at": notice.created_at.astimezone(zone), "created_by": _full_name(session, notice.created_by),
             "documents": list(notice.documents or []), "reason": notice.reason,
-            "new_due_at": _local(notice.new_due_at, zone), "contact": get_agency(session)["contact"]}
+            "new_due_at": _local(notice.new_due_at, zone), "contact": get_agency(session)["contact"],
+            "ground": stopping.ground_name(session, notice.ground) if notice.ground else ""}
 
 
 def _steps(session: Session, dossier: Dossier, zone) -> list[dict]:
-    rows, previous_lane = [], None
+    rows, previous_lane = _paper_transfer(session, dossier, zone), None
     for step in dossier_steps(session, dossier.code):
         task = step["task"]
         if task.state == "cancelled":
@@ -211,6 +221,20 @@ def _steps(session: Session, dossier: Dossier, zone) -> list[dict]:
         })
         previous_lane = task.lane
     return rows
+
+
+def _paper_transfer(session: Session, dossier: Dossier, zone) -> list[dict]:
+    """The papers' journey from the service centre that received the dossier, as the slip's first row."""
+    transfer = boundary.transfer_of(session, dossier)
+    if transfer is None:
+        return []
+    how = {"post": "qua bưu chính", "courier": "qua dịch vụ chuyển phát", "in_person": "trực tiếp"}[transfer.method]
+    note = f"Chuyển {how}" + (f", số vận đơn {transfer.tracking_number}" if transfer.tracking_number else "")
+    return [{"step": "Chuyển hồ sơ giấy", "unit_from": dossier.receiving_unit.name,
+             "unit_to": get_agency(session)["desk"], "handed_over_at": _local(transfer.sent_at, zone),
+             "received_at": _local(transfer.arrived_at, zone), "completed_at": _local(transfer.arrived_at, zone),
+             "due_at": None, "performer": _full_name(session, transfer.received_by) if transfer.received_by else "",
+             "verdict": None, "note": note}]
 
 
 def _entry_number(code: str) -> int | None:

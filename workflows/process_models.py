@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engine import deployments
 from engine.decisions import Binding
 from engine.models import DecisionVersion, ProcessVersion
-from engine.parsing import ParsedModel, Problem, parse_model
+from engine.parsing import ParsedModel, Problem, parse_model, translations_of
 from workflows import decision_models
 from workflows.model_checks import domain_checks
 
@@ -61,6 +61,12 @@ def list_versions(session: Session, process_id: str) -> list[tuple[ProcessVersio
 
 def get_version(session: Session, process_id: str, number: int) -> ProcessVersion:
     return deployments.get_version(session, process_id, number)
+
+
+def translations(version: ProcessVersion) -> list[dict]:
+    """The expressions of a deployed version written for another engine (JUEL, FEEL) and its bare timer
+    values, as its dossiers run them."""
+    return translations_of(version.bpmn_xml.encode("utf-8"), version.filename)
 
 
 def deploy_shipped(session: Session, content: bytes, filename: str, *, actor: str) -> tuple[ProcessVersion, bool]:

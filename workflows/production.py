@@ -29,7 +29,21 @@ def problems(settings: Settings, session: Session) -> list[str]:
     weak = [u.username for u in admins if verifies(u.password_hash, DEMO_PASSWORD)]
     if weak:
         found.append(f"administrators with the demo password: {', '.join(weak)}")
-    return found + signing_problems(settings)
+    return found + signing_problems(settings) + sign_in_problems(settings)
+
+
+def sign_in_problems(settings: Settings) -> list[str]:
+    """Applicants' sign-in (when configured) over HTTPS only: the provider, and the address it sends
+    applicants back to."""
+    if settings.oidc is None:
+        return []
+    found = []
+    if not settings.oidc.issuer.startswith("https://"):
+        found.append("MOTCUA_OIDC_ISSUER must be an https:// address in production")
+    if not (settings.public_url or "").startswith("https://"):
+        found.append("MOTCUA_PUBLIC_URL must be set to the server's https:// address when applicants sign in "
+                     "(MOTCUA_OIDC_ISSUER): the provider sends them back there")
+    return found
 
 
 def signing_problems(settings: Settings) -> list[str]:

@@ -65,11 +65,15 @@ def guarded(limits: sessionmaker, code: str, *, address: str) -> Iterator[None]:
 
 def lookup(session: Session, code: str, check: str) -> PublicStatus:
     dossier = verified_dossier(session, code, check)
+    return status_of(dossier, rated=session.get(Rating, dossier.id) is not None)
+
+
+def status_of(dossier: Dossier, *, rated: bool) -> PublicStatus:
+    """What an applicant is shown of their dossier."""
     return PublicStatus(
         code=dossier.code, procedure_name=dossier.procedure.name, status=dossier.status,
         status_label=statuses.label(dossier.status), received_at=dossier.received_at, due_at=dossier.due_at,
-        appointment_at=dossier.appointment_at, returned_at=dossier.returned_at,
-        rated=session.get(Rating, dossier.id) is not None)
+        appointment_at=dossier.appointment_at, returned_at=dossier.returned_at, rated=rated)
 
 
 def rate(session: Session, code: str, check: str, *, level: str, comment: str = "") -> Rating:

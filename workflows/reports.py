@@ -4,9 +4,10 @@ Counted in SQL (one grouped query), for dossiers of the period [first day, last 
 agency's time zone:
 - received: received in the period, not refused at the desk (status 3 without a hand-over);
 - resolved: resolved in the period (`Dossier.resolved_at`), split by outcome early / on time /
-  late (see `workflows.outcomes`);
-- in progress: received by the end of the period and not resolved by then, split into within
-  the deadline and overdue (due before the end of the period, or before now if that is earlier).
+  late (see `workflows.outcomes`); `extended`: of them, those whose time was extended with an
+  apology (form 04), still judged against their statutory due date;
+- in progress: received by the end of the period and neither resolved nor stopped by then, split
+  into within the deadline and overdue (due before the end of the period, or before now if that is earlier).
 Percentages as in the source article: resolved as % of received; early, on time and late as % of
 resolved. Decision 766's on-time rate: (resolved early or on time + in progress within the
 deadline) / (resolved + in progress); its average processing time: mean of resolved_at -
@@ -22,17 +23,26 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.calendar_store import get_settings as get_calendar_settings
 from engine.clock import utcnow
 from workflows import outcomes, statuses
 from workflows.errors import InvalidInput
-from workflows.models import Dossier, Procedure, Rating, Unit
+from workflows.models import (
+    ApplicantDocument,
+    DocumentReuse,
+    Dossier,
+    DossierNotice,
+    IssuedResult,
+    Procedure,
+    Rating,
+    Unit,
+)
 
 RATING_LEVELS = ("not_satisfied", "satisfied", "very_satisfied")
-COUNTS = ("received", "resolved", "early", "on_time", "late", "in_progress", "in_progress_within",
+COUNTS = ("received", "resolved", "early", "on_time", "late", "extended", "in_progress", "in_progress_within",
           "in_progress_overdue")
 
 
@@ -162,6 +172,8 @@ def _counting_queries(session: Session, start: datetime, end: datetime, cutoff: 
         count(Dossier.outcome == outcomes.EARLY).label("early"),
         count(Dossier.outcome == outcomes.ON_TIME).label("on_time"),
         count(Dossier.outcome == outcomes.LATE).label("late"),
+        count(exists().where(DossierNotice.dossier_id == Dossier.id, DossierNotice.kind == "apology"))
+        .label("extended"),
         func.sum(_seconds_between(session, Dossier.received_at, Dossier.resolved_at)).label("processing_seconds"),
     ).where(Dossier.resolved_at >= start, Dossier.resolved_at < end)
     in_progress_columns = (
@@ -170,10 +182,38 @@ def _counting_queries(session: Session, start: datetime, end: datetime, cutoff: 
         count(Dossier.due_at < cutoff).label("in_progress_overdue"),
     )
     never_resolved = per_procedure(*in_progress_columns).where(
-        Dossier.resolved_at.is_(None), Dossier.received_at < end, _was_received())
+        Dossier.resolved_at.is_(None), Dossier.received_at < end, _was_received(),
+        # a dossier stopped (8, final: its status_changed_at is the stop) is no longer in progress
+        or_(Dossier.status != statuses.PROCESSING_STOPPED, Dossier.status_changed_at >= end))
     resolved_later = per_procedure(*in_progress_columns).where(
         Dossier.resolved_at >= end, Dossier.received_at < end, _was_received())
     return [received, resolved, never_resolved, resolved_later]
+
+
+def digital_counts(session: Session, period: Period) -> dict:
+    """What Decision 766 counts beyond the statistics, over the same dossiers: of those received in the
+    period (as `received` counts them), how many came online, had documents digitised at intake or
+    reused from the applicant's store, and reused one; of those resolved in it, how many have a signed
+    electronic result and how many were rated not satisfied (whenever rated)."""
+    start, end = period.start, period.end
+
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    digitised = exists().where(ApplicantDocument.dossier_id == Dossier.id, ApplicantDocument.kind == "digitised")
+    reused = exists().where(DocumentReuse.dossier_id == Dossier.id)
+    received = session.execute(select(
+        func.count().label("received"),
+        count(Dossier.channel == "online").label("online"),
+        count(or_(digitised, reused)).label("digitised"),
+        count(reused).label("reused"),
+    ).where(Dossier.received_at >= start, Dossier.received_at < end, _was_received())).one()
+    resolved = session.execute(select(
+        func.count().label("resolved"),
+        count(exists().where(IssuedResult.dossier_id == Dossier.id)).label("electronic_results"),
+        count(exists().where(Rating.dossier_id == Dossier.id, Rating.level == "not_satisfied")).label("not_satisfied"),
+    ).where(Dossier.resolved_at >= start, Dossier.resolved_at < end)).one()
+    return {key: int(value) for key, value in {**received._mapping, **resolved._mapping}.items()}
 
 
 def satisfaction(session: Session, start: datetime, end: datetime, *, procedure_code: str | None = None,
@@ -226,4 +266,5 @@ def _with_rates(counts: dict, processing_seconds: float) -> dict:
         "late_percent": percent(counts["late"], resolved),
         "timeliness_percent": percent(in_time, considered),
         "average_processing_days": round(average_days, 2),
+        "processing_days": round(processing_seconds / 86400, 2),  # of the resolved dossiers, together
     }

@@ -26,7 +26,7 @@ def seed_units(session: Session) -> int:
     created = 0
     for row in _load("units.json"):
         if session.scalars(select(Unit).where(Unit.code == row["code"])).first() is None:
-            session.add(Unit(code=row["code"], name=row["name"]))
+            session.add(Unit(code=row["code"], name=row["name"], kind=row.get("kind", "internal")))
             created += 1
     session.flush()
     return created

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from workflows.setting_parsers import (
     SettingError,
@@ -134,6 +135,21 @@ class SigningConfig:
     tsa_timeout: float = 10.0
 
 
+@dataclass(frozen=True)
+class OidcConfig:
+    """Applicants' sign-in through OpenID Connect (VNeID through the national portal's single sign-on;
+    docs/integrations.md). The ID number and the name are read from the first of their claims present."""
+
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)  # never shown
+    scope: str = "openid"
+    id_number_claims: tuple[str, ...] = ("citizen_id", "so_dinh_danh", "sub")
+    name_claims: tuple[str, ...] = ("name", "ho_va_ten", "full_name")
+    session_minutes: int = 60  # how long an applicant stays signed in
+    timeout: float = 10.0
+
+
 # ---------------------------------------------------------------------------------------------
 # All settings
 
@@ -161,6 +177,8 @@ class Settings:
     node_modules: Path = CHECKOUT / "node_modules"  # the web pages' npm packages
     signing: SigningConfig | None = None  # None: results are not issued electronically
     trust_roots: Path | None = None  # the CA certificates (PEM) signatures are validated against
+    oidc: OidcConfig | None = None  # None: applicants do not sign in (no sign-in button)
+    public_url: str | None = None  # the address applicants reach the server at (the sign-in's redirect URI)
 
     def with_overrides(self, **overrides) -> Settings:
         return replace(self, **overrides)
@@ -199,6 +217,8 @@ def read(environ: Mapping[str, str]) -> Settings:
         node_modules=path(environ, "MOTCUA_NODE_MODULES", CHECKOUT / "node_modules"),
         signing=signing_config(environ),
         trust_roots=path(environ, "MOTCUA_SIGNING_TRUST_ROOTS", None),
+        oidc=oidc_config(environ),
+        public_url=_public_url(environ),
     )
 
 
@@ -292,6 +312,43 @@ def portal_config(environ: Mapping[str, str]) -> PortalConfig | None:
                         lgsp_token_url=token_url,
                         timeout=seconds(environ, "MOTCUA_PORTAL_TIMEOUT", PortalConfig.timeout),
                         session_seconds=seconds(environ, "MOTCUA_PORTAL_SESSION_SECONDS", PortalConfig.session_seconds))
+
+
+def oidc_config(environ: Mapping[str, str]) -> OidcConfig | None:
+    """Applicants' sign-in, or None (no sign-in offered) when MOTCUA_OIDC_ISSUER is not set."""
+    issuer = gateway_url(environ, "MOTCUA_OIDC_ISSUER", hint="use MOTCUA_OIDC_CLIENT_ID and MOTCUA_OIDC_CLIENT_SECRET")
+    if issuer is None:
+        return None
+    client_id = text(environ, "MOTCUA_OIDC_CLIENT_ID", None)
+    client_secret = secret_or_file(environ, "MOTCUA_OIDC_CLIENT_SECRET")
+    for name, value in (("MOTCUA_OIDC_CLIENT_ID", client_id), ("MOTCUA_OIDC_CLIENT_SECRET", client_secret)):
+        if value is None:
+            raise SettingError(f"{name} must be set when MOTCUA_OIDC_ISSUER is")
+    scope = text(environ, "MOTCUA_OIDC_SCOPE", OidcConfig.scope)
+    if "openid" not in scope.split():
+        raise SettingError("MOTCUA_OIDC_SCOPE must include openid (space-separated scopes)")
+    return OidcConfig(
+        issuer=issuer, client_id=client_id, client_secret=client_secret, scope=scope,
+        id_number_claims=_claim_names(environ, "MOTCUA_OIDC_ID_NUMBER_CLAIMS", OidcConfig.id_number_claims),
+        name_claims=_claim_names(environ, "MOTCUA_OIDC_NAME_CLAIMS", OidcConfig.name_claims),
+        session_minutes=integer(environ, "MOTCUA_APPLICANT_SESSION_MINUTES", OidcConfig.session_minutes,
+                                minimum=5, maximum=24 * 60),
+        timeout=seconds(environ, "MOTCUA_OIDC_TIMEOUT", OidcConfig.timeout),
+    )
+
+
+def _claim_names(environ: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text(environ, name, "").split(",") if part.strip())
+    if any(not is_header_token(part) for part in names):
+        raise SettingError(f"{name} is a comma-separated list of claim names (no spaces inside a name)")
+    return names or default
+
+
+def _public_url(environ: Mapping[str, str]) -> str | None:
+    url = gateway_url(environ, "MOTCUA_PUBLIC_URL", hint="it is the address applicants open")
+    if url is not None and (urlsplit(url).query or urlsplit(url).fragment):
+        raise SettingError("MOTCUA_PUBLIC_URL must be the server's base address, without a query or fragment")
+    return url.rstrip("/") if url else None
 
 
 def signing_config(environ: Mapping[str, str]) -> SigningConfig | None:

@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from engine import instances
 from engine.models import OPEN_TASK_STATES, HumanTask, HumanTaskCandidate
+from workflows import boundary
 from workflows.access import may_work_task
 from workflows.auth import Principal
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.lifecycle import effects_on
 from workflows.models import Dossier, Procedure, Unit, User
-from workflows.roles import LEADER, SPECIALIST
+from workflows.roles import DESK_OFFICER, LEADER, SPECIALIST
 
 SCOPES = ("mine", "available")
 STATES = ("ready", "claimed", "completed", "cancelled")
@@ -53,6 +54,8 @@ def list_tasks(session: Session, principal: Principal, *, dossier_code: str | No
                     or_(HumanTask.role != SPECIALIST, Unit.code == principal.unit_code),
                     # a task offered to named users who have accounts: only those
                     or_(~_OFFERED_TO_USERS, _offered_to(principal.username))))
+    if boundary.is_at_centre(principal):  # another centre's desk does not work the department desk's tasks
+        query = query.where(HumanTask.role != DESK_OFFICER)
     if state is not None:
         query = query.where(HumanTask.state == state)
     elif scope != "available":

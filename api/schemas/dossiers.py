@@ -43,6 +43,13 @@ class DossierSchema(StrictSchema):
     received_by = fields.String(metadata={"description": "the login of the officer who received it"})
     received_by_person = fields.Function(lambda v: person_dict(v.people.get(v.dossier.received_by)), metadata={
         "description": "who received it: {username, full_name, unit}; null in lists and for an online dossier"})
+    receiving_unit = fields.Function(
+        lambda v: {"code": v.dossier.receiving_unit.code, "name": v.dossier.receiving_unit.name}
+        if v.dossier.receiving_unit else None,
+        metadata={"description": "null at the department's own desk, or the service centre {code, name} that "
+                                 "received the dossier (Decree 118/2025: regardless of administrative boundary)"})
+    deciding_unit = fields.Function(lambda v: {"code": v.dossier.procedure.deciding_unit.code,
+                                               "name": v.dossier.procedure.deciding_unit.name})
     due_at = LocalDateTime(allow_none=True)
     appointment_at = LocalDateTime(allow_none=True, metadata={"description": "new return date after an apology"})
     clock_paused_at = LocalDateTime(allow_none=True)
@@ -87,13 +94,15 @@ class DossierQuerySchema(StrictSchema):
     received_from = fields.Date(validate=DAY_RANGE, metadata={"description": "first day, local date (YYYY-MM-DD)"})
     received_to = fields.Date(validate=DAY_RANGE,
                               metadata={"description": "last day, local date (YYYY-MM-DD), inclusive"})
+    receiving_unit_code = fields.String(metadata={
+        "description": "received at this service centre; a centre's own desk officers always see only theirs"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
 class DossierListItemSchema(DossierSchema):
     class Meta(StrictSchema.Meta):
-        exclude = ("suspension", "incident_id", "incident", "received_by_person")  # per dossier; lists stay one query
+        exclude = ("suspension", "incident_id", "incident", "received_by_person", "receiving_unit")  # per dossier
 
     applicant = fields.Function(lambda v: v.applicant, metadata={
         "description": "ID and phone numbers masked in lists"})
@@ -253,8 +262,9 @@ class FormQuerySchema(StrictSchema):
 
 class NoticeSchema(StrictSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "supplement_request | refusal | apology | withdrawal"})
+    kind = fields.String(metadata={"description": "supplement_request | refusal | apology | withdrawal | stop"})
     reason = fields.String()
+    ground = fields.String(metadata={"description": "a stop's ground (its code; GET /api/v1/stopping-rules)"})
     documents = fields.List(fields.Dict(), metadata={"description": "[{name, reason}] for a supplement request"})
     new_due_at = LocalDateTime(allow_none=True)
     element = fields.String()

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, pre_dump
 from api.i18n import language
 from api.problem_messages import render
 from api.schemas.common import LocalDateTime, StrictSchema
+from workflows import process_models
 
 
 class ProblemSchema(StrictSchema):
@@ -91,6 +92,8 @@ class DeploymentSchema(ProcessVersionSchema):
 
 class ProcessVersionDetailSchema(ProcessVersionSchema):
     bpmn_xml = fields.String()
+    translations = fields.Function(lambda v: TranslationSchema(many=True).dump(process_models.translations(v)),
+                                   metadata=_TRANSLATIONS)
 
 
 class ProcessVersionListItemSchema(_VersionWithCountSchema):

@@ -22,8 +22,8 @@ class AuditEvents(MethodView):
         """Administration events, newest first: filter by action prefix, actions, subject, actor
 
         Only the administration's families are listed (procedure., calendar., user.,
-        notification_template., api_token., agency., outbox., model., decision.); a dossier's events are in
-        its history.
+        notification_template., api_token., agency., outbox., model., decision., portal., stopping.,
+        indicators., boundary_intake.); a dossier's events are in its history.
         """
         with transaction() as session:
             items, has_more = audit_log.changes(session, action_prefix=query.get("action_prefix"),

@@ -44,7 +44,7 @@ class Dossiers(MethodView):
         page, per_page = query.pop("page"), query.pop("per_page")
         with transaction() as session:
             items, total = dossiers.list_dossiers(session, dossiers.DossierFilters(**query), page=page,
-                                                  per_page=per_page)
+                                                  per_page=per_page, principal=current_principal())
         return {"items": items, "page": page, "per_page": per_page, "total": total}
 
     @requires(DESK_OFFICER)
@@ -184,9 +184,10 @@ class DossierForm(MethodView):
     @blp.response(200, content_type="application/pdf")
     @blp.alt_response(200, content_type="text/html", description="with format=html")
     def get(self, query, code, form):
-        """A printable form filled from the dossier: receipt, supplement-request, refusal, apology,
-        process-control (forms 01-05), as PDF or HTML; 409 `form_unavailable` for one that does not
-        apply to the dossier (a refusal for a dossier not refused...), with the reason"""
+        """A printable form of Circular 03/2025 filled from the dossier, by name or number: receipt (01),
+        supplement-request (02), refusal (03), apology-extension (04; `apology` still works), stop-notice (05),
+        process-control (06), as PDF or HTML; 409 `form_unavailable` with the reason for one that does not
+        apply to the dossier (a refusal for a dossier not refused...)"""
         with transaction() as session:
             printout = printouts.dossier_form(session, current_principal(), code, form, query["format"])
         return file_response(printout.content, printout.media_type, printout.filename,

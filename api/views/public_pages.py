@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from api import oidc
 from api.db import session_factory, transaction
 from workflows import public, result_verification
 from workflows.errors import AlreadyRated, Conflict, InvalidInput, NotFound, RateLimited
@@ -34,7 +35,8 @@ def lookup_page(code: str):
                 status = public.lookup(session, code, check)
         except (NotFound, RateLimited) as exc:
             error = _message(exc)
-    return render_template("public/lookup.html", code=code, check=check, status=status, error=error)
+    return render_template("public/lookup.html", code=code, check=check, status=status, error=error,
+                           sign_in_offered=oidc.enabled())
 
 
 @bp.route("/danh-gia/<string:code>", methods=["GET", "POST"])

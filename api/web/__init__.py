@@ -2,7 +2,7 @@
 
 Each page is a server-rendered shell in the reader's language (Vietnamese unless they chose
 English) carrying no data: its script calls the same JSON API as every other client, with the
-token the sign-in page got from POST /api/v1/auth/login. Front-end packages (bpmn-js) come from
+token the sign-in page got from POST /api/v1/auth/login. Front-end packages (bpmn-js, dmn-js) come from
 npm (`make run` installs them) and are served from node_modules (Settings.node_modules,
 MOTCUA_NODE_MODULES), never committed.
 """
@@ -32,7 +32,7 @@ bp = Blueprint("web", __name__, url_prefix="/app", template_folder="templates", 
 
 # The files of an npm package the pages load: package -> folder inside node_modules. swagger-ui-dist is
 # the API documentation's (/api/docs, OPENAPI_SWAGGER_UI_URL in api/__init__.py).
-VENDOR = {"bpmn-js": "bpmn-js/dist", "swagger-ui-dist": "swagger-ui-dist"}
+VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "swagger-ui-dist": "swagger-ui-dist"}
 LANGUAGE_COOKIE = "motcua_lang"
 
 # page name -> (template, roles that see it in the menu; None: everyone signed in)
@@ -90,7 +90,7 @@ def choose_language(lang: str):
         abort(404)
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/app"):  # only back into these pages
+    if parts.scheme or parts.netloc or not target.startswith(("/app", "/nguoi-nop")):  # only back into our pages
         target = url_for("web.home")
     response = redirect(target)
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,

@@ -36,7 +36,7 @@ from engine.parsing.xml import BPMN_NS, MAX_BPMN_BYTES, NS, SPIFF_NS, read_xml
 __all__ = [
     "BPMN_NS", "ERROR", "EVENT_SUBPROCESS", "MAX_BPMN_BYTES", "MAX_LOOP_STEPS", "MAX_PATH_STEPS", "NS", "SPIFF_NS",
     "WARNING", "Check", "ParsedModel", "Problem", "Problems", "is_bare_iso_literal", "owner_id", "parse_model",
-    "read_xml",
+    "read_xml", "translations_of",
 ]
 
 # Errors after which SpiffWorkflow still builds the spec (it stores these texts without reading
@@ -109,3 +109,12 @@ def parse_model(content: bytes, filename: str, checks: Iterable[Check] = (), dec
         check(root, parsed, problems)
     problems.raise_if_errors()
     return replace(parsed, warnings=problems.warnings)
+
+
+def translations_of(content: bytes, filename: str) -> list[dict]:
+    """The translations `parse_model` gave for a file it accepted (expressions written for another engine,
+    bare timer values, as the engine runs them), read again from the file: a deployed version keeps its
+    file, so they are the ones its dossiers run."""
+    root = read_xml(content, filename).getroot()
+    vendor.normalize(root)
+    return check_expressions(root, Problems(filename))

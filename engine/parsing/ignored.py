@@ -13,6 +13,8 @@ from engine.vendor import VendorReport
 
 
 def report_ignored(report: VendorReport, ids: dict, problems: Problems) -> None:
+    """One `vendor_ignored` warning per element. Its `constructs` param lists each construct with its
+    reason code and that reason's values, for the API to word in the reader's language."""
     by_element: dict = {}
     for ignored in report.ignored:
         by_element.setdefault(ignored.element, []).append(ignored)
@@ -20,7 +22,9 @@ def report_ignored(report: VendorReport, ids: dict, problems: Problems) -> None:
         names = ", ".join(dict.fromkeys(e.what for e in entries))
         reasons = "; ".join(dict.fromkeys(f"{e.what}: {e.reason}" for e in entries))
         hints = "; ".join(dict.fromkeys(e.hint for e in entries if e.hint)) or None
+        constructs = [{"what": e.what, "reason": e.code, "params": dict(e.params)} for e in entries]
         node = ids.get(element)
         line = entries[0].line or (node.sourceline if node is not None else None)
         problems.warning("vendor_ignored", f"'{element}' carries {names}, which the engine ignores ({reasons}).",
-                         node if node is not None else None, element=element, line=line, hint=hints, names=names)
+                         node if node is not None else None, element=element, line=line, hint=hints, names=names,
+                         constructs=constructs)

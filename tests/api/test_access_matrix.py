@@ -119,4 +119,4 @@ def test_an_api_token_reaches_only_the_endpoints_of_its_scopes(app, api, world):
         status = api.client.open(path_of(rule, world), method=method, json={}, headers=headers).status_code
         if status not in (401, 403):
             reachable.append(endpoint)
-    assert sorted(set(reachable)) == ["reports.Statistics", "reports.StatisticsWorkbook"]
+    assert sorted(set(reachable)) == ["reports.Indicators", "reports.Statistics", "reports.StatisticsWorkbook"]

@@ -111,9 +111,11 @@ def test_every_signed_in_user_gets_the_units_by_name(api):
 
     assert response.status_code == 200
     units = response.get_json()
-    assert {"code": "PHONG_GDTRH", "name": "Phòng Giáo dục trung học"} in units
+    assert {"code": "PHONG_GDTRH", "name": "Phòng Giáo dục trung học", "kind": "internal"} in units
+    assert {"code": "TTPVHCC_XA_PHU_MY", "name": "Trung tâm Phục vụ hành chính công xã Phú Mỹ",
+            "kind": "service_centre"} in units
     assert [u["name"] for u in units] == sorted(u["name"] for u in units)
-    assert len(units) == 5
+    assert len(units) == 6
 
 
 def test_an_administrator_still_sees_a_procedure_taken_out_of_service(api):

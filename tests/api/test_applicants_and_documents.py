@@ -294,3 +294,23 @@ def test_the_public_catalogue_lists_the_procedures_without_their_internals(api):
     transfer = next(p for p in response.get_json() if p["code"] == "CHUYEN_TRUONG_THPT")
     assert transfer["required_documents"][1]["name"] == "Học bạ"
     assert not {"lane_roles", "step_allocations", "process_id"} & set(transfer)
+
+
+def test_new_dossiers_take_the_agency_s_code_prefix_an_administrator_sets_and_old_codes_keep_theirs(api):
+    admin = {"Authorization": f"Bearer {api.token('admin')}"}
+    before = api.receive()["code"]
+    assert before.startswith("SGDDT-")  # the server's MOTCUA_DOSSIER_PREFIX while the agency sets none
+    changed = api.client.patch("/api/v1/agency", json={"dossier_code_prefix": "000.00.20.H56"}, headers=admin)
+    assert changed.status_code == 200, changed.get_json()
+
+    after = api.receive()["code"]
+    prefix, day, number = after.rsplit("-", 2)
+    assert prefix == "000.00.20.H56" and len(day) == 6 and len(number) == 4
+    assert api.dossier(before)["code"] == before
+    assert api.get(f"/api/v1/dossiers/{after}/forms/receipt", user="desk").status_code == 200
+
+    for bad in ("SGD-DT", "x" * 31, "Sở GD"):
+        refused = api.client.patch("/api/v1/agency", json={"dossier_code_prefix": bad}, headers=admin)
+        assert refused.status_code == 422 and "dossier_code_prefix" in str(refused.get_json())
+    assert api.client.patch("/api/v1/agency", json={"dossier_code_prefix": ""}, headers=admin).status_code == 200
+    assert api.receive()["code"].startswith("SGDDT-")

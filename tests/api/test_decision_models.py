@@ -110,6 +110,23 @@ def test_a_table_with_cells_outside_feel_is_refused_listing_every_cell_in_the_on
     assert english["message"].startswith("Rule 1, input column 'Season'")
 
 
+def test_a_refused_tables_problems_are_told_in_the_readers_language_with_a_fix(api):
+    bad = dmn([(('date("2020-01-01")', "-"), '"a"')], hit_policy="FIRST", aggregation="SUM")
+
+    vi = upload(api, bad).get_json()["errors"]["problems"]
+    en = upload(api, bad, **{"Accept-Language": "en"}).get_json()["errors"]["problems"]
+
+    assert [p["message"] for p in vi] == [
+        "Phép gộp SUM chỉ đi với chính sách khớp COLLECT, không đi với FIRST.",
+        vi[1]["message"]]
+    assert vi[1]["message"].startswith("Quy tắc 1, cột đầu vào 'Season': không chuyển được 'date(\"2020-01-01\")'")
+    assert vi[0]["hint"] == "Chọn chính sách COLLECT, hoặc bỏ phép gộp."
+    assert vi[1]["hint"].startswith("Ô điều kiện viết bằng FEEL")
+    assert en[0]["message"] == "The aggregation SUM goes with the hit policy COLLECT, not FIRST."
+    assert en[1]["message"].startswith("Rule 1, input column 'Season': 'date(\"2020-01-01\")' cannot be translated")
+    assert all(set(p) == {"severity", "code", "element", "line", "message", "hint"} for p in vi + en)
+
+
 def test_validation_reads_the_table_and_shows_its_translations_without_saving(api):
     response = upload(api, dmn(DISHES, ns=DMN12, hit_policy="COLLECT"), path="/api/v1/decision-models/validation")
 

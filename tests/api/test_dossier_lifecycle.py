@@ -285,6 +285,8 @@ def test_a_dossier_about_to_be_late_gets_an_apology_signed_by_the_leader_and_a_n
         api.complete(code, "leader", "sign", {"decision": "approve"})
 
     assert api.dossier(code)["outcome"] == "late"
+    december = api.get("/api/v1/reports/statistics", user="leader", query_string={"month": "2026-12"}).get_json()
+    assert (december["totals"]["resolved"], december["totals"]["extended"], december["totals"]["late"]) == (1, 1, 1)
 
 
 # --- early result, postal return, rating -----------------------------------------------------

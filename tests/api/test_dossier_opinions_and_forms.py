@@ -121,7 +121,9 @@ def test_the_history_leaves_the_applicant_online_unnamed_for_the_page_to_name(ap
 def test_the_forms_of_a_new_dossier_say_which_apply_and_why_the_others_do_not(api):
     code = api.receive()["code"]
     forms = {f["form"]: f for f in api.get(f"/api/v1/dossiers/{code}/forms", user="desk").get_json()}
-    assert list(forms) == ["receipt", "supplement-request", "refusal", "apology", "process-control"]
+    assert list(forms) == ["receipt", "supplement-request", "refusal", "apology-extension", "stop-notice",
+                           "process-control"]
+    assert forms["stop-notice"]["reason_code"] == "no_stop"
     assert {name for name, f in forms.items() if f["available"]} == {"receipt", "process-control"}
     assert forms["receipt"]["reason"] is None
     assert forms["refusal"]["reason_code"] == "no_refusal"

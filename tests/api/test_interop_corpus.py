@@ -63,10 +63,6 @@ def test_no_task_with_candidate_groups_is_warned_as_having_no_role(api):
     assert warned == {}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "bug: through the API, a vendor_ignored warning loses the reason and the fix engine/vendor.py gives for "
-    "each construct: api/problem_messages.py words every one with the same generic hint (about lanes and "
-    "forms, for camunda:collection or camunda:class too)"))
 def test_an_ignored_vendor_construct_is_told_with_its_reason_and_its_fix(api):
     e = next(e for e in ENTRIES if e.file == "camunda7_multi_instance_collection_element_variable.bpmn")
     problems = validate(api, e).get_json()["errors"]["problems"]

@@ -12,7 +12,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine import deployments
 from engine.parsing import ParsedModel
-from tests.conftest import read_model
+from tests.conftest import FIXTURES, read_model
 from tests.modeler import Node, camunda_model, chain_flows, properties, user_tasks_chain
 
 FIRST_UPLOAD = read_model("camunda7_first_upload.bpmn")
@@ -124,6 +124,19 @@ def test_a_model_with_warnings_validates_with_them_and_with_its_translations(api
                                               "nhóm hay người thực hiện: nếu thủ tục không có vai trò mặc định thì "
                                               "sẽ không ai thấy công việc này.")
     assert body["translations"] == []
+
+
+def test_an_ignored_vendor_construct_is_told_with_its_reason_and_fix_in_the_readers_language(api):
+    vi = validate(api, warned_model()).get_json()["warnings"][0]
+    en = validate(api, warned_model(), headers={"Accept-Language": "en"}).get_json()["warnings"][0]
+
+    assert vi["message"] == ("Phần tử 'Activity_0check' có những thiết lập hệ thống bỏ qua: camunda:dueDate (hạn xử "
+                             "lý, ngày theo dõi và độ ưu tiên của công việc không được đọc).")
+    assert vi["hint"].startswith("camunda:dueDate: đặt cho bước một sự kiện hẹn giờ biên")
+    assert en["message"] == ("'Activity_0check' carries what the engine ignores: camunda:dueDate (task due dates, "
+                             "follow-up dates and priorities are not read).")
+    assert en["hint"] == ('camunda:dueDate: give the step a boundary timer, or a deadline("step") '
+                          "allocation.")
 
 
 def test_deploying_a_model_with_warnings_creates_it_and_returns_them(api):
@@ -247,3 +260,16 @@ def test_a_procedure_of_1200_steps_is_refused_naming_the_limit(api):
     [problem] = body["errors"]["problems"]
     assert problem["code"] == "model_too_deep"
     assert "1202 bước" in problem["message"] and "tối đa 700 bước" in problem["message"]
+
+
+def test_a_deployed_version_shows_the_translations_of_its_juel_expressions(api):
+    content = (FIXTURES / "interop" / "camunda7_juel_conditions_candidate_groups.bpmn").read_bytes()
+    deployed = api.deploy(content, "juel.bpmn").get_json()
+
+    version = api.get(f"/api/v1/process-models/{deployed['process_id']}/versions/{deployed['version']}",
+                      user="admin").get_json()
+
+    assert len(version["translations"]) == 5
+    assert version["translations"] == deployed["translations"]
+    assert {t["dialect"] for t in version["translations"]} == {"juel"}
+    assert all(t["python"] and t["original"] != t["python"] for t in version["translations"])

@@ -205,6 +205,16 @@ def test_production_starts_with_a_real_key_and_no_demo_password(settings, sessio
     app.extensions["motcua_engine"].dispose()
 
 
+def test_production_refuses_applicants_sign_in_without_https(settings, sessions):
+    from workflows.settings import OidcConfig
+
+    oidc = OidcConfig(issuer="http://sso.example.vn", client_id="motcua", client_secret="s" * 20)
+    with pytest.raises(SystemExit) as refused:
+        create_app(settings.with_overrides(env="production", secret_key="k" * 40, oidc=oidc))
+    assert "MOTCUA_OIDC_ISSUER must be an https://" in str(refused.value)
+    assert "MOTCUA_PUBLIC_URL must be set" in str(refused.value)
+
+
 # --- personal data and units ----------------------------------------------------------------
 
 def test_lists_mask_id_and_phone_numbers_and_only_handlers_see_them_in_full(api):

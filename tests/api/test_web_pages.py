@@ -93,6 +93,12 @@ def test_bpmn_js_is_served_from_the_installed_npm_package_and_nothing_else_is(cl
     assert client.get("/app/vendor/left-pad/index.js").status_code == 404
 
 
+def test_dmn_js_is_served_from_its_npm_package_for_the_designer_page(client):
+    response = client.get("/app/vendor/dmn-js/dmn-modeler.development.js")
+    assert response.status_code == 200 and b"DmnJS" in response.data
+    assert client.get("/app/vendor/dmn-js/assets/dmn-js-decision-table.css").status_code == 200
+
+
 def test_the_npm_packages_are_served_from_the_folder_the_settings_name(settings, client, tmp_path):
     dist = tmp_path / "npm" / "bpmn-js" / "dist"
     dist.mkdir(parents=True)

@@ -83,11 +83,17 @@ def context(form: str) -> dict:
     elif form == "refusal":
         base["notice"] = {"created_at": at(12, 3, 15, 30), "created_by": "Trần Văn Được",
                           "reason": "Văn bằng do cơ sở giáo dục ngoài tỉnh cấp, không thuộc thẩm quyền giải quyết."}
-    elif form == "apology":
+    elif form == "apology-extension":
         base["dossier"] = dossier(status_label="Quá hạn")
         base["notice"] = {"created_at": at(12, 8, 8, 30), "created_by": "Lê Quốc Hưng",
                           "reason": "Sổ gốc cấp văn bằng năm 1998 đang được phục chế, cần thêm thời gian tra cứu.",
                           "new_due_at": at(12, 10, 16, 30)}
+    elif form == "stop-notice":
+        base["dossier"] = dossier(status_label="Dừng xử lý", channel="online")
+        base["notice"] = {"created_at": at(12, 9, 9, 0), "created_by": "Lê Quốc Hưng",
+                          "ground": "Theo yêu cầu bằng văn bản của cơ quan nhà nước có thẩm quyền",
+                          "reason": "Công văn số 125/TTr của Thanh tra tỉnh đề nghị tạm dừng để xác minh văn bằng.",
+                          "contact": "ông Trần Văn Được, số điện thoại 0299 3822 333"}
     elif form == "process-control":
         base["steps"] = [
             {"step": "Tiếp nhận hồ sơ", "unit_from": "Bộ phận tiếp nhận và trả kết quả",
@@ -158,11 +164,13 @@ def artifacts_dir() -> Path | None:
     ("receipt", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mẫu số 01"),
     ("supplement-request", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Mẫu số 02"),
     ("refusal", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "Mẫu số 03"),
-    ("apology", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Mẫu số 04"),
-    ("process-control", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mẫu số 05"),
-    ("tracking-book", "SỔ THEO DÕI HỒ SƠ", "Mẫu số 06"),
+    ("apology-extension", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "Mẫu số 04"),
+    ("stop-notice", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Mẫu số 05"),
+    ("process-control", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Mẫu số 06"),
+    ("tracking-book", "SỔ THEO DÕI HỒ SƠ", "Mẫu số 07"),
 ])
-def test_every_form_renders_as_html_with_its_number_title_and_the_national_motto(form, title, number):
+def test_every_form_of_circular_03_2025_renders_as_html_with_its_number_title_and_the_national_motto(form, title,
+                                                                                                    number):
     html = render_html(form, context(form))
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="vi">' in html
@@ -226,7 +234,8 @@ def test_a_missing_context_key_is_an_error_rather_than_an_empty_field():
 
 
 def test_an_unknown_form_is_a_value_error_naming_the_known_forms():
-    with pytest.raises(ValueError, match="receipt, supplement-request, refusal, apology, process-control"):
+    with pytest.raises(ValueError, match="receipt, supplement-request, refusal, apology-extension, stop-notice, "
+                                         "process-control"):
         render_html("decision", context("receipt"))
     with pytest.raises(ValueError, match="tracking-book"):
         render_pdf("Receipt", context("receipt"))
@@ -283,14 +292,25 @@ def test_the_refusal_pdf_gives_the_reason(pdfs):
         assert expected in text
 
 
-def test_the_apology_pdf_names_the_old_and_new_dates_and_is_signed_by_the_head_of_the_agency(pdfs):
-    text = pdf_text(pdfs["apology"])
-    for expected in ("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Kính gửi: Ông/Bà Nguyễn Thị Hồng Nhung", CODE,
+def test_the_apology_pdf_asks_to_extend_names_the_old_and_new_dates_and_who_approved_it(pdfs):
+    text = pdf_text(pdfs["apology-extension"])
+    for expected in ("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", "đề nghị Ông/Bà đồng ý gia hạn",
+                     "Việc gia hạn do Lê Quốc Hưng phê duyệt ngày 08/12/2026",
+                     "Kính gửi: Ông/Bà Nguyễn Thị Hồng Nhung", CODE,
                      "ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
                      "Vào 14 giờ 05 phút, ngày 03 tháng 12 năm 2026",
                      "17 giờ 00 phút, ngày 07 tháng 12 năm 2026", "16 giờ 30 phút, ngày 10 tháng 12 năm 2026",
                      "Sổ gốc cấp văn bằng năm 1998 đang được phục chế", "THỦ TRƯỞNG CƠ QUAN GIẢI QUYẾT HỒ SƠ",
                      "Lê Quốc Hưng", "Sóc Trăng, ngày 08 tháng 12 năm 2026"):
+        assert expected in text
+
+
+def test_the_stop_notice_pdf_names_the_ground_the_details_and_the_head_of_the_agency(pdfs):
+    text = pdf_text(pdfs["stop-notice"])
+    for expected in ("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Mẫu số 05", "Kính gửi: Ông/Bà Nguyễn Thị Hồng Nhung", CODE,
+                     "Căn cứ dừng giải quyết: Theo yêu cầu bằng văn bản của cơ quan nhà nước có thẩm quyền",
+                     "Công văn số 125/TTr của Thanh tra tỉnh", "qua tài khoản của Ông/Bà trên Cổng Dịch vụ công",
+                     "THỦ TRƯỞNG CƠ QUAN GIẢI QUYẾT HỒ SƠ", "Lê Quốc Hưng", "Sóc Trăng, ngày 09 tháng 12 năm 2026"):
         assert expected in text
 
 

@@ -424,7 +424,11 @@ def test_what_it_does_not_understand_is_listed_with_a_reason_and_left_in_place()
         ("Activity_review", "camunda:collection"), ("Activity_review", "camunda:elementVariable")}
     assert "script task" in found[("Activity_review", "camunda:topic")].hint
     assert found[("Activity_review", "camunda:executionListener")].message == (
-        "camunda:executionListener on 'Activity_review' is ignored: listeners are not run.")
+        "camunda:executionListener on 'Activity_review' is ignored: listeners run Java or JavaScript code that "
+        "MotCua does not run.")
+    assert [found[("Activity_review", what)].code for what in (
+        "camunda:executionListener", "camunda:inputOutput", "camunda:asyncBefore", "camunda:topic",
+        "camunda:collection")] == ["listener", "io_mapping", "async", "implementation", "multi_instance"]
     assert root.find(".//{http://camunda.org/schema/1.0/bpmn}executionListener") is not None
     assert report.converted == []
 

@@ -11,6 +11,7 @@ import pytest
 from api.web import i18n
 
 WEB = Path(i18n.__file__).parent
+APPLICANT_PAGES = WEB.parent / "templates" / "applicant"
 # t("key") / tOr("key", ...) in scripts and templates; keys built at run time (t(`status.${code}`))
 # are template literals and not matched
 LITERAL_KEY = re.compile(r"""\b(?:t|tOr)\(\s*["']([a-z_]+(?:\.[A-Za-z0-9_-]+)+)["']""")
@@ -18,7 +19,7 @@ LITERAL_KEY = re.compile(r"""\b(?:t|tOr)\(\s*["']([a-z_]+(?:\.[A-Za-z0-9_-]+)+)[
 
 def used_keys() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for path in [*WEB.glob("static/js/*.js"), *WEB.glob("templates/web/*.html")]:
+    for path in [*WEB.glob("static/js/*.js"), *WEB.glob("templates/web/*.html"), *APPLICANT_PAGES.glob("*.html")]:
         for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8")):
             found.setdefault(key, []).append(path.name)
     return found
@@ -52,4 +53,14 @@ def test_the_vietnamese_words_carry_their_diacritics():
 
 def test_the_scanner_finds_the_keys_of_the_pages():
     keys = used_keys()
-    assert "login.title" in keys and "dossier.complete" in keys
+    assert "login.title" in keys and "dossier.complete" in keys and "applicant.sign_in" in keys
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_reason_an_applicant_s_page_gives_has_its_words(lang):
+    from api import oidc
+    from api.views import applicant_pages
+
+    keys = [f"applicant.failed.{reason}" for reason in (*oidc.REASONS, "form")]
+    keys += [f"applicant.submit.invalid.{field}" for field in applicant_pages.REFUSED_FIELDS]
+    assert [key for key in keys if key not in i18n.catalogue(lang)] == []

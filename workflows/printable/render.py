@@ -30,7 +30,10 @@ try:
 except ImportError:  # the system font is the fallback
     fontpkg = None
 
-FORMS = ("receipt", "supplement-request", "refusal", "apology", "process-control", "tracking-book")
+# Circular 03/2025/TT-VPCP, Appendix I, in its order: forms 01 to 07.
+FORMS = ("receipt", "supplement-request", "refusal", "apology-extension", "stop-notice", "process-control",
+         "tracking-book")
+FORM_NUMBERS = {form: f"{number:02d}" for number, form in enumerate(FORMS, start=1)}
 
 FONT_FAMILY = "MotCua Serif"
 PACKAGED_FONT_FAMILY = "Noto Serif"

@@ -1,4 +1,5 @@
-"""The dossier tracking book (form 06) as an Excel workbook: title, period, header, one row per dossier."""
+"""The dossier tracking book (form 07 of Circular 03/2025/TT-VPCP) as an Excel workbook: title, period,
+header, one row per dossier."""
 
 from __future__ import annotations
 

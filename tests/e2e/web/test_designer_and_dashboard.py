@@ -48,7 +48,7 @@ def test_a_designer_edits_a_seed_model_sees_an_error_on_its_element_and_deploys_
     page.get_by_role("button", name=f"Mở phiên bản {n} trong trình thiết kế").click()
     expect(page.locator("#model-status")).to_have_text(f"Đang mở “{TRANSFER_NAME}”, phiên bản {n}.")
     expect(page.locator('.djs-element[data-element-id="review"]')).to_be_visible()
-    page.get_by_role("button", name="Kiểm tra").click()  # unchanged: it is the version as deployed
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()  # unchanged: it is the version as deployed
     result = page.locator("#model-result")
     expect(result.locator(".alert.success")).to_contain_text(
         f"Giống hệt phiên bản mới nhất ({n}): triển khai sẽ không tạo phiên bản mới.")
@@ -61,7 +61,7 @@ def test_a_designer_edits_a_seed_model_sees_an_error_on_its_element_and_deploys_
     expect(page.locator("#canvas")).to_contain_text("Đã ký duyệt")
     expect(page.locator("#model-status")).to_contain_text("Có thay đổi chưa triển khai.")
 
-    page.get_by_role("button", name="Kiểm tra").click()
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
     expect(result.locator(".alert.success")).to_contain_text("Mô hình hợp lệ, có thể triển khai.")
     expect(result).to_contain_text(f"triển khai sẽ tạo phiên bản {n + 1}")
 
@@ -71,14 +71,15 @@ def test_a_designer_edits_a_seed_model_sees_an_error_on_its_element_and_deploys_
     expect(page.get_by_label("Biểu thức hẹn giờ")).to_have_value(REVIEW_TIMER)
     page.get_by_label("Biểu thức hẹn giờ").fill('deadline("review"')
     page.get_by_role("button", name="Áp dụng").click()
-    page.get_by_role("button", name="Kiểm tra").click()
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
     error = result.get_by_role("alert")
     expect(error).to_contain_text("Tệp BPMN 'chuyen_truong_thpt.bpmn' không hợp lệ")
     expect(error).to_contain_text("Phần tử Timer_ReviewOverdue, dòng")
-    expect(error).to_contain_text("is not valid Python")
+    expect(error).to_contain_text("không phải là Python hợp lệ")
+    expect(error).to_contain_text("1 lỗi và 0 cảnh báo")
     timer = page.locator('.djs-element[data-element-id="Timer_ReviewOverdue"]')
     expect(timer).to_have_class(re.compile(r"\bhas-error\b"))
-    expect(page.locator(".djs-overlay .error-badge")).to_have_count(1)
+    expect(page.locator(".djs-overlay .problem-badge.error")).to_have_count(1)
     assert len(page.console_errors) == 1 and REFUSED.search(page.console_errors[0]), page.console_errors
     page.console_errors.clear()
 
@@ -91,14 +92,19 @@ def test_a_designer_edits_a_seed_model_sees_an_error_on_its_element_and_deploys_
 
     page.get_by_label("Biểu thức hẹn giờ").fill(REVIEW_TIMER)
     page.get_by_role("button", name="Áp dụng").click()
-    page.get_by_role("button", name="Kiểm tra").click()
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
     expect(result.locator(".alert.success")).to_contain_text("Mô hình hợp lệ")
     expect(timer).not_to_have_class(re.compile(r"\bhas-error\b"))
-    expect(page.locator(".djs-overlay .error-badge")).to_have_count(0)
+    expect(page.locator(".djs-overlay .problem-badge")).to_have_count(0)
 
+    status, body = call(web_server, "POST", "/api/v1/dossiers", login(web_server, "desk"), body={
+        "procedure_code": "CHUYEN_TRUONG_THPT", "channel": "in_person",  # a dossier that stays on version n
+        "applicant": {"full_name": "Lê Văn Bình", "id_number": "079204005555", "phone": "0903555666"}})
+    assert status == 201, body
     page.get_by_role("button", name="Triển khai phiên bản mới").click()
-    expect(result).to_contain_text(f"Đã triển khai phiên bản {n + 1} của “{TRANSFER_NAME}”. Hồ sơ đang giải quyết "
-                                   "vẫn theo phiên bản cũ")
+    expect(result).to_contain_text(re.compile(
+        rf"Đã triển khai phiên bản {n + 1} của “{TRANSFER_NAME}”\. [1-9]\d* hồ sơ đang giải quyết "
+        "vẫn theo phiên bản cũ"))
     expect(page.locator("#versions tbody tr").first).to_have_attribute("data-version", str(n + 1))
     expect(page.locator("#versions tbody tr").first).to_contain_text("Đang mở")
     expect(page.locator("#model-status")).to_have_text(f"Đang mở “{TRANSFER_NAME}”, phiên bản {n + 1}.")
@@ -121,7 +127,7 @@ def test_a_designer_opens_a_bpmn_file_from_disk_and_downloads_it(new_page):
     page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(
         files=[{"name": "ghi-chu.bpmn", "mimeType": "application/xml", "buffer": b"<not a diagram"}])
     expect(page.locator("#model-result").get_by_role("alert")).to_contain_text("Không mở được tệp")
-    expect(page.get_by_role("button", name="Kiểm tra")).to_be_disabled()
+    expect(page.get_by_role("button", name="Kiểm tra", exact=True)).to_be_disabled()
 
     page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(FIXTURES / "bpmn" / "parallel_review.bpmn")
     expect(page.locator("#model-result").get_by_role("alert")).to_contain_text("Tệp không có phần sơ đồ (BPMN DI)")
@@ -129,7 +135,7 @@ def test_a_designer_opens_a_bpmn_file_from_disk_and_downloads_it(new_page):
     page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(BPMN_MODELS / "cap_ban_sao_van_bang.bpmn")
     expect(page.locator("#model-status")).to_have_text("Đang mở tệp cap_ban_sao_van_bang.bpmn từ máy.")
     expect(page.locator("#model-result")).to_be_empty()
-    page.get_by_role("button", name="Kiểm tra").click()
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
     expect(page.locator("#model-result .alert.success")).to_contain_text("(cap_ban_sao_van_bang)")
 
     with page.expect_download() as download:

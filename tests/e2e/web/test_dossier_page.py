@@ -164,7 +164,7 @@ def test_the_forms_menu_offers_only_the_forms_that_apply_and_says_why_the_others
     options = page.locator("#print-form option")
     expect(options).to_have_count(2)
     expect(options.nth(0)).to_have_text(re.compile("Mẫu 01"))
-    expect(options.nth(1)).to_have_text(re.compile("Mẫu 05"))
+    expect(options.nth(1)).to_have_text(re.compile("Mẫu 06"))
     unavailable = page.locator("#print-unavailable")
     expect(unavailable.locator("li[data-form=refusal]")).to_contain_text("Không áp dụng: Hồ sơ không bị từ chối.")
     expect(unavailable.locator("li[data-form=supplement-request]")).to_contain_text("chưa có yêu cầu bổ sung")

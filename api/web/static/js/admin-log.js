@@ -119,6 +119,15 @@ export function describe(event) {
       lines = [`${fieldLabel("roles")}: ${valueOf("roles", data.roles)}`,
         `${fieldLabel("unit_code")}: ${valueOf("unit", data.unit)}`];
       break;
+    case "indicators.updated":
+      subject = null;
+      lines = Object.entries(data.changes || {}).map(([key, values]) => {
+        const [code, name] = key.split(".");
+        const field = `${data.names?.[code] || code} — ${t(`admin.log.indicator_${name}`)}`;
+        return t("admin.log.change", { field, old: plain(values.from), new: plain(values.to) });
+      });
+      if (!lines.length) lines = [t("admin.log.no_change")];
+      break;
     case "user.password_changed":
       lines = [counted("admin.log.tokens_revoked", data.tokens_revoked ?? 0)];
       break;

@@ -1,8 +1,10 @@
 // Dashboard: a quarter's statistics (GET /reports/statistics?quarter=YYYY-Qn) as the periodic
 // report gives them — totals, a stacked bar chart per procedure drawn as inline SVG, the same
-// numbers in a table, the applicants' satisfaction — and the Excel workbook of the same period.
-import { api, busy, clear, flash, formatDate, h, lang, openFile, startPage, t } from "./common.js";
+// numbers in a table, the applicants' satisfaction — and the Excel workbook of the same period;
+// then Decision 766's self-assessment of the quarter (dashboard-indicators.js).
+import { api, busy, clear, flash, formatDate, h, hasRole, lang, openFile, startPage, t } from "./common.js";
 import { stackedBars, swatch } from "./dashboard-chart.js";
+import { indicatorsSection } from "./dashboard-indicators.js";
 
 const ZONE = "Asia/Ho_Chi_Minh"; // the agency's: "the current quarter" is the one it is there now
 const LOCALE = lang === "vi" ? "vi-VN" : "en-GB";
@@ -92,12 +94,16 @@ async function load(period) {
   const slot = $("report");
   slot.setAttribute("aria-busy", "true");
   try {
-    const report = await api("GET", `/reports/statistics?quarter=${code(period)}`);
+    const [report, assessment] = await Promise.all([
+      api("GET", `/reports/statistics?quarter=${code(period)}`),
+      api("GET", `/reports/indicators?year=${period.year}&quarter=${period.quarter}`),
+    ]);
     history.replaceState(null, "", `${location.pathname}?year=${period.year}&quarter=${period.quarter}`);
     const label = t("dashboard.period_label", { ...period, quarter: roman(period.quarter), from: formatDate(report.from),
       to: formatDate(report.to) });
     $("report-status").textContent = label;
-    clear(slot, summary(report), chart(report, period), figures(report, period), satisfaction(report.satisfaction));
+    clear(slot, summary(report), chart(report, period), figures(report, period), satisfaction(report.satisfaction),
+      indicatorsSection(assessment, { editable: hasRole(user, "admin"), reload: () => load(period) }));
   } catch (error) {
     $("report-status").textContent = "";
     clear(slot);

@@ -1,12 +1,14 @@
-// The designer page's bpmn-js modeler: open and export BPMN XML, mark the element a validation
-// error names (a marker class and a badge), and a small properties form for what the designer
+// The designer page's bpmn-js modeler: open and export BPMN XML, mark every element a validation
+// names (a marker class and a numbered badge per element, red for errors, amber for warnings), fit
+// the diagram beside the palette, and a small properties form for what the designer
 // edits here: names, timers and sequence-flow conditions. Every edit goes through bpmn-js's
 // command stack, so Ctrl+Z undoes it like an edit on the canvas.
 import { clear, h, lang, t } from "./common.js";
 
 const TIMER_KINDS = ["timeDate", "timeDuration", "timeCycle"];
-const ERROR_MARKER = "has-error";
-const ERROR_OVERLAY = "motcua-error";
+const MARKERS = { error: "has-error", warning: "has-warning" };
+const PROBLEM_OVERLAY = "motcua-problem";
+const MARGIN = 24; // pixels kept free around a fitted diagram
 const READABLE_ZOOM = 0.9; // revealing an element zooms a whole-diagram view in to about this scale
 
 export class Editor {
@@ -14,18 +16,20 @@ export class Editor {
    * @param {HTMLElement} container where the canvas goes
    * @param {HTMLFormElement} form the properties form (#properties-form and its fields)
    * @param {() => void} onChange called after every edit
-   * @param {() => void} onErrorBadge called when the reader clicks an error badge on the diagram
+   * @param {(bpmnId: string) => void} onProblemBadge called with the element's id when the reader clicks
+   *   a problem badge on the diagram
    */
-  constructor({ container, form, onChange = () => {}, onErrorBadge = () => {} }) {
+  constructor({ container, form, onChange = () => {}, onProblemBadge = () => {} }) {
     if (typeof window.BpmnJS !== "function") throw new Error("bpmn-js is not loaded");
     this.modeler = new window.BpmnJS({ container });
+    this.container = container;
     this.form = form;
-    this.onErrorBadge = onErrorBadge;
+    this.onProblemBadge = onProblemBadge;
     this.loaded = false;
     this.dirty = false;
     this.original = null; // the XML as opened or last deployed
     this.revision = 0; // counts the edits
-    this.errorElement = null;
+    this.marked = []; // [{element, marker}] of the problems shown
     container.querySelector("svg")?.setAttribute("aria-label", container.getAttribute("aria-label") || "");
 
     const bus = this.modeler.get("eventBus");
@@ -69,8 +73,8 @@ export class Editor {
       return warnings || [];
     } finally {
       this.dirty = false;
-      this.errorElement = null;
-      if (this.loaded) this.service("canvas").zoom("fit-viewport", "auto");
+      this.marked = [];
+      if (this.loaded) this.fit();
       this.listElements();
       this.showProperties();
     }
@@ -101,33 +105,72 @@ export class Editor {
       || e.businessObject?.processRef?.id === bpmnId)) || null;
   }
 
-  /** Select an element and bring it into view (opening the subprocess it is drawn in). */
+  /** How many pixels of the canvas's left side the palette covers (0 when it is not drawn). */
+  paletteInset() {
+    const palette = this.container.querySelector(".djs-palette");
+    if (!palette) return 0;
+    return Math.max(0, palette.getBoundingClientRect().right - this.container.getBoundingClientRect().left);
+  }
+
+  /** Fit the whole diagram into the part of the canvas the palette leaves free. */
+  fit() {
+    const canvas = this.service("canvas");
+    canvas.zoom("fit-viewport", "auto");
+    const { inner, outer } = canvas.viewbox();
+    if (!inner.width || !inner.height || !outer.width) return;
+    const inset = this.paletteInset();
+    const scale = Math.min(1, (outer.width - inset - 2 * MARGIN) / inner.width, (outer.height - 2 * MARGIN) / inner.height);
+    if (scale <= 0) return;
+    canvas.viewbox({ x: inner.x - (inset + MARGIN) / scale, y: inner.y - MARGIN / scale,
+      width: outer.width / scale, height: outer.height / scale });
+  }
+
+  /** Select an element and bring it into view (opening the subprocess it is drawn in), clear of the palette. */
   reveal(element) {
     const canvas = this.service("canvas");
     if (canvas.zoom() < READABLE_ZOOM) canvas.zoom(READABLE_ZOOM);
-    canvas.scrollToElement(element);
+    const padding = MARGIN * 4;
+    canvas.scrollToElement(element, { top: padding, right: padding, bottom: padding,
+      left: this.paletteInset() + padding });
     this.service("selection").select(element);
   }
 
-  /** Mark the element at fault (marker class and a badge saying the error); returns it, or null. */
-  markError(bpmnId, detail) {
-    this.clearError();
-    const element = this.find(bpmnId);
-    if (!element) return null;
-    this.service("canvas").addMarker(element, ERROR_MARKER);
-    const badge = h("span", { class: "error-badge", title: t("designer.error_badge", { detail }), "aria-hidden": "true",
-      onclick: () => this.onErrorBadge() }, "!");
-    this.service("overlays").add(element, ERROR_OVERLAY, { position: { top: -10, right: 10 }, html: badge });
-    this.errorElement = element;
-    return element;
+  /**
+   * Mark every problem on the element it names: a marker class (errors win over warnings) and one badge per
+   * element with the number of its problems; returns, per problem, the diagram element or null.
+   * @param {{severity: string, element: string|null, message: string}[]} problems
+   */
+  markProblems(problems) {
+    this.clearProblems();
+    const byElement = new Map();
+    const found = problems.map((problem) => {
+      const element = this.find(problem.element);
+      if (element) {
+        if (!byElement.has(element)) byElement.set(element, []);
+        byElement.get(element).push(problem);
+      }
+      return element;
+    });
+    const canvas = this.service("canvas");
+    for (const [element, own] of byElement) {
+      const severity = own.some((p) => p.severity === "error") ? "error" : "warning";
+      canvas.addMarker(element, MARKERS[severity]);
+      this.marked.push({ element, marker: MARKERS[severity] });
+      const title = own.map((p) => t(`designer.badge.${p.severity}`, { detail: p.message })).join("\n");
+      const badge = h("span", { class: `problem-badge ${severity}`, title, "aria-hidden": "true",
+        onclick: () => this.onProblemBadge(element.id) }, own.length > 1 ? String(own.length) : "!");
+      this.service("overlays").add(element, PROBLEM_OVERLAY, { position: badgePosition(element), html: badge });
+    }
+    return found;
   }
 
-  clearError() {
-    if (this.errorElement && this.service("elementRegistry").get(this.errorElement.id)) {
-      this.service("canvas").removeMarker(this.errorElement, ERROR_MARKER);
+  clearProblems() {
+    const registry = this.service("elementRegistry");
+    for (const { element, marker } of this.marked) {
+      if (registry.get(element.id)) this.service("canvas").removeMarker(element, marker);
     }
-    this.service("overlays").remove({ type: ERROR_OVERLAY });
-    this.errorElement = null;
+    this.service("overlays").remove({ type: PROBLEM_OVERLAY });
+    this.marked = [];
   }
 
   // --- the properties form ----------------------------------------------------------------------
@@ -220,6 +263,16 @@ export class Editor {
     const message = this.form.querySelector("#properties-message");
     clear(message, changed ? h("p", { class: "muted" }, t("designer.applied", { id: element.id })) : null);
   }
+}
+
+/** A badge at the top right corner of a shape, or at the middle of a connection. */
+function badgePosition(element) {
+  if (element.waypoints) {
+    const xs = element.waypoints.map((p) => p.x);
+    const ys = element.waypoints.map((p) => p.y);
+    return { left: (Math.max(...xs) - Math.min(...xs)) / 2 - 10, top: (Math.max(...ys) - Math.min(...ys)) / 2 - 10 };
+  }
+  return { top: -10, right: 10 };
 }
 
 function timerOf(bo) {

@@ -1,11 +1,14 @@
 // Process designer: the deployed processes and their versions, a version (or a file from disk)
 // opened in the bpmn-js modeler, "Validate" (POST /process-models/validation: every deployment
-// check, nothing saved; an error is marked on the element it names), "Deploy" (POST
-// /process-models: a new version, or the existing one when nothing changed) and a download of the XML;
-// the dossiers running on a version migrated to another (designer-migration.js).
-import { ApiError, api, busy, clear, errorBox, formatTime, h, startPage, t } from "./common.js";
+// check, nothing saved; every problem, error or warning, is marked on the element it names and
+// listed, a click on it selecting the element), "Deploy" (POST /process-models: a new version, or the
+// existing one when nothing changed), the expressions translated from JUEL/FEEL, and a download of the
+// XML; the dossiers running on a version migrated to another (designer-migration.js).
+import { ApiError, api, busy, clear, errorBox, formatTime, h, startPage, t, tOr } from "./common.js";
 import { openMigration } from "./designer-migration.js";
+import { startDecisions } from "./designer-decisions.js";
 import { Editor } from "./designer-editor.js";
+import { problemList, problemsOf, problemsSummary } from "./designer-problems.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,7 +21,10 @@ const state = {
 let editor;
 
 const user = await startPage({ roles: ["designer"] });
-if (user) await start();
+if (user) {
+  await start();
+  await startDecisions();
+}
 
 async function start() {
   if (typeof window.BpmnJS !== "function") { // the vendor script did not load (npm packages not installed)
@@ -30,8 +36,8 @@ async function start() {
   editor = new Editor({
     container: $("canvas"),
     form: $("properties-form"),
-    onChange: showModelStatus,
-    onErrorBadge: () => document.querySelector("#model-result .error-target")?.focus(),
+    onChange: modelChanged,
+    onProblemBadge: (bpmnId) => document.querySelector(`#model-result .problem-target[data-element="${CSS.escape(bpmnId)}"]`)?.focus(),
   });
   $("bpmn-file").addEventListener("change", openFromDisk);
   $("validate").addEventListener("click", validate);
@@ -102,10 +108,12 @@ async function chooseProcess(processId, { focus = false } = {}) {
   if (state.chosen !== processId) clear($("migration"));
   state.chosen = processId;
   renderProcesses();
-  await loadVersions();
+  const versions = await loadVersions();
   if (focus) $("versions-title").focus();
+  return versions;
 }
 
+/** The process's versions, listed; returns them (or null when they could not be read). */
 async function loadVersions() {
   const processId = state.chosen;
   const process = state.processes.find((p) => p.process_id === processId);
@@ -121,7 +129,7 @@ async function loadVersions() {
   } catch (error) {
     clear($("versions-error"), errorBox(error));
     clear(slot);
-    return;
+    return null;
   } finally {
     slot.removeAttribute("aria-busy");
   }
@@ -153,6 +161,7 @@ async function loadVersions() {
       h("th", { scope: "col" }, t("designer.col.actions")),
     ])),
     h("tbody", {}, rows))));
+  return versions;
 }
 
 async function migrate(processId, processName, versions, from) {
@@ -183,6 +192,7 @@ async function openVersion(processId, number, { focus = false } = {}) {
   }
   const opened = { processId, version: version.version, name: version.name, filename: version.filename };
   if (await show(version.bpmn_xml, opened)) {
+    showTranslations(version.translations || [], "version");
     rememberInAddress(processId, version.version);
     await loadVersions();
     if (focus) {
@@ -203,6 +213,7 @@ async function openFromDisk(event) {
   clear($("model-result"));
   const text = await file.text();
   input.value = "";
+  clear($("model-translations"));
   if (await show(text, { filename: file.name })) {
     rememberInAddress(null, null);
     if (state.chosen) await loadVersions();
@@ -264,31 +275,54 @@ function upload(xml) {
   return body;
 }
 
-/** Show a model error next to the buttons and on the element it names; other errors as usual. */
+/** The validation's verdict goes when the model changes: it spoke of the model as it was. */
+function modelChanged() {
+  showModelStatus();
+  $("model-result").querySelector(".verdict")?.remove();
+}
+
+/** Show a refused model's problems, all of them, on the diagram and in a list; other errors as usual. */
 function showFailure(error) {
   const result = $("model-result");
-  const details = error instanceof ApiError ? error.body.errors || {} : {};
   if (!(error instanceof ApiError) || error.body.code !== "bpmn_invalid") {
-    editor.clearError();
+    editor.clearProblems();
     clear(result, errorBox(error));
     if (!(error instanceof ApiError)) console.error(error);
     return;
   }
-  const element = editor.markError(details.element, details.detail || error.body.message);
-  const where = [details.element ? t("designer.error_at", { element: details.element }) : null,
-    details.line ? t("designer.error_line", { line: details.line }) : null].filter(Boolean).join(", ");
-  const detail = details.detail || "";
-  const text = where ? `${where}: ${detail}` : t("designer.error_detail", { detail });
+  const problems = problemsOf(error);
   clear(result, h("div", { class: "alert error", role: "alert" },
-    error.body.message !== details.detail ? h("p", {}, error.body.message) : null, // in English they are the same
-    element
-      ? h("button", { type: "button", class: "link-button error-target", title: t("designer.show_element", { element: details.element }),
-        onclick: () => {
-          editor.reveal(element);
-          $("element-select").focus();
-        } }, text)
-      : h("p", { class: "error-detail" }, text,
-        details.element ? ` ${t("designer.not_on_diagram", { element: details.element })}` : "")));
+    h("p", {}, error.body.message), problemsSummary(problems), markedList(problems)));
+}
+
+/** Mark `problems` on the diagram and list them; a click on one selects its element. */
+function markedList(problems) {
+  const found = editor.markProblems(problems);
+  return problemList(problems, (_, index) => Boolean(found[index]), (problem) => {
+    editor.reveal(found[problems.indexOf(problem)]);
+    $("element-select").focus();
+  });
+}
+
+/** The expressions written for another engine (and bare timers), as the engine runs them. */
+function showTranslations(translations, source) {
+  const slot = $("model-translations");
+  if (!translations.length) {
+    clear(slot);
+    return;
+  }
+  const rows = translations.map((tr) => h("tr", {},
+    h("th", { scope: "row" }, h("code", {}, tr.element)),
+    h("td", {}, tOr(`designer.translation.kind.${tr.kind}`, tr.kind)),
+    h("td", {}, tOr(`designer.translation.dialect.${tr.dialect}`, tr.dialect)),
+    h("td", {}, h("code", {}, tr.original)),
+    h("td", {}, h("code", {}, tr.python))));
+  clear(slot, h("details", { class: "translations", open: true },
+    h("summary", {}, t(`designer.translations.${source}`, { count: translations.length })),
+    h("div", { class: "table-wrap" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["element", "kind", "dialect", "original", "python"].map((c) =>
+        h("th", { scope: "col" }, t(`designer.translation.col.${c}`))))),
+      h("tbody", {}, rows)))));
 }
 
 async function validate() {
@@ -303,18 +337,29 @@ async function validate() {
       showFailure(error);
       return;
     }
-    editor.clearError();
     const verdict = checked.latest_version === null ? t("designer.valid_new")
       : checked.differs_from_latest ? t("designer.valid_changed", { latest: checked.latest_version, version: checked.version })
         : t("designer.valid_identical", { latest: checked.latest_version });
-    clear(result, h("div", { class: "alert success", role: "status" },
+    clear(result, h("div", { class: "alert success verdict", role: "status" },
       h("p", {}, h("strong", {}, t("designer.valid")), " ", verdict),
       h("dl", { class: "facts model-facts" },
         h("dt", {}, t("designer.fact.process")), h("dd", {}, `${checked.name} (${checked.process_id})`),
         h("dt", {}, t("designer.fact.lanes")), h("dd", {}, checked.lanes.join(", ") || t("common.none")),
         h("dt", {}, t("designer.fact.user_tasks")),
-        h("dd", {}, checked.user_tasks.map((task) => task.name).join(", ") || t("common.none")))));
+        h("dd", {}, checked.user_tasks.map((task) => task.name).join(", ") || t("common.none")))),
+    warningsOf(checked.warnings));
+    showTranslations(checked.translations || [], "checked");
   });
+}
+
+/** The warnings of a model that deploys, marked and listed (nothing when there are none). */
+function warningsOf(warnings = []) {
+  if (!warnings.length) {
+    editor.clearProblems();
+    return null;
+  }
+  return h("div", { class: "alert warning", role: "status" },
+    h("p", {}, t("designer.warnings_count", { count: warnings.length })), markedList(warnings));
 }
 
 async function deploy() {
@@ -331,16 +376,20 @@ async function deploy() {
       return;
     }
     const version = await response.json();
-    editor.clearError();
     editor.saved(xml, revision);
     state.opened = { processId: version.process_id, version: version.version, name: version.name, filename: version.filename };
     showModelStatus();
     rememberInAddress(version.process_id, version.version);
-    const message = response.status === 201 ? t("designer.deployed_new", { version: version.version, name: version.name })
-      : t("designer.deployed_same", { version: version.version, name: version.name });
-    clear(result, h("div", { class: "alert success", role: "status" }, message));
     await loadProcesses();
-    await chooseProcess(version.process_id);
+    const versions = await chooseProcess(version.process_id);
+    const running = (versions || []).filter((v) => v.version !== version.version)
+      .reduce((sum, v) => sum + v.running_instances, 0);
+    const vars = { version: version.version, name: version.name, running };
+    const message = response.status !== 201 ? t("designer.deployed_same", vars)
+      : version.version === 1 ? t("designer.deployed_first", vars)
+        : running > 0 ? t("designer.deployed_new", vars) : t("designer.deployed_new_none_running", vars);
+    clear(result, h("div", { class: "alert success", role: "status" }, message), warningsOf(version.warnings));
+    showTranslations(version.translations || [], "version");
   });
 }
 
