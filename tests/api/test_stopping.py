@@ -141,4 +141,5 @@ def test_form_04_keeps_its_old_name_apology_and_is_also_reached_by_its_number(ap
     code, _ = under_review(api)
     for name in ("apology", "apology-extension", "04"):
         response = api.get(f"/api/v1/dossiers/{code}/forms/{name}", user="desk")
-        assert response.status_code == 404 and response.get_json()["errors"]["kind"] == "apology"  # none yet
+        errors = response.get_json()["errors"]  # none yet: the form does not apply
+        assert response.status_code == 409 and (errors["form"], errors["reason"]) == ("apology-extension", "no_apology")
