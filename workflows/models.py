@@ -126,6 +126,8 @@ class Procedure(Base):
     default_role: Mapped[str | None] = mapped_column(sa.String(50))  # for a task that names no role
     step_allocations: Mapped[dict] = mapped_column(JSONType, default=dict)
     clock_on_wait: Mapped[str] = mapped_column(sa.String(10), default="pause")  # pause | restart
+    # while a fee is being paid (status 6): the clock pauses (as for a supplement) or keeps running
+    clock_while_paying: Mapped[str] = mapped_column(sa.String(10), default="pause", server_default="pause")
     max_supplement_requests: Mapped[int] = mapped_column(default=1, server_default="1")
     apology_lead_days: Mapped[int] = mapped_column(default=1, server_default="1")
     active: Mapped[bool] = mapped_column(default=True)
@@ -411,3 +413,6 @@ class DocumentReuse(Base):
     document_name: Mapped[str] = mapped_column(sa.String(500))  # the checklist item it stands for
     reused_by: Mapped[str] = mapped_column(sa.String(100))
     reused_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+import workflows.payment_models  # noqa: E402, F401 - the payment tables on Base.metadata too

@@ -46,6 +46,8 @@ class ProcedureFieldsSchema(StrictSchema):
         metadata={"description": "Step key (as in deadline(\"key\") in the model) -> time allotted to the step"})
     clock_on_wait = fields.String(validate=validate.OneOf(("pause", "restart")), metadata={
         "description": "While the applicant owes a supplement or a payment: pause the clock or restart it"})
+    clock_while_paying = fields.String(validate=validate.OneOf(("pause", "run")), metadata={
+        "description": "While a fee is being paid (status 6): the clock pauses (default) or keeps running"})
     max_supplement_requests = fields.Integer(validate=validate.Range(min=0, max=30), metadata={
         "description": "How many times a dossier may be asked for a supplement (default 1)"})
     apology_lead_days = fields.Integer(validate=validate.Range(min=0, max=30), metadata={
@@ -75,6 +77,7 @@ class ProcedureSchema(PublicProcedureSchema):
     default_role = fields.String(allow_none=True)
     step_allocations = fields.Dict()
     clock_on_wait = fields.String()
+    clock_while_paying = fields.String()
     max_supplement_requests = fields.Integer()
     apology_lead_days = fields.Integer()
     active = fields.Boolean()
