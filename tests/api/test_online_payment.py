@@ -1,0 +1,274 @@
+"""Online fee payment: the diploma copy asks an online applicant for its fee (status 6), the payment
+platform's double creates the order and notifies the payment, and the dossier goes on by its model's
+message; forged, replayed, wrong-amount and unknown-order notifications change nothing; a refusal
+after payment records a refund. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+
+from engine.clock import utcnow
+from tests.payment_double import payment_platform  # noqa: F401 - the platform's double
+from workflows import payment_orders, payments
+from workflows.payment_models import PaymentNotification, PaymentOrder
+from workflows.settings import Settings
+
+PROCEDURE = "CAP_BAN_SAO_VAN_BANG"
+APPLICANT = {"full_name": "Trần Thị Bích", "id_number": "079300004321", "phone": "0987654321",
+             "email": "bich.tran@example.vn"}
+IPN = "/api/v1/payments/ipn"
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, payment_platform) -> Settings:  # noqa: F811 - the fixture above
+    """The app's settings (tests/api/conftest.py), with online payment on, to the platform's double."""
+    return Settings(data_dir=tmp_path, database_url=database_url, scheduler_enabled=False,
+                    token_ttl_minutes=7 * 24 * 60, payment=payment_platform.config())
+
+
+def waiting_for_fee(api, copies: int = 2) -> str:
+    """An online diploma-copy dossier the desk accepted: its fee computed (5.000 + 3.000 a further copy)."""
+    response = api.post("/api/v1/public/dossiers", json={"procedure_code": PROCEDURE, "applicant": APPLICANT})
+    assert response.status_code == 201, response.get_json()
+    code = response.get_json()["code"]
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete", "so_ban_sao": copies})
+    return code
+
+
+def created(sessions, config) -> payment_orders.DeliveryReport:
+    return payment_orders.create_pending(sessions, config)
+
+
+def payments_of(api, code: str) -> list[dict]:
+    response = api.get(f"/api/v1/dossiers/{code}/payments", user="desk")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def statuses_of(api, code: str) -> list[int]:
+    history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
+    return [e["data"]["to"] for e in history if e["action"] == "dossier.status_changed"]
+
+
+def open_tasks(api, code: str, user: str) -> list[str]:
+    return [t["bpmn_id"] for t in api.get("/api/v1/tasks", user=user, query_string={"dossier_code": code}).get_json()]
+
+
+def ipn(api, fields: dict) -> dict:
+    response = api.get(IPN, query_string=fields)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+# --- asking, paying, going on ------------------------------------------------------------------
+
+def test_an_online_diploma_copy_waits_for_its_fee_and_goes_on_once_the_platform_notifies_the_payment(
+        api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    dossier = api.dossier(code)
+    assert dossier["status"] == 6 and dossier["clock_paused_at"] is not None
+    assert dossier["data"]["le_phi"] == 8000
+    [asked] = payments_of(api, code)
+    assert (asked["amount_vnd"], asked["status"], asked["gateway_status"], asked["receipts"]) == (8000, "open",
+                                                                                                   "pending", [])
+    outbox = api.get("/api/v1/notifications/outbox", user="admin", query_string={"dossier_code": code}).get_json()
+    told = [m for m in outbox["items"] if m["kind"] == "payment_requested"]
+    assert told and all(f"/thanh-toan/{code}" in m["body"] for m in told)
+    assert any("8.000 đồng" in m["body"] for m in told)
+
+    report = created(sessions, payment_platform.config())
+    assert (report.created, report.retrying, report.failed) == (1, 0, 0)
+    order = payment_platform.orders[asked["order_ref"]]
+    assert order.amount == "800000" and order.return_url.endswith("/thanh-toan/ket-qua")
+
+    answer = ipn(api, payment_platform.notification(asked["order_ref"]))
+
+    assert answer == {"RspCode": "00", "Message": "Confirm Success"}
+    dossier = api.dossier(code)
+    assert dossier["status"] == 4 and dossier["clock_paused_at"] is None
+    assert statuses_of(api, code) == [2, 4, 6, 4]
+    assert "review" in open_tasks(api, code, "khaothi")
+    [paid] = payments_of(api, code)
+    assert paid["status"] == "paid" and paid["paid_at"] is not None
+    [receipt] = paid["receipts"]
+    assert (receipt["kind"], receipt["method"], receipt["amount_vnd"], receipt["bank_code"]) == (
+        "payment", "online", 8000, "NCB")
+    assert receipt["transaction_no"]
+
+
+def test_a_dossier_received_at_the_desk_is_not_asked_to_pay_online(api):
+    code = api.receive(PROCEDURE)["code"]
+    api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
+    assert api.dossier(code)["status"] == 4 and payments_of(api, code) == []
+
+
+def test_paying_at_the_desk_records_the_receipt_and_the_dossier_goes_on(api):
+    code = waiting_for_fee(api, copies=1)
+
+    response = api.post(f"/api/v1/dossiers/{code}/payments", user="desk", json={"note": "Biên lai số 0001234"})
+
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["receipts"][0]["method"] == "desk"
+    assert response.get_json()["receipts"][0]["amount_vnd"] == 5000
+    assert api.dossier(code)["status"] == 4
+    again = api.post(f"/api/v1/dossiers/{code}/payments", user="desk", json={})
+    assert again.status_code == 409
+    assert api.post(f"/api/v1/dossiers/{code}/payments", user="khaothi", json={}).status_code == 403
+
+
+def test_the_clock_runs_while_the_fee_is_paid_when_the_procedure_says_so(api):
+    response = api.put(f"/api/v1/procedures/{PROCEDURE}", user="admin", json={"clock_while_paying": "run"})
+    assert response.status_code == 200 and response.get_json()["clock_while_paying"] == "run"
+    code = waiting_for_fee(api)
+    dossier = api.dossier(code)
+    assert dossier["status"] == 6 and dossier["clock_paused_at"] is None
+
+
+# --- notifications that change nothing ----------------------------------------------------------
+
+def test_a_forged_notification_is_refused_and_the_dossier_still_waits(api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    order_ref = payments_of(api, code)[0]["order_ref"]
+
+    forged = payment_platform.notification(order_ref, secret="not-the-merchant-secret")
+    tampered = {**payment_platform.notification(order_ref, amount="100"), "vnp_Amount": "800000"}
+    tampered_back = {**payment_platform.notification(order_ref), "vnp_Amount": "100"}
+    unsigned = {k: v for k, v in payment_platform.notification(order_ref).items() if k != "vnp_SecureHash"}
+
+    for fields in (forged, tampered, tampered_back, unsigned):
+        assert ipn(api, fields) == {"RspCode": "97", "Message": "Invalid Checksum"}
+    assert api.dossier(code)["status"] == 6
+    assert payments_of(api, code)[0]["receipts"] == []
+    with sessions() as session:
+        kept = session.query(PaymentNotification).all()
+    assert [n.answer_code for n in kept] == ["97"] * 4
+
+
+def test_a_replayed_notification_is_refused_and_pays_once(api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    order_ref = payments_of(api, code)[0]["order_ref"]
+    fields = payment_platform.notification(order_ref)
+
+    assert ipn(api, fields)["RspCode"] == "00"
+    assert ipn(api, fields) == {"RspCode": "02", "Message": "Order already confirmed"}
+    another_transaction = payment_platform.notification(order_ref)
+    assert ipn(api, another_transaction)["RspCode"] == "02"
+
+    assert len(payments_of(api, code)[0]["receipts"]) == 1
+    assert statuses_of(api, code) == [2, 4, 6, 4]
+
+
+def test_a_notification_of_another_amount_is_refused(api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    order_ref = payments_of(api, code)[0]["order_ref"]
+
+    answer = ipn(api, payment_platform.notification(order_ref, amount="500000"))
+
+    assert answer == {"RspCode": "04", "Message": "Invalid amount"}
+    assert api.dossier(code)["status"] == 6 and payments_of(api, code)[0]["status"] == "open"
+
+
+def test_a_notification_of_an_unknown_order_or_another_merchant_is_refused(api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    order_ref = payments_of(api, code)[0]["order_ref"]
+    payment_platform.orders["SGDDT-000000-9999-1"] = payment_platform.orders[order_ref]
+    unknown = {**payment_platform.notification(order_ref), "vnp_TxnRef": "SGDDT-000000-9999-1"}
+    from tests.payment_double import checksum
+
+    unknown["vnp_SecureHash"] = checksum(unknown)
+    other_merchant = {**payment_platform.notification(order_ref), "vnp_TmnCode": "KHAC0001"}
+    other_merchant["vnp_SecureHash"] = checksum(other_merchant)
+
+    assert ipn(api, unknown) == {"RspCode": "01", "Message": "Order not found"}
+    assert ipn(api, other_merchant)["RspCode"] == "01"
+    assert api.dossier(code)["status"] == 6
+
+
+def test_a_failed_payment_is_acknowledged_and_the_order_stays_open_to_pay_again(api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    order_ref = payments_of(api, code)[0]["order_ref"]
+
+    assert ipn(api, payment_platform.notification(order_ref, response_code="24"))["RspCode"] == "00"
+    assert api.dossier(code)["status"] == 6 and payments_of(api, code)[0]["status"] == "open"
+
+    assert ipn(api, payment_platform.notification(order_ref))["RspCode"] == "00"
+    assert api.dossier(code)["status"] == 4
+
+
+# --- refunds, the outbox, the count ----------------------------------------------------------
+
+def test_a_dossier_refused_after_its_fee_was_paid_records_a_refund(api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    ipn(api, payment_platform.notification(payments_of(api, code)[0]["order_ref"]))
+
+    api.complete(code, "specialist", "review", {"opinion": "refuse", "reason": "Không tìm thấy trong sổ gốc"})
+    api.complete(code, "leader", "sign", {"decision": "refuse", "reason": "Không tìm thấy trong sổ gốc"})
+    api.complete(code, "desk", "notify_refusal", {})
+
+    assert api.dossier(code)["status"] == 3
+    [refunded] = payments_of(api, code)
+    assert refunded["status"] == "refunded"
+    assert [(r["kind"], r["amount_vnd"]) for r in refunded["receipts"]] == [("payment", 8000), ("refund", 8000)]
+    assert refunded["receipts"][1]["reason"]
+
+
+def test_a_withdrawal_while_the_fee_is_awaited_cancels_the_order_and_a_late_payment_is_refunded(
+        api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    order_ref = payments_of(api, code)[0]["order_ref"]
+    response = api.post(f"/api/v1/public/dossiers/{code}/withdrawal", query_string={"check": "4321"},
+                        json={"reason": "Không cần nữa"})
+    assert response.status_code == 200, response.get_json()
+    api.complete(code, "desk", "confirm_withdrawal", {})
+    assert api.dossier(code)["status"] == 8 and payments_of(api, code)[0]["status"] == "cancelled"
+
+    assert ipn(api, payment_platform.notification(order_ref))["RspCode"] == "00"
+
+    [late] = payments_of(api, code)
+    assert late["status"] == "refunded" and [r["kind"] for r in late["receipts"]] == ["payment", "refund"]
+    assert api.dossier(code)["status"] == 8
+
+
+def test_the_create_order_call_is_retried_while_the_platform_is_down_and_is_one_order_when_sent_again(
+        api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    payment_platform.fail_next("unavailable")
+
+    report = created(sessions, payment_platform.config())
+
+    assert (report.created, report.retrying) == (0, 1)
+    [waiting] = payments_of(api, code)
+    assert waiting["gateway_status"] == "pending" and "503" in waiting["last_error"]
+    assert created(sessions, payment_platform.config()).created == 0  # not before its retry time
+    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+        assert created(sessions, payment_platform.config()).created == 1
+    with sessions() as session:
+        order = session.query(PaymentOrder).one()
+        first_page = order.pay_url
+    again = payment_orders.create_order(payment_platform.config(), order_ref=waiting["order_ref"], amount_vnd=8000,
+                                        description="Le phi", return_url="http://127.0.0.1:5000/thanh-toan/ket-qua")
+    assert again == first_page and len(payment_platform.orders) == 1
+
+
+def test_dossiers_paid_online_are_counted_by_quarter(api, sessions, payment_platform):
+    paid_online, paid_at_desk = waiting_for_fee(api), waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    ipn(api, payment_platform.notification(payments_of(api, paid_online)[0]["order_ref"]))
+    api.post(f"/api/v1/dossiers/{paid_at_desk}/payments", user="desk", json={})
+
+    today = utcnow().date()
+    quarter = (today.month - 1) // 3 + 1
+    with sessions() as session:
+        assert payments.dossiers_paid_online_in_quarter(session, today.year, quarter) == 1
+        assert payments.dossiers_paid_online(session, today - timedelta(days=1), today + timedelta(days=1)) == 1
+        assert payments.dossiers_paid_online(session, date(2000, 1, 1), date(2000, 3, 31)) == 0
