@@ -18,6 +18,8 @@ The fixture `payment_platform` starts one for a test.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import itertools
 import json
@@ -27,12 +29,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit
 from zoneinfo import ZoneInfo
-
-import hashlib
-import hmac
-from urllib.parse import quote_plus
 
 import pytest
 
@@ -175,8 +173,9 @@ class PaymentDouble:
         if order is None:
             return None
         amount = f"{int(order.amount) // 100:,}".replace(",", ".")
-        return (f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>Cổng thanh toán (thử nghiệm)</title>"
-                f"</head><body><main><h1>Cổng thanh toán</h1><p>Đơn hàng {html.escape(order.ref)}: "
+        return (f"<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
+                f"<title>Cổng thanh toán (thử nghiệm)</title></head><body><main><h1>Cổng thanh toán</h1>"
+                f"<p>Đơn hàng {html.escape(order.ref)}: "
                 f"{html.escape(order.info)}</p><p>Số tiền: {amount} VND</p>"
                 f"<form method='post'><button name='action' value='pay'>Thanh toán</button>"
                 f"<button name='action' value='cancel'>Hủy giao dịch</button></form></main></body></html>")

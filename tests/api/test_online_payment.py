@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from engine.clock import utcnow
-from tests.payment_double import payment_platform  # noqa: F401 - the platform's double
+from tests import payment_double
 from workflows import payment_orders, payments
 from workflows.payment_models import PaymentNotification, PaymentOrder
 from workflows.settings import Settings
@@ -20,10 +20,11 @@ PROCEDURE = "CAP_BAN_SAO_VAN_BANG"
 APPLICANT = {"full_name": "Trần Thị Bích", "id_number": "079300004321", "phone": "0987654321",
              "email": "bich.tran@example.vn"}
 IPN = "/api/v1/payments/ipn"
+payment_platform = payment_double.payment_platform  # the platform's double, a fixture
 
 
 @pytest.fixture
-def settings(database_url, tmp_path, payment_platform) -> Settings:  # noqa: F811 - the fixture above
+def settings(database_url, tmp_path, payment_platform) -> Settings:
     """The app's settings (tests/api/conftest.py), with online payment on, to the platform's double."""
     return Settings(data_dir=tmp_path, database_url=database_url, scheduler_enabled=False,
                     token_ttl_minutes=7 * 24 * 60, payment=payment_platform.config())
@@ -180,11 +181,9 @@ def test_a_notification_of_an_unknown_order_or_another_merchant_is_refused(api, 
     order_ref = payments_of(api, code)[0]["order_ref"]
     payment_platform.orders["SGDDT-000000-9999-1"] = payment_platform.orders[order_ref]
     unknown = {**payment_platform.notification(order_ref), "vnp_TxnRef": "SGDDT-000000-9999-1"}
-    from tests.payment_double import checksum
-
-    unknown["vnp_SecureHash"] = checksum(unknown)
+    unknown["vnp_SecureHash"] = payment_double.checksum(unknown)
     other_merchant = {**payment_platform.notification(order_ref), "vnp_TmnCode": "KHAC0001"}
-    other_merchant["vnp_SecureHash"] = checksum(other_merchant)
+    other_merchant["vnp_SecureHash"] = payment_double.checksum(other_merchant)
 
     assert ipn(api, unknown) == {"RspCode": "01", "Message": "Order not found"}
     assert ipn(api, other_merchant)["RspCode"] == "01"
