@@ -78,10 +78,11 @@ def test_an_online_dossier_starts_newly_registered_and_its_clock_starts_when_the
         api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
 
     dossier = api.dossier(code)
-    assert dossier["status"] == 4
+    asks_fee = procedure_code == "CAP_BAN_SAO_VAN_BANG"  # an online diploma copy is then asked for its fee (6)
+    assert dossier["status"] == (6 if asks_fee else 4)
     assert dossier["received_at"] == "2026-12-07T09:00:00+07:00"
     assert dossier["due_at"] is not None
-    assert statuses_of(api, code) == [2, 4]
+    assert statuses_of(api, code) == ([2, 4, 6] if asks_fee else [2, 4])
 
 
 def test_an_online_dossier_may_be_asked_for_a_supplement_before_it_is_accepted(api):
