@@ -35,6 +35,7 @@ ERROR_MESSAGES_VI = {
                            "được tiếp tục."),
     "repair_refused": ("Không thực hiện được thao tác sửa quy trình vì sẽ làm hồ sơ rơi vào trạng thái không "
                        "nhất quán; xem chi tiết."),
+    "payment_unavailable": "Cổng thanh toán chưa nhận được yêu cầu thanh toán; vui lòng thử lại sau ít phút.",
     "internal_error": "Đã có lỗi hệ thống; dữ liệu không bị thay đổi. Vui lòng thử lại hoặc báo quản trị viên.",
 }
 

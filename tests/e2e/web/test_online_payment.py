@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.conftest import BPMN_MODELS
 from tests.e2e.test_lifecycle_server import complete
 from tests.e2e.test_server import call, cli, login, running_server
-from tests.e2e.web.conftest import screenshot
+from tests.e2e.web.conftest import screenshot, sign_in
 from tests.payment_double import PaymentDouble
 from tests.servers import free_port, wait_for
 
@@ -87,3 +87,10 @@ def test_an_applicant_pays_the_fee_from_the_tracking_page_and_the_dossier_goes_o
     page.get_by_label("4 chữ số cuối").fill("4321")
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.get_by_text("Đang xử lý")).to_be_visible()
+
+    # the officers see the receipt on the dossier's page
+    sign_in(page, "desk", then=f"/app/dossiers/{code}")
+    fees = page.get_by_role("region", name="Lệ phí")
+    expect(fees).to_contain_text("5.000 đồng — đã nộp")
+    expect(fees.get_by_role("row").filter(has_text="Trực tuyến")).to_contain_text(paid["receipts"][0]["transaction_no"])
+    screenshot(page, "payment-dossier-fees")

@@ -6,6 +6,7 @@ import {
   startPage, t, table, tOr,
 } from "./common.js";
 import { dossierOperations } from "./dossier-operations.js";
+import { renderPayments } from "./dossier-payments.js";
 import { taskForm } from "./forms.js";
 import { describeOperation, isOperation } from "./operations.js";
 
@@ -266,7 +267,8 @@ async function refresh() {
     const dossier = await api("GET", path);
     renderDossier(dossier);
     operations.banners(dossier);
-    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderSteps(), renderHistory()]);
+    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderSteps(), renderHistory(),
+      renderPayments(path, user, refresh)]);
     await operations.show(dossier, diagram, viewer);
   } catch (error) {
     clear(errors, errorBox(error));
