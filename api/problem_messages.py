@@ -202,6 +202,13 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                "Dùng một trong các loại kết quả: {allowed}."),
         "en": ("'{element}' sets {property}='{value}'; it must be a result kind: one of {allowed}.",
                "Use one of the result kinds: {allowed}.")},
+    "payment_property_invalid": {
+        "vi": ("'{element}' đặt {property}='{value}'; giá trị phải là một tên (chữ, số, dấu gạch dưới).",
+               "Ghi tên dữ liệu chứa số tiền lệ phí (ví dụ le_phi), hoặc procedure_fee để lấy lệ phí của thủ tục; "
+               "với payment_message, ghi tên thông điệp."),
+        "en": ("'{element}' sets {property}='{value}'; it must be a name (letters, digits, underscores).",
+               "Name the data that holds the fee (e.g. le_phi), or procedure_fee for the procedure's fee; a message "
+               "name for payment_message.")},
     "dossier_data_invalid": {
         "vi": ("'{element}' đặt {property}='{value}'; phải là danh sách tên dữ liệu cách nhau bởi dấu phẩy.",
                "Liệt kê tên dữ liệu (chữ, số, dấu gạch dưới), cách nhau bởi dấu phẩy."),

@@ -5,6 +5,7 @@ after payment records a refund. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ import time_machine
 
 from engine.clock import utcnow
 from tests import payment_double
+from tests.conftest import read_model
 from workflows import payment_orders, payments
 from workflows.payment_models import PaymentNotification, PaymentOrder
 from workflows.settings import Settings
@@ -271,3 +273,15 @@ def test_dossiers_paid_online_are_counted_by_quarter(api, sessions, payment_plat
         assert payments.dossiers_paid_online_in_quarter(session, today.year, quarter) == 1
         assert payments.dossiers_paid_online(session, today - timedelta(days=1), today + timedelta(days=1)) == 1
         assert payments.dossiers_paid_online(session, date(2000, 1, 1), date(2000, 3, 31)) == 0
+
+
+def test_a_model_asking_for_a_fee_under_a_name_that_is_no_name_is_refused(api):
+    broken = read_model("cap_ban_sao_van_bang.bpmn").replace(
+        b'name="payment_request" value="le_phi"', b'name="payment_request" value="le phi"')
+
+    response = api.post("/api/v1/process-models/validation", user="admin",
+                        data={"file": (io.BytesIO(broken), "cap_ban_sao_van_bang.bpmn")},
+                        content_type="multipart/form-data")
+
+    problems = response.get_json()["errors"]["problems"]
+    assert [(p["code"], p["element"]) for p in problems] == [("payment_property_invalid", "Event_PaymentRequested")]
