@@ -12,9 +12,12 @@ import pytest
 import time_machine
 
 from engine.clock import utcnow
+from engine.instances import CompletedElement
 from tests import payment_double
 from tests.conftest import read_model
 from workflows import payment_orders, payments
+from workflows.dossiers import get_dossier
+from workflows.errors import InvalidInput
 from workflows.payment_models import PaymentNotification, PaymentOrder
 from workflows.settings import Settings
 
@@ -285,3 +288,61 @@ def test_a_model_asking_for_a_fee_under_a_name_that_is_no_name_is_refused(api):
 
     problems = response.get_json()["errors"]["problems"]
     assert [(p["code"], p["element"]) for p in problems] == [("payment_property_invalid", "Event_PaymentRequested")]
+
+
+# --- the applicant's pages ----------------------------------------------------------------------
+
+def test_the_payment_page_shows_the_fee_and_links_to_the_platform_s_page_with_the_right_check_only(
+        api, payment_platform):
+    code = waiting_for_fee(api)
+
+    asked = api.client.get(f"/thanh-toan/{code}")
+    wrong = api.client.get(f"/thanh-toan/{code}", query_string={"check": "0000"})
+    right = api.client.get(f"/thanh-toan/{code}", query_string={"check": "4321"})
+
+    assert asked.status_code == 200 and 'name="check"' in asked.get_data(as_text=True)
+    assert "Không tìm thấy hồ sơ" in wrong.get_data(as_text=True) and "8.000" not in wrong.get_data(as_text=True)
+    page = right.get_data(as_text=True)
+    assert "8.000 đồng" in page
+    [order] = payment_platform.orders.values()  # created now: the scheduler had not run yet
+    assert f'href="{payment_platform.base}/paymentv2/pay/{order.token}"' in page
+    lookup = api.client.get(f"/tra-cuu/{code}", query_string={"check": "4321"}).get_data(as_text=True)
+    assert f"/thanh-toan/{code}?check=4321" in lookup
+
+
+def test_the_return_page_believes_only_a_genuine_answer(api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    fields = payment_platform.notification(payments_of(api, code)[0]["order_ref"])
+
+    genuine = api.client.get("/thanh-toan/ket-qua", query_string=fields).get_data(as_text=True)
+    forged = api.client.get("/thanh-toan/ket-qua", query_string={**fields, "vnp_Amount": "100"}).get_data(as_text=True)
+
+    assert "đã thành công" in genuine and code in genuine
+    assert "Không xác nhận được" in forged and "đã thành công" not in forged
+    assert api.dossier(code)["status"] == 6  # the browser's return pays nothing: the notification does
+
+
+def test_without_online_payment_the_page_says_to_pay_at_the_desk_and_notifications_find_no_order(api, app):
+    app.config["MOTCUA"] = app.config["MOTCUA"].with_overrides(payment=None)
+    code = waiting_for_fee(api)
+
+    page = api.client.get(f"/thanh-toan/{code}", query_string={"check": "4321"}).get_data(as_text=True)
+
+    assert "nộp lệ phí tại Bộ phận một cửa" in page and "Thanh toán trực tuyến" not in page
+    assert ipn(api, {"vnp_TxnRef": f"{code}-1"}) == {"RspCode": "01", "Message": "Order not found"}
+
+
+def test_the_procedure_s_fee_may_be_asked_instead_of_a_computed_one(api, sessions):
+    assert api.put(f"/api/v1/procedures/{PROCEDURE}", user="admin", json={"fee_vnd": 12000}).status_code == 200
+    code = api.receive(PROCEDURE)["code"]
+    with sessions() as session, session.begin():
+        dossier = get_dossier(session, code)
+        payments.apply_element(session, dossier, CompletedElement(
+            "Event_Fee", "Lệ phí", {"payment_request": "procedure_fee"}, {}), actor="test")
+        for wrong in ("năm nghìn", 0, -5000, 5000.5, True, None):
+            with pytest.raises(InvalidInput, match="whole, positive number"):
+                payments.apply_element(session, dossier, CompletedElement(
+                    "Event_Other", "Lệ phí", {"payment_request": "le_phi"}, {"le_phi": wrong}), actor="test")
+    [asked] = payments_of(api, code)
+    assert asked["amount_vnd"] == 12000 and asked["element"] == "Event_Fee"

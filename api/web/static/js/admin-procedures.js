@@ -131,6 +131,8 @@ function editor(procedure) {
   const fieldCode = h("input", { type: "text", value: procedure.field_code || "", maxlength: "50", spellcheck: "false" });
   const clock = h("select", {}, ["pause", "restart"].map((v) => h("option", { value: v }, t(`admin.clock.${v}`))));
   clock.value = procedure.clock_on_wait || "pause";
+  const paying = h("select", {}, ["pause", "run"].map((v) => h("option", { value: v }, t(`payments.clock.${v}`))));
+  paying.value = procedure.clock_while_paying || "pause";
   const defaultRole = h("select", {}, h("option", { value: "" }, t("admin.procedure.no_default_role")),
     TASK_ROLES.map((role) => h("option", { value: role }, roleLabel(role))));
   defaultRole.value = procedure.default_role || "";
@@ -209,6 +211,7 @@ function editor(procedure) {
         labelled(t("admin.field.apology_lead_days"), apology, { path: "apology_lead_days", hint: t("admin.procedure.apology_hint") }),
         labelled(t("admin.field.max_supplement_requests"), supplements, { path: "max_supplement_requests" })),
       labelled(t("admin.field.clock_on_wait"), clock, { path: "clock_on_wait" }),
+      labelled(t("payments.field.clock_while_paying"), paying, { path: "clock_while_paying" }),
       labelled(t("admin.field.default_role"), defaultRole, { path: "default_role", hint: t("admin.procedure.default_role_hint") }),
       active.element),
     errors,
@@ -250,6 +253,7 @@ function editor(procedure) {
         apology_lead_days: numberValue(apology),
         max_supplement_requests: numberValue(supplements),
         clock_on_wait: clock.value,
+        clock_while_paying: paying.value,
         default_role: defaultRole.value || null,
         active: active.input.checked,
         national_code: nationalCode.value.trim(),
