@@ -90,7 +90,36 @@ def test_an_applicant_pays_the_fee_from_the_tracking_page_and_the_dossier_goes_o
 
     # the officers see the receipt on the dossier's page
     sign_in(page, "desk", then=f"/app/dossiers/{code}")
-    fees = page.get_by_role("region", name="Lệ phí")
+    fees = page.get_by_role("region", name="Lệ phí", exact=True)
     expect(fees).to_contain_text("5.000 đồng — đã nộp")
     expect(fees.get_by_role("row").filter(has_text="Trực tuyến")).to_contain_text(paid["receipts"][0]["transaction_no"])
     screenshot(page, "payment-dossier-fees")
+
+
+def test_the_payment_pages_and_the_fees_section_have_no_serious_accessibility_violation(browser, paying_server):
+    from tests.e2e.web.test_accessibility import violations
+
+    base = paying_server
+    status, submitted = call(base, "POST", "/api/v1/public/dossiers", None, {
+        "procedure_code": "CAP_BAN_SAO_VAN_BANG",
+        "applicant": {"full_name": "Đặng Văn Phúc", "id_number": "079300008765", "phone": "0912008765"}})
+    assert status == 201, submitted
+    code = submitted["code"]
+    complete(base, login(base, "desk"), code, "check_dossier", {"check_result": "complete", "so_ban_sao": 1})
+    context = browser.new_context(base_url=base, bypass_csp=True, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(15_000)
+    page = context.new_page()  # axe is injected as an inline script, which the pages' policy rightly forbids
+    try:
+        page.goto(f"/thanh-toan/{code}?check=8765")
+        expect(page.get_by_role("link", name="Thanh toán trực tuyến")).to_be_visible()
+        assert violations(page) == []
+        sign_in(page, "desk", then=f"/app/dossiers/{code}")
+        fees = page.get_by_role("region", name="Lệ phí", exact=True)
+        expect(fees.get_by_role("button", name="Ghi nhận đã nộp lệ phí tại quầy")).to_be_visible()
+        assert violations(page) == []
+        fees.get_by_role("button", name="Ghi nhận đã nộp lệ phí tại quầy").click()
+        expect(fees).to_contain_text("5.000 đồng — đã nộp")
+        expect(fees.get_by_role("row").filter(has_text="Tại quầy")).to_be_visible()
+        expect(page.locator("#status-badge")).to_contain_text("4.")
+    finally:
+        context.close()
