@@ -6,6 +6,7 @@ after payment records a refund. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import io
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from engine.clock import utcnow
 from engine.instances import CompletedElement
 from tests import payment_double
 from tests.conftest import read_model
-from workflows import payment_orders, payments
+from workflows import payment_notifications, payment_orders, payments
 from workflows.dossiers import get_dossier
 from workflows.errors import InvalidInput
 from workflows.payment_models import PaymentNotification, PaymentOrder
@@ -346,3 +347,24 @@ def test_the_procedure_s_fee_may_be_asked_instead_of_a_computed_one(api, session
                     "Event_Other", "Lệ phí", {"payment_request": "le_phi"}, {"le_phi": wrong}), actor="test")
     [asked] = payments_of(api, code)
     assert asked["amount_vnd"] == 12000 and asked["element"] == "Event_Fee"
+
+
+def test_one_notification_delivered_twice_at_the_same_time_pays_once(api, sessions, payment_platform):
+    code = waiting_for_fee(api)
+    created(sessions, payment_platform.config())
+    fields = payment_platform.notification(payments_of(api, code)[0]["order_ref"])
+    start, answers = threading.Barrier(2), []
+
+    def deliver() -> None:
+        start.wait(5)
+        answers.append(payment_notifications.handle(sessions, fields, payment_platform.config()))
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(code for code, _ in answers) == ["00", "02"]
+    [paid] = payments_of(api, code)
+    assert len(paid["receipts"]) == 1 and api.dossier(code)["status"] == 4
