@@ -19,7 +19,7 @@ from tests.conftest import read_model
 from workflows import payment_notifications, payment_orders, payments
 from workflows.dossiers import get_dossier
 from workflows.errors import InvalidInput
-from workflows.payment_models import PaymentNotification, PaymentOrder
+from workflows.payment_models import PaymentOrder
 from workflows.settings import Settings
 
 PROCEDURE = "CAP_BAN_SAO_VAN_BANG"
@@ -150,9 +150,11 @@ def test_a_forged_notification_is_refused_and_the_dossier_still_waits(api, sessi
         assert ipn(api, fields) == {"RspCode": "97", "Message": "Invalid Checksum"}
     assert api.dossier(code)["status"] == 6
     assert payments_of(api, code)[0]["receipts"] == []
-    with sessions() as session:
-        kept = session.query(PaymentNotification).all()
-    assert [n.answer_code for n in kept] == ["97"] * 4
+    kept = api.get("/api/v1/payments/notifications", user="admin", query_string={"order_ref": order_ref})
+    assert kept.status_code == 200 and kept.get_json()["total"] == 4
+    assert {(n["answer_code"], n["answer"]) for n in kept.get_json()["items"]} == {("97", "Invalid Checksum")}
+    assert kept.get_json()["items"][0]["fields"]["vnp_TxnRef"] == order_ref
+    assert api.get("/api/v1/payments/notifications", user="desk").status_code == 403
 
 
 def test_a_replayed_notification_is_refused_and_pays_once(api, sessions, payment_platform):
