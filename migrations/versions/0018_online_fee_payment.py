@@ -1,7 +1,7 @@
 """online fee payment
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05
 
 A model may ask a dossier to pay a fee (status 6): payment_order is the order and the outbox of its
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from engine.db import JSONType, UTCDateTime
 
-revision = '0015'
-down_revision = '0014'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
