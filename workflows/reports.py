@@ -40,6 +40,7 @@ from workflows.models import (
     Rating,
     Unit,
 )
+from workflows.payment_models import PaymentOrder, PaymentReceipt
 
 RATING_LEVELS = ("not_satisfied", "satisfied", "very_satisfied")
 COUNTS = ("received", "resolved", "early", "on_time", "late", "extended", "in_progress", "in_progress_within",
@@ -193,7 +194,8 @@ def _counting_queries(session: Session, start: datetime, end: datetime, cutoff: 
 def digital_counts(session: Session, period: Period) -> dict:
     """What Decision 766 counts beyond the statistics, over the same dossiers: of those received in the
     period (as `received` counts them), how many came online, had documents digitised at intake or
-    reused from the applicant's store, and reused one; of those resolved in it, how many have a signed
+    reused from the applicant's store, and reused one, had a fee to pay (an order, or a payment at the
+    desk) and paid it online; of those resolved in it, how many have a signed
     electronic result and how many were rated not satisfied (whenever rated)."""
     start, end = period.start, period.end
 
@@ -201,12 +203,18 @@ def digital_counts(session: Session, period: Period) -> dict:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     digitised = exists().where(ApplicantDocument.dossier_id == Dossier.id, ApplicantDocument.kind == "digitised")
+    paid = exists().where(PaymentReceipt.dossier_id == Dossier.id, PaymentReceipt.kind == "payment")
+    paid_online = exists().where(PaymentReceipt.dossier_id == Dossier.id, PaymentReceipt.kind == "payment",
+                                 PaymentReceipt.method == "online")
+    with_fees = or_(exists().where(PaymentOrder.dossier_id == Dossier.id), paid)
     reused = exists().where(DocumentReuse.dossier_id == Dossier.id)
     received = session.execute(select(
         func.count().label("received"),
         count(Dossier.channel == "online").label("online"),
         count(or_(digitised, reused)).label("digitised"),
         count(reused).label("reused"),
+        count(with_fees).label("with_fees"),
+        count(paid_online).label("paid_online"),
     ).where(Dossier.received_at >= start, Dossier.received_at < end, _was_received())).one()
     resolved = session.execute(select(
         func.count().label("resolved"),
