@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from engine.db import Base, JSONType, UTCDateTime
 from engine.models import ProcessInstance
+from workflows.search_keys import fold
 
 
 class Unit(Base):
@@ -150,6 +151,8 @@ class Dossier(Base):
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedure.id"))
     applicant_name: Mapped[str] = mapped_column(sa.String(255))
+    # the name folded (no case, no diacritics) for the inbox's search; kept by `_fold_applicant_name`
+    applicant_name_key: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     applicant_id_number: Mapped[str] = mapped_column(sa.String(20))
     applicant_phone: Mapped[str] = mapped_column(sa.String(20), default="")
     applicant_email: Mapped[str] = mapped_column(sa.String(255), default="")
@@ -199,6 +202,11 @@ class PaperTransfer(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_by: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     arrival_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    @validates("applicant_name")
+    def _fold_applicant_name(self, _key: str, name: str) -> str:
+        self.applicant_name_key = fold(name or "")
+        return name
 
 
 class DossierCounter(Base):
