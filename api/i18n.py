@@ -55,3 +55,19 @@ def error_message(code: str, english: str, details: dict) -> str:
         return template.format(**details)
     except (KeyError, IndexError):
         return template.split(";")[0] + "."
+
+
+# The actors that are not people: what an administrator reads for them instead of the login the
+# audit trail keeps (`make run` and `motcua deploy-models` deploy the bundled models as "cli").
+SYSTEM_ACTORS = {
+    "cli": {"vi": "Hệ thống (mẫu đi kèm)", "en": "System (bundled)"},
+    "seed": {"vi": "Hệ thống (dữ liệu ban đầu)", "en": "System (initial data)"},
+    "system": {"vi": "Hệ thống", "en": "System"},
+    "scheduler": {"vi": "Hệ thống (hẹn giờ)", "en": "System (timers)"},
+}
+
+
+def actor_label(actor: str | None) -> str | None:
+    """The reader's words for a system actor; a person's login as it is."""
+    names = SYSTEM_ACTORS.get(actor or "")
+    return names[language()] if names else actor

@@ -84,6 +84,14 @@ class ProcedureSchema(PublicProcedureSchema):
     updated_at = LocalDateTime()
 
 
+class ProcedureStepSchema(StrictSchema):
+    key = fields.String(metadata={"description": "the step's key, as the model writes it in deadline(\"key\")"})
+    name = fields.String(metadata={"description": "the step's name in the model (the task's, else the timer's); "
+                                                 "empty when the model names none"})
+    in_model = fields.Boolean(metadata={"description": "false: an allocation the current model no longer uses"})
+    period = fields.Nested(PeriodSchema, allow_none=True, metadata={"description": "the time allotted; null: none yet"})
+
+
 class RetimeResultSchema(StrictSchema):
     dossiers = fields.Integer(metadata={"description": "running dossiers of the procedure"})
     timers_moved = fields.Integer()
