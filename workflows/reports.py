@@ -128,17 +128,19 @@ def statistics(session: Session, period: Period, *, procedure_code: str | None =
                     found[name] = found.get(name, 0) + (value or 0)
 
     rows, seconds = [], {}  # seconds: procedure code -> total processing time of its resolved dossiers
+    unit_names = {code: name for code, name in session.execute(select(Unit.code, Unit.name))} if counted else {}
     for (code, name, unit), found in sorted(counted.items()):
         counts = {key: int(found[key]) for key in COUNTS}
         seconds[code] = float(found.get("processing_seconds") or 0)
         rows.append({"procedure_code": code, "procedure_name": name, "unit_code": unit,
-                     **_with_rates(counts, seconds[code])})
+                     "unit_name": unit_names.get(unit, unit), **_with_rates(counts, seconds[code])})
 
     def summed(group: list[dict]) -> dict:
         counts = {name: sum(r[name] for r in group) for name in COUNTS}
         return _with_rates(counts, sum(seconds[r["procedure_code"]] for r in group))
 
-    by_unit = [{"unit_code": unit, **summed([r for r in rows if r["unit_code"] == unit])}
+    by_unit = [{"unit_code": unit, "unit_name": unit_names.get(unit, unit),
+                **summed([r for r in rows if r["unit_code"] == unit])}
                for unit in sorted({r["unit_code"] for r in rows})]
     return {
         "from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": period.timezone,
