@@ -315,3 +315,13 @@ def test_the_admin_page_speaks_an_administrators_words_not_codes(new_page):
     page.get_by_role("link", name="Thủ tục và thời hạn").click()
     expect(page.locator("#procedures-log")).not_to_contain_text("seed lúc")
     assert page.console_errors == []
+
+
+def test_on_a_phone_each_procedures_edit_button_is_on_the_screen(new_page):
+    page = admin_page(new_page, width=390, height=844)
+    for name in (TRANSFER_NAME, "Cấp bản sao văn bằng, chứng chỉ từ sổ gốc"):
+        box = page.get_by_role("button", name=f"Sửa thủ tục {name}").bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name=f"Sửa thủ tục {TRANSFER_NAME}").click()
+    expect(page.locator("#procedure-editor h3")).to_be_focused()
