@@ -325,3 +325,13 @@ def test_on_a_phone_each_procedures_edit_button_is_on_the_screen(new_page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name=f"Sửa thủ tục {TRANSFER_NAME}").click()
     expect(page.locator("#procedure-editor h3")).to_be_focused()
+
+
+def test_a_bundled_models_deployer_reads_as_the_system_not_the_cli_login(new_page):
+    page = new_page()
+    sign_in(page, "admin", then="/app/designer")
+    page.get_by_role("button", name=f"Xem các phiên bản của {TRANSFER_NAME}").click()
+    first = page.locator("#versions tr[data-version='1']")
+    expect(first).to_contain_text("Hệ thống (mẫu đi kèm)")  # deployed by `motcua deploy-models`, as make run does
+    expect(first.locator("td", has_text=re.compile(r"^cli$"))).to_have_count(0)
+    assert page.console_errors == []
