@@ -1,7 +1,7 @@
 """the inbox's search: applicants' names folded
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-05
 
 dossier.applicant_name_key holds the applicant's name in lower case without diacritics ("nguyen van
@@ -13,8 +13,8 @@ import unicodedata
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0015'
-down_revision = '0014'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
