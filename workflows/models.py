@@ -184,6 +184,11 @@ class Dossier(Base):
     instance: Mapped[ProcessInstance | None] = relationship(lazy="select")
     receiving_unit: Mapped[Unit | None] = relationship(lazy="select")
 
+    @validates("applicant_name")
+    def _fold_applicant_name(self, _key: str, name: str) -> str:
+        self.applicant_name_key = fold(name or "")
+        return name
+
 
 class PaperTransfer(Base):
     """The paper documents of a dossier received at a service centre, on their way to the deciding
@@ -202,11 +207,6 @@ class PaperTransfer(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_by: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     arrival_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-
-    @validates("applicant_name")
-    def _fold_applicant_name(self, _key: str, name: str) -> str:
-        self.applicant_name_key = fold(name or "")
-        return name
 
 
 class DossierCounter(Base):
