@@ -94,7 +94,7 @@ INDICATORS = (
          "Total time from receipt to result of the dossiers resolved in the period / those dossiers "
          "(calendar days)"),
         points=0, target=None, points_confirmed=False, unit=DAYS, better=LOWER, measure="average_processing_time",
-        note=("Không tính điểm theo mặc định: Quyết định chấm nhóm này bằng tỉ lệ đúng hạn; con số để tham khảo.",
+        note=("Không tính điểm theo mặc định: Quyết định chấm nhóm này bằng tỷ lệ đúng hạn; con số để tham khảo.",
               "Not scored by default: the decision scores this group by the on-time rate; shown for guidance.")),
     Indicator(
         "digitised_dossiers", "digitisation",
