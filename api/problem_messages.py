@@ -249,6 +249,13 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
         "en": ("The user task '{element}' is in no lane and names no candidate group or user: unless the procedure "
                "gives a default role, nobody will see this task.",
                "Put the task in a lane (the procedure maps each lane to a role), or name its candidate groups.")},
+    # said construct by construct (api/vendor_messages.py) whenever the warning lists them; this is its
+    # sentence when it does not
+    "vendor_ignored": {
+        "vi": ("Phần tử '{element}' có phần mở rộng của công cụ khác mà hệ thống không đọc.",
+               "Xem bảng các phần mở rộng bị bỏ qua trong hướng dẫn thiết kế quy trình và cách thay thế."),
+        "en": ("'{element}' carries another tool's extensions, which the engine does not read.",
+               "See the table of ignored extensions in the designer guide, and what to use instead.")},
 }
 
 
