@@ -102,6 +102,19 @@ async function pickTask() {
   return { chosen: mine?.id, open };
 }
 
+/** The procedure's checklist, each item with whether the desk ticked it at receipt, for a form that
+ * picks the missing documents from it (`ui:widget: "checklist"`). */
+async function checklistOf(schema) {
+  if (!schema || !JSON.stringify(schema).includes('"checklist"')) return {};
+  try {
+    const procedure = await api("GET", `/procedures/${encodeURIComponent(current.procedure_code)}`);
+    const received = new Set(current.data?.received_documents || []);
+    return { documents: (procedure.required_documents || []).map((doc) => ({ name: doc.name, received: received.has(doc.name) })) };
+  } catch {
+    return {};  // the free list still works
+  }
+}
+
 async function renderTask() {
   const section = document.getElementById("task-section");
   const slot = document.getElementById("task");
@@ -114,7 +127,7 @@ async function renderTask() {
   if (!chosen) return;
   const task = await api("GET", `/tasks/${chosen}`);
   const others = open.filter((other) => other.id !== chosen);
-  const form = taskForm(task.form_schema);
+  const form = taskForm(task.form_schema, {}, await checklistOf(task.form_schema));
   const errorSlot = h("div");
   const submit = h("button", { type: "submit", id: "complete-task" }, t("dossier.complete"));
   const element = h("form", { novalidate: true, id: "task-form" }, form.element, errorSlot, h("div", { class: "actions" }, submit));
