@@ -39,7 +39,8 @@ TEMPLATES_VI = {
     # the API schemas' own
     "An ID number has 6-20 letters or digits.": "Số định danh gồm 6-20 chữ số hoặc chữ cái.",
     "A phone number has 8-20 digits.": "Số điện thoại gồm 8-20 chữ số.",
-    "Data keys are identifiers: letters, digits and underscores.": "Tên trường dữ liệu chỉ gồm chữ cái, chữ số và dấu gạch dưới.",
+    "Data keys are identifiers: letters, digits and underscores.": (
+        "Tên trường dữ liệu chỉ gồm chữ cái, chữ số và dấu gạch dưới."),
     "The check is the last 4 digits of the applicant's phone or ID number.": (
         "Mã kiểm tra là 4 chữ số cuối của số điện thoại hoặc số định danh của người nộp."),
     "3-100 lower-case letters, digits, dots, dashes or underscores.": (

@@ -49,7 +49,8 @@ def form_schema(task_properties: dict) -> dict | None:
 
 
 def with_field_order(schema):
-    """`schema` with a `ui:order` on every object that has properties and none yet (recursively)."""
+    """`schema` with a `ui:order` on every object that has properties and no order yet (`ui:order`, or
+    the `x-order` of a form converted from another modeller), recursively."""
     if isinstance(schema, list):
         return [with_field_order(item) for item in schema]
     if not isinstance(schema, dict):
@@ -57,7 +58,7 @@ def with_field_order(schema):
     ordered = {key: with_field_order(value) if key != "const" and key != "enum" and key != "default" else value
                for key, value in schema.items()}
     properties = schema.get("properties")
-    if isinstance(properties, dict) and properties and ORDER_KEY not in schema:
+    if isinstance(properties, dict) and properties and ORDER_KEY not in schema and "x-order" not in schema:
         ordered[ORDER_KEY] = list(properties)
     return ordered
 

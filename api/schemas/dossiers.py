@@ -30,9 +30,10 @@ class IntakeSchema(StrictSchema):
 
     @validates_schema
     def needs_what_its_form_says(self, data, **kwargs):
-        if data.get("result") == "incomplete" and not data.get("missing_documents") and not data.get("reason", "").strip():
+        reason = data.get("reason", "").strip()
+        if data.get("result") == "incomplete" and not data.get("missing_documents") and not reason:
             raise ValidationError("List the missing documents or give the reason.", field_name="missing_documents")
-        if data.get("result") == "refuse" and not data.get("reason", "").strip():
+        if data.get("result") == "refuse" and not reason:
             raise ValidationError("Give the reason for refusing.", field_name="reason")
 
 

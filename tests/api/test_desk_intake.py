@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 PROCEDURES = ("CHUYEN_TRUONG_THPT", "CAP_BAN_SAO_VAN_BANG")
+APPLICANT = {"full_name": "Nguyễn Văn An", "id_number": "079204001234"}
 
 
 def open_task_ids(api, code: str, user: str = "desk") -> list[str]:
@@ -49,7 +50,7 @@ def test_a_dossier_refused_at_the_desk_gets_form_03_with_its_reason(api):
 
 def test_a_refusal_at_the_desk_without_its_reason_is_refused_on_the_reason_field_in_vietnamese(api):
     response = api.post("/api/v1/dossiers", user="desk", json={
-        "procedure_code": "CHUYEN_TRUONG_THPT", "applicant": {"full_name": "Nguyễn Văn An", "id_number": "079204001234"},
+        "procedure_code": "CHUYEN_TRUONG_THPT", "applicant": APPLICANT,
         "intake": {"result": "refuse"}})
 
     assert response.status_code == 422
@@ -60,7 +61,7 @@ def test_a_refusal_at_the_desk_without_its_reason_is_refused_on_the_reason_field
 
 def test_a_supplement_at_the_desk_needs_the_missing_documents_or_a_reason(api):
     response = api.post("/api/v1/dossiers", user="desk", headers={"Accept-Language": "en"}, json={
-        "procedure_code": "CHUYEN_TRUONG_THPT", "applicant": {"full_name": "Nguyễn Văn An", "id_number": "079204001234"},
+        "procedure_code": "CHUYEN_TRUONG_THPT", "applicant": APPLICANT,
         "intake": {"result": "incomplete"}})
 
     assert response.status_code == 422
@@ -71,7 +72,7 @@ def test_a_supplement_at_the_desk_needs_the_missing_documents_or_a_reason(api):
 def test_a_dossier_that_came_by_post_keeps_its_check_task_and_takes_no_check_at_receipt(api):
     body = {"channel": "post", "received_at": "2026-12-01T08:00:00+07:00"}
     refused = api.post("/api/v1/dossiers", user="desk", json={
-        "procedure_code": "CHUYEN_TRUONG_THPT", "applicant": {"full_name": "Nguyễn Văn An", "id_number": "079204001234"},
+        "procedure_code": "CHUYEN_TRUONG_THPT", "applicant": APPLICANT,
         **body, "intake": {"result": "complete"}})
     assert refused.status_code == 422 and refused.get_json()["errors"]["field"] == "intake"
 
