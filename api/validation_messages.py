@@ -28,6 +28,7 @@ TEMPLATES_VI = {
     "Not a valid email address.": "Địa chỉ email không hợp lệ.",
     "Not a valid URL.": "Địa chỉ URL không hợp lệ.",
     "String does not match expected pattern.": "Không đúng định dạng yêu cầu.",
+    "Length must be between 1 and {max}.": "Trường này là bắt buộc (tối đa {max} ký tự).",
     "Length must be between {min} and {max}.": "Độ dài phải từ {min} đến {max} ký tự.",
     "Shorter than minimum length {min}.": "Cần ít nhất {min} ký tự.",
     "Longer than maximum length {max}.": "Không quá {max} ký tự.",

@@ -87,7 +87,7 @@ def test_marshmallow_s_messages_come_in_vietnamese_with_the_field_s_label_and_in
     vietnamese = api.post("/api/v1/dossiers", user="desk", json=body).get_json()
     english = api.post("/api/v1/dossiers", user="desk", json=body, headers={"Accept-Language": "en"}).get_json()
 
-    assert vietnamese["errors"]["json"]["applicant"]["full_name"] == ["Độ dài phải từ 1 đến 255 ký tự."]
+    assert vietnamese["errors"]["json"]["applicant"]["full_name"] == ["Trường này là bắt buộc (tối đa 255 ký tự)."]
     assert vietnamese["errors"]["json"]["applicant"]["id_number"] == ["Số định danh gồm 6-20 chữ số hoặc chữ cái."]
     assert vietnamese["errors"]["labels"]["applicant.full_name"] == "Họ và tên"
     assert english["errors"]["json"]["applicant"]["full_name"] == ["Length must be between 1 and 255."]
