@@ -21,6 +21,11 @@ def fill_applicant(page, name: str, id_number: str) -> None:
     page.get_by_label("Số định danh / CCCD").fill(id_number)
 
 
+def script_errors(page) -> list[str]:
+    """The page's console errors but the 422 answers these tests ask for."""
+    return [error for error in page.console_errors if "status of 422" not in error]
+
+
 def documents(page) -> list[str]:
     return [label.strip() for label in page.locator("#checklist .checklist-item").evaluate_all(
         "items => items.map(item => item.dataset.document)")]
@@ -45,7 +50,7 @@ def test_a_vietnamese_validation_message_shows_on_the_field_and_names_it_by_its_
     expect(summary).to_contain_text("Kết quả kiểm tra hồ sơ: Trường này là bắt buộc.")
     expect(summary).not_to_contain_text("applicant.full_name")
     expect(summary).not_to_contain_text("Length must be")
-    assert page.console_errors == []
+    assert script_errors(page) == []
 
 
 def test_the_desk_issues_form_02_with_the_documents_not_handed_in(new_page, web_server):
@@ -76,7 +81,7 @@ def test_the_desk_issues_form_02_with_the_documents_not_handed_in(new_page, web_
     notices = call(web_server, "GET", f"/api/v1/dossiers/{code}/notices", token)[1]
     assert [d["name"] for d in notices[0]["documents"]] == [names[0], "Bản sao giấy khai sinh"]
     assert notices[0]["reason"] == "Nộp bổ sung trong 5 ngày làm việc"
-    assert page.console_errors == []
+    assert script_errors(page) == []
 
 
 def test_the_desk_issues_form_01_or_refuses_with_form_03_on_the_spot(new_page, web_server):
@@ -109,7 +114,7 @@ def test_the_desk_issues_form_01_or_refuses_with_form_03_on_the_spot(new_page, w
     assert call(web_server, "GET", f"/api/v1/dossiers/{received}", token)[1]["status"] == 4
     assert call(web_server, "GET", f"/api/v1/tasks?dossier_code={received}", token)[1] == []
     assert call(web_server, "GET", f"/api/v1/dossiers/{refused}", token)[1]["status"] == 3
-    assert page.console_errors == []
+    assert script_errors(page) == []
 
 
 def test_a_dossier_received_by_post_is_checked_later_in_its_task(new_page):
@@ -135,7 +140,7 @@ def test_a_conditional_field_appears_with_the_choice_that_needs_it_and_the_serve
     labels = page.locator("#task-form .field > label, #task-form fieldset > legend").all_inner_texts()
     assert labels[0].startswith("Đề xuất")  # the schema's order, not the keys' ("missing_documents" < "opinion")
     missing = page.locator('#task-form [data-path="missing_documents"]')
-    reason = page.get_by_label(re.compile("^Lý do"))
+    reason = page.get_by_label(re.compile(r"^Lý do \(từ chối"))
     expect(missing).to_be_hidden()
     expect(reason).to_be_hidden()
 
@@ -157,10 +162,10 @@ def test_a_conditional_field_appears_with_the_choice_that_needs_it_and_the_serve
     screenshot(page, "task-form-conditional-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "task-form-conditional-390")
-    page.get_by_label(re.compile("^Lý do")).fill("Học sinh không đủ điều kiện chuyển trường")
+    reason.fill("Học sinh không đủ điều kiện chuyển trường")
     page.get_by_role("button", name="Hoàn thành bước này").click()
     expect(page.locator("#flash")).to_contain_text("Đã hoàn thành")
-    assert page.console_errors == []
+    assert script_errors(page) == []
 
 
 def test_the_return_form_asks_the_tracking_number_only_when_returning_by_post(new_page, web_server):
@@ -206,4 +211,4 @@ def test_the_desk_intake_at_a_laptop_and_a_phone_width(new_page):
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"the desk page scrolls sideways at {width} px"
         screenshot(page, f"desk-intake-{name}")
-        assert page.console_errors == []
+        assert script_errors(page) == []

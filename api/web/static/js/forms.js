@@ -71,8 +71,9 @@ function control(path, name, schema, required, given, context) {
 function list(path, name, schema, required, value, context, { legend = true } = {}) {
   const rows = [];
   const body = h("div");
-  const fieldset = h("fieldset", { dataset: { path: path.join(".") } },
-    legend ? h("legend", {}, labelOf(name, schema, required)) : null, body);
+  // inside the checklist's fieldset, the free rows are a plain group: the checklist holds the field's path
+  const fieldset = legend ? h("fieldset", { dataset: { path: path.join(".") } }, h("legend", {}, labelOf(name, schema, required)), body)
+    : h("div", { class: "checklist-more" }, body);
   const addButton = h("button", { type: "button", class: "secondary" }, `${t("common.add")}: ${schema.items.title || schema.title || name}`);
 
   function addRow(item = {}) {
