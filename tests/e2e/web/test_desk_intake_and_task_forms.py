@@ -148,6 +148,7 @@ def test_a_conditional_field_appears_with_the_choice_that_needs_it_and_the_serve
     expect(missing).to_be_visible()
     picks = missing.locator(".checklist-item input[type=checkbox]")
     expect(picks.first).to_be_checked()  # nothing was handed in: every item of the checklist is ticked
+    screenshot(page, "task-form-checklist-1366")
     page.get_by_label("Đề xuất").select_option(label="Đề nghị từ chối giải quyết")
     expect(missing).to_be_hidden()
     expect(reason).to_be_visible()
@@ -159,6 +160,7 @@ def test_a_conditional_field_appears_with_the_choice_that_needs_it_and_the_serve
     page.get_by_role("button", name="Hoàn thành bước này").click()
     expect(page.locator('#task-form [data-path="reason"] .field-error')).to_have_text("Trường này là bắt buộc.")
     expect(page.locator("#task-form .alert.error")).to_contain_text("Lý do (từ chối hoặc yêu cầu bổ sung): Trường này")
+    expect(page.locator("#task-form .alert.error")).not_to_contain_text("does not fit its form")
     screenshot(page, "task-form-conditional-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "task-form-conditional-390")

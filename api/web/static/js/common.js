@@ -232,7 +232,8 @@ export function errorBox(error) {
   const details = fieldErrors(error).map(([path, text]) => h("li", {}, `${fieldLabel(error, path)}: ${text}`));
   // a service error's specific explanation (the file, line and element of a model, say) is its detail
   const detail = error instanceof ApiError ? error.body.errors?.detail : null;
-  const specific = detail && detail !== message ? h("p", {}, `${t("error.detail")} ${detail}`) : null;
+  // (not when the fields at fault are listed: they say it, in the reader's language)
+  const specific = detail && detail !== message && !details.length ? h("p", {}, `${t("error.detail")} ${detail}`) : null;
   return h("div", { class: "alert error", role: "alert" }, message, specific, details.length ? h("ul", {}, details) : null);
 }
 

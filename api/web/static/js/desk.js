@@ -104,7 +104,10 @@ async function showOnFile() {
     const match = stored.find((entry) => entry.matches.includes(item.dataset.document));
     if (!match) continue;
     const use = h("input", { type: "checkbox", name: "reuse", value: String(match.id) });
-    use.addEventListener("change", () => { if (use.checked) item.querySelector("input[name=received_documents]").checked = true; });
+    use.addEventListener("change", () => {
+      if (use.checked) item.querySelector("input[name=received_documents]").checked = true;
+      suggestIntake();
+    });
     item.append(h("div", { class: "on-file" }, h("span", { class: "badge" }, t("desk.on_file")), " ",
       h("label", { class: "check" }, use, h("span", {}, t("desk.use_stored", { code: match.dossier_code })))));
   }
