@@ -48,6 +48,17 @@ def form_schema(task_properties: dict) -> dict | None:
     return with_field_order(json.loads(raw)) if raw else None
 
 
+def start_form_schema(process_spec) -> dict | None:
+    """The form on the process's start event, if any: what is asked when a case is opened (at the
+    one-stop desk, with the dossier)."""
+    for task_spec in process_spec.task_specs.values():
+        if type(task_spec).__name__ == "StartEvent":
+            found = form_schema(dict((getattr(task_spec, "extensions", None) or {}).get("properties", {})))
+            if found is not None:
+                return found
+    return None
+
+
 def with_field_order(schema):
     """`schema` with a `ui:order` on every object that has properties and no order yet (`ui:order`, or
     the `x-order` of a form converted from another modeller), recursively."""

@@ -20,7 +20,8 @@ from engine import audit, instances
 from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
-from engine.deployments import find_latest_version
+from engine.deployments import find_latest_version, load_spec
+from engine.forms import start_form_schema, validate_task_data
 from engine.models import INCIDENT_UNRESOLVED, AuditEvent, Incident
 from engine.progress import progress_of
 from workflows import access, boundary, lifecycle, outcomes, statuses
@@ -106,6 +107,9 @@ def receive_dossier(
             raise InvalidInput("The receipt time cannot be in the future.", field="received_at")
     elif received_at is not None:
         raise InvalidInput("received_at is recorded only for dossiers that came by post.", field="received_at")
+    form = intake_form(session, procedure_code)
+    if form is not None:
+        validate_task_data(form, data, "intake")
     if intake is not None:
         if channel != "in_person":
             raise InvalidInput("The check at receipt is done for dossiers handed in at the desk; a dossier that "
@@ -116,6 +120,17 @@ def receive_dossier(
                       applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now,
                       receiving_unit=boundary.receiving_unit_of(session, principal), intake=intake)
     return shown(session, principal, dossier)
+
+
+def intake_form(session: Session, procedure_code: str) -> dict | None:
+    """What the desk asks with a dossier of this procedure besides the checklist: the form on the
+    start event of the procedure's latest model version (the diploma copy: number of copies, ...)."""
+    procedure = get_procedure(session, procedure_code)
+    version = find_latest_version(session, procedure.process_id)
+    if version is None:
+        return None
+    spec, _ = load_spec(version)
+    return start_form_schema(spec)
 
 
 def submit_online(session: Session, *, procedure_code: str, applicant: Applicant, data: dict,

@@ -100,3 +100,8 @@ class RetimeResultSchema(StrictSchema):
 class ProcedureQuerySchema(StrictSchema):
     include_inactive = fields.Boolean(load_default=False, metadata={
         "description": "also the procedures taken out of service (administrators)"})
+
+
+class IntakeFormSchema(StrictSchema):
+    form_schema = fields.Dict(allow_none=True, metadata={
+        "description": "the JSON Schema of the fields asked at receipt (the model's start event form), or null"})

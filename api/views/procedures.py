@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.schemas.procedures import (
+    IntakeFormSchema,
     ProcedureCreateSchema,
     ProcedureFieldsSchema,
     ProcedureQuerySchema,
@@ -11,7 +12,7 @@ from api.schemas.procedures import (
     RetimeResultSchema,
 )
 from api.security import current_principal, requires, signed_in
-from workflows import procedure_steps, procedures, retiming
+from workflows import dossiers, procedure_steps, procedures, retiming
 from workflows.roles import ADMIN
 
 blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures",
@@ -67,6 +68,16 @@ class ProcedureSteps(MethodView):
         """
         with transaction() as session:
             return procedure_steps.procedure_steps(session, code)
+
+
+@blp.route("/<string:code>/intake-form")
+class ProcedureIntakeForm(MethodView):
+    @signed_in
+    @blp.response(200, IntakeFormSchema)
+    def get(self, code):
+        """What the desk asks with a dossier of this procedure besides the checklist (a JSON Schema, or null)"""
+        with transaction() as session:
+            return {"form_schema": dossiers.intake_form(session, code)}
 
 
 @blp.route("/<string:code>/retime-timers")

@@ -92,3 +92,23 @@ def test_marshmallow_s_messages_come_in_vietnamese_with_the_field_s_label_and_in
     assert vietnamese["errors"]["labels"]["applicant.full_name"] == "Họ và tên"
     assert english["errors"]["json"]["applicant"]["full_name"] == ["Length must be between 1 and 255."]
     assert english["errors"]["labels"]["applicant.full_name"] == "Full name"
+
+
+def test_the_diploma_copy_asks_its_fee_s_facts_at_receipt_and_the_fee_follows_them(api):
+    form = api.get("/api/v1/procedures/CAP_BAN_SAO_VAN_BANG/intake-form", user="desk").get_json()["form_schema"]
+    assert form["ui:order"] == ["so_ban_sao", "tra_cuu_phuc_tap", "nguoi_khac_de_nghi"]
+    assert api.get("/api/v1/procedures/CHUYEN_TRUONG_THPT/intake-form", user="desk").get_json() == {"form_schema": None}
+
+    dossier = api.receive("CAP_BAN_SAO_VAN_BANG", data={"so_ban_sao": 3}, intake={"result": "complete"})
+
+    assert (dossier["status"], api.dossier(dossier["code"])["data"]["le_phi"]) == (4, 5000 + 2 * 3000)
+
+
+def test_an_intake_field_out_of_range_is_refused_on_its_field_with_its_label(api):
+    response = api.post("/api/v1/dossiers", user="desk", json={
+        "procedure_code": "CAP_BAN_SAO_VAN_BANG", "applicant": APPLICANT, "data": {"so_ban_sao": 0},
+        "intake": {"result": "complete"}})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["data"] == {"so_ban_sao": ["Không được nhỏ hơn 1."]}
+    assert response.get_json()["errors"]["labels"] == {"so_ban_sao": "Số bản sao đề nghị cấp"}

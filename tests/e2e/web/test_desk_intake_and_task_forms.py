@@ -214,3 +214,26 @@ def test_the_desk_intake_at_a_laptop_and_a_phone_width(new_page):
         assert overflow <= 0, f"the desk page scrolls sideways at {width} px"
         screenshot(page, f"desk-intake-{name}")
         assert script_errors(page) == []
+
+
+def test_the_desk_asks_the_diploma_copy_s_own_fields_at_receipt(new_page, web_server):
+    page = new_page()
+    sign_in(page, "desk", then="/app/desk")
+    page.get_by_label("Thủ tục hành chính").select_option(value="CAP_BAN_SAO_VAN_BANG")
+    copies = page.get_by_label("Số bản sao đề nghị cấp")
+    boxes = page.locator("#checklist input[type=checkbox]")
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    fill_applicant(page, "Vũ Thị Hạnh", "079204006666")
+    copies.fill("0")
+    page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
+    expect(page.locator('[data-path="so_ban_sao"] .field-error')).to_have_text("Không được nhỏ hơn 1.")
+    expect(page.locator("#receive-error .alert")).to_contain_text("Số bản sao đề nghị cấp: Không được nhỏ hơn 1.")
+
+    copies.fill("3")
+    page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
+    expect(page.locator("#received")).to_contain_text("Đã tiếp nhận hồ sơ")
+    code = re.search(r"Đã tiếp nhận hồ sơ (\S+)\.", page.locator("#received").inner_text())[1]
+    dossier = call(web_server, "GET", f"/api/v1/dossiers/{code}", login(web_server, "desk"))[1]
+    assert (dossier["status"], dossier["data"]["le_phi"]) == (4, 5000 + 2 * 3000)
+    assert script_errors(page) == []

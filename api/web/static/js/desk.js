@@ -2,6 +2,7 @@
 // it in front of the applicant and issue on the spot form 01 (received, with its appointment date),
 // 02 (supplement request: the documents not ticked, and others) or 03 (refusal); return results, keep
 // the tracking book. A dossier that came by post is checked later, in its check task.
+import { taskForm } from "./forms.js";
 import {
   ApiError, api, busy, clear, deadlineBadge, fieldErrors, formatTime, h, openFile, startPage, t, table, todayInZone,
   zonedInput,
@@ -10,6 +11,7 @@ import {
 const form = document.getElementById("receive");
 let procedures = [];
 let intakeChosen = false;  // the officer picked the result; until then it follows the checklist
+let intakeFields = null;  // the procedure's own fields asked at receipt (its model's start event form)
 
 const PRINTED = {  // the form each outcome issues, and its print button's words
   complete: { form: "receipt", button: "desk.print_receipt", done: "desk.received_ok", submit: "desk.receive_submit" },
@@ -41,6 +43,22 @@ function showProcedure() {
   previewDue();
   showOnFile();
   suggestIntake();
+  showIntakeFields(procedure);
+}
+
+async function showIntakeFields(procedure) {
+  const slot = document.getElementById("intake-fields");
+  intakeFields = null;
+  clear(slot);
+  let form = null;
+  try {
+    form = (await api("GET", `/procedures/${encodeURIComponent(procedure.code)}/intake-form`)).form_schema;
+  } catch {
+    return;
+  }
+  if (!form || chosen() !== procedure) return;
+  intakeFields = taskForm(form);
+  clear(slot, intakeFields.element);
 }
 
 // --- the check at receipt ---------------------------------------------------------------------------
@@ -137,7 +155,7 @@ async function previewDue() {
 
 function body() {
   const received = [...form.querySelectorAll("input[name=received_documents]:checked")].map((box) => box.value);
-  const data = { received_documents: received };
+  const data = { ...(intakeFields ? intakeFields.read() : {}), received_documents: received };
   if (form.subject.value.trim()) data.subject = form.subject.value.trim();
   const payload = {
     procedure_code: form.procedure_code.value,
