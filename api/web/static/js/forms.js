@@ -15,8 +15,19 @@ function choices(schema) {
   return null;
 }
 
+const requiredMark = () => h("span", { class: "required-mark", "aria-hidden": "true" }, " *");
+
 function labelOf(name, schema, required) {
-  return h("span", {}, schema.title || name, h("span", { class: "required-mark", "aria-hidden": "true", hidden: !required }, " *"));
+  return h("span", {}, schema.title || name, required ? requiredMark() : null);
+}
+
+/** Mark the field's label (or legend) as required, or not: the choice made may change it. */
+function markRequired(element, on) {
+  const caption = element.querySelector(":scope > label > span, :scope > legend > span");
+  if (!caption) return;
+  const mark = caption.querySelector(":scope > .required-mark");
+  if (on && !mark) caption.append(requiredMark());
+  if (!on && mark) mark.remove();
 }
 
 /** One control for `schema` at `path`, set to `value`; returns {element, read(), setRequired(bool)}. */
@@ -28,8 +39,11 @@ function control(path, name, schema, required, given, context) {
   const marks = (element, input) => ({
     element,
     setRequired(on) {
-      for (const mark of element.querySelectorAll(":scope > label .required-mark, :scope > legend .required-mark")) mark.hidden = !on;
-      if (input) input.setAttribute("aria-required", on ? "true" : "false");
+      markRequired(element, on);
+      if (input) {
+        if (on) input.setAttribute("aria-required", "true");
+        else input.removeAttribute("aria-required");
+      }
     },
   });
   if (options) {
@@ -94,7 +108,7 @@ function list(path, name, schema, required, value, context, { legend = true } = 
   for (const item of Array.isArray(value) ? value : []) addRow(item);
   return {
     element: fieldset,
-    setRequired(on) { for (const mark of fieldset.querySelectorAll(":scope > legend .required-mark")) mark.hidden = !on; },
+    setRequired(on) { markRequired(fieldset, on); },
     read: () => {
       const items = rows.map((row) => row.read()).filter((item) => Object.keys(item).length > 0);
       return items.length ? items : undefined;
@@ -130,7 +144,7 @@ function checklist(path, name, schema, required, value, context) {
   const ticked = () => picks.filter((pick) => pick.box.checked);
   return {
     element: fieldset,
-    setRequired(on) { for (const mark of fieldset.querySelectorAll(":scope > legend .required-mark")) mark.hidden = !on; },
+    setRequired(on) { markRequired(fieldset, on); },
     read: () => {
       const items = ticked().map((pick) => {
         const reason = pick.note?.value.trim();
