@@ -126,7 +126,7 @@ function checklist(path, name, schema, required, value, context) {
     const box = h("input", { type: "checkbox", id, name: fieldId(path), value: doc.name,
       checked: given.size ? given.has(doc.name) : !doc.received });
     const note = reasonSchema ? h("input", { type: "text", id: `${id}-reason`, value: given.get(doc.name)?.reason ?? "",
-      "aria-label": `${reasonSchema.title || "reason"}: ${doc.name}` }) : null;
+      placeholder: reasonSchema.title || null, "aria-label": `${reasonSchema.title || "reason"}: ${doc.name}` }) : null;
     const row = h("div", { class: "checklist-item" },
       h("label", { class: "check", for: id }, box, h("span", {}, doc.name,
         doc.received ? h("span", { class: "muted" }, ` (${t("forms.handed_in")})`) : null)),
