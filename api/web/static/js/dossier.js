@@ -166,6 +166,12 @@ function renderReturn(section, slot) {
       receiver_name: { title: t("dossier.receiver_name"), type: "string" },
       postal_tracking_number: { title: t("dossier.postal_tracking_number"), type: "string" },
     },
+    // each method's own field, with the choice that needs it (the server requires the tracking number by post)
+    allOf: [
+      { if: { required: ["return_method"], properties: { return_method: { const: "in_person" } } },
+        then: { properties: { receiver_name: {} } } },
+      { if: { required: ["return_method"], properties: { return_method: { const: "post" } } },
+        then: { required: ["postal_tracking_number"] } }],
   });
   const errorSlot = h("div");
   const submit = h("button", { type: "submit", id: "return-result" }, t("dossier.return_submit"));
