@@ -21,6 +21,8 @@ from api.views import (
     health,
     notifications,
     operations,
+    payment_pages,
+    payments,
     portal,
     procedures,
     process_models,
@@ -43,7 +45,7 @@ from workflows.signing.keys import SigningUnavailable
 BLUEPRINTS = (health.blp, auth.blp, procedures.blp, process_models.blp, decision_models.blp, dossiers.blp, tasks.blp,
               calendar.blp, reports.blp, notifications.blp, agency.blp, public.blp, users.blp, audit.blp, units.blp,
               operations.blp, portal.blp, results.blp, results.public_blp, stopping.blp,
-              boundary.blp)
+              boundary.blp, payments.callbacks_blp, payments.blp)
 
 
 def _local_time(value) -> str:
@@ -115,6 +117,7 @@ def create_app(settings: settings_module.Settings | None = None, *, start_schedu
     app.register_blueprint(public_pages.bp)
     app.register_blueprint(applicant_pages.bp)
     oidc.init_app(app, settings)
+    app.register_blueprint(payment_pages.bp)
     app.register_blueprint(web.bp)
     app.add_url_rule("/", "index", lambda: redirect(url_for("web.home")))
     app.add_template_filter(_local_time, "local")

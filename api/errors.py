@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from api.decision_messages import render as render_decision_problem
 from api.i18n import error_message, language
 from api.problem_messages import render
+from api.validation_messages import localized
 from engine.working_calendar import CalendarError
 from workflows import errors
 
@@ -59,7 +60,7 @@ class DocumentedApi(Api):
 
 
 def error_response(status: int, code: str, english: str, details: dict | None = None):
-    details = details or {}
+    details = localized(details or {}, language())
     body = {
         "code": code,
         "status": status,

@@ -37,7 +37,7 @@ def _secure(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.blueprint in ("public_pages", "applicant_pages"):
+    if request.blueprint in ("public_pages", "applicant_pages", "payment_pages"):
         headers.setdefault("Content-Security-Policy", PAGE_POLICY)
     elif request.blueprint == "web":
         headers.setdefault("Content-Security-Policy", WEB_POLICY)

@@ -36,6 +36,7 @@ ERROR_MESSAGES_VI = {
     "repair_refused": ("Không thực hiện được thao tác sửa quy trình vì sẽ làm hồ sơ rơi vào trạng thái không "
                        "nhất quán; xem chi tiết."),
     "form_unavailable": "Biểu mẫu này không áp dụng cho hồ sơ: {reason_text}",
+    "payment_unavailable": "Cổng thanh toán chưa nhận được yêu cầu thanh toán; vui lòng thử lại sau ít phút.",
     "internal_error": "Đã có lỗi hệ thống; dữ liệu không bị thay đổi. Vui lòng thử lại hoặc báo quản trị viên.",
 }
 
@@ -91,3 +92,19 @@ def error_message(code: str, english: str, details: dict) -> str:
         return template.format(**details)
     except (KeyError, IndexError):
         return template.split(";")[0] + "."
+
+
+# The actors that are not people: what an administrator reads for them instead of the login the
+# audit trail keeps (`make run` and `motcua deploy-models` deploy the bundled models as "cli").
+SYSTEM_ACTORS = {
+    "cli": {"vi": "Hệ thống (mẫu đi kèm)", "en": "System (bundled)"},
+    "seed": {"vi": "Hệ thống (dữ liệu ban đầu)", "en": "System (initial data)"},
+    "system": {"vi": "Hệ thống", "en": "System"},
+    "scheduler": {"vi": "Hệ thống (hẹn giờ)", "en": "System (timers)"},
+}
+
+
+def actor_label(actor: str | None) -> str | None:
+    """The reader's words for a system actor; a person's login as it is."""
+    names = SYSTEM_ACTORS.get(actor or "")
+    return names[language()] if names else actor

@@ -202,6 +202,13 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
                "Dùng một trong các loại kết quả: {allowed}."),
         "en": ("'{element}' sets {property}='{value}'; it must be a result kind: one of {allowed}.",
                "Use one of the result kinds: {allowed}.")},
+    "payment_property_invalid": {
+        "vi": ("'{element}' đặt {property}='{value}'; giá trị phải là một tên (chữ, số, dấu gạch dưới).",
+               "Ghi tên dữ liệu chứa số tiền lệ phí (ví dụ le_phi), hoặc procedure_fee để lấy lệ phí của thủ tục; "
+               "với payment_message, ghi tên thông điệp."),
+        "en": ("'{element}' sets {property}='{value}'; it must be a name (letters, digits, underscores).",
+               "Name the data that holds the fee (e.g. le_phi), or procedure_fee for the procedure's fee; a message "
+               "name for payment_message.")},
     "dossier_data_invalid": {
         "vi": ("'{element}' đặt {property}='{value}'; phải là danh sách tên dữ liệu cách nhau bởi dấu phẩy.",
                "Liệt kê tên dữ liệu (chữ, số, dấu gạch dưới), cách nhau bởi dấu phẩy."),
@@ -242,6 +249,13 @@ CATALOGUE: dict[str, dict[str, tuple]] = {
         "en": ("The user task '{element}' is in no lane and names no candidate group or user: unless the procedure "
                "gives a default role, nobody will see this task.",
                "Put the task in a lane (the procedure maps each lane to a role), or name its candidate groups.")},
+    # said construct by construct (api/vendor_messages.py) whenever the warning lists them; this is its
+    # sentence when it does not
+    "vendor_ignored": {
+        "vi": ("Phần tử '{element}' có phần mở rộng của công cụ khác mà hệ thống không đọc.",
+               "Xem bảng các phần mở rộng bị bỏ qua trong hướng dẫn thiết kế quy trình và cách thay thế."),
+        "en": ("'{element}' carries another tool's extensions, which the engine does not read.",
+               "See the table of ignored extensions in the designer guide, and what to use instead.")},
 }
 
 

@@ -23,7 +23,8 @@ PUBLIC_ENDPOINTS = {"index", "health.healthz", "auth.Login", "api-docs.openapi_j
 # applicants, who prove who they are with each request's check digits or, in the applicant area, with
 # their own sign-in (a session cookie the views check; never a bearer token, so never this API's);
 # and the web pages, shells without data whose scripts call this API with the signed-in user's token
-PUBLIC_BLUEPRINTS = {"public", "public_results", "public_pages", "applicant_pages", "web"}
+PUBLIC_BLUEPRINTS = {"public", "public_results", "public_pages", "applicant_pages", "web", "payment_pages",
+                     "payment_callbacks"}
 
 
 @dataclass(frozen=True)

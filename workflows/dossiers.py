@@ -20,7 +20,8 @@ from engine import audit, instances
 from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
-from engine.deployments import find_latest_version
+from engine.deployments import find_latest_version, load_spec
+from engine.forms import start_form_schema, validate_task_data
 from engine.models import INCIDENT_UNRESOLVED, Incident
 from engine.progress import progress_of
 from workflows import access, boundary, lifecycle, outcomes, statuses
@@ -34,6 +35,7 @@ from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
 DESK_CHANNELS = ("in_person", "post")
+INTAKE_RESULTS = ("complete", "incomplete", "refuse")  # form 01, 02 or 03 issued at the desk
 ONLINE_ACTOR = "applicant"  # who the audit trail names for what an applicant does online
 
 
@@ -44,6 +46,25 @@ class Applicant:
     phone: str = ""
     email: str = ""
     address: str = ""
+
+
+@dataclass(frozen=True)
+class Intake:
+    """The completeness check the desk did in front of the applicant: `complete` (form 01, received),
+    `incomplete` (form 02, the missing documents or the reason) or `refuse` (form 03, the reason)."""
+
+    result: str
+    missing_documents: tuple[dict, ...] = ()
+    reason: str = ""
+
+    def process_data(self) -> dict:
+        """What the model's check gateway reads, as a check task would have left it."""
+        data: dict = {"check_result": self.result}
+        if self.missing_documents:
+            data["missing_documents"] = [dict(item) for item in self.missing_documents]
+        if self.reason:
+            data["reason"] = self.reason
+        return data
 
 
 @dataclass(frozen=True)
@@ -65,11 +86,15 @@ def receive_dossier(
     data: dict,
     code_prefix: str,
     received_at: datetime | None = None,
+    intake: Intake | None = None,
 ) -> DossierView:
     """Record a dossier received at the desk, in person or by post, and start its process.
 
     A dossier that came by post counts from the receipt time the desk records (`received_at`,
-    not in the future); one handed in at the desk counts from now.
+    not in the future); one handed in at the desk counts from now. One handed in at the desk
+    comes with the `intake` check done in front of the applicant: its process starts from that
+    outcome (`checked_at_desk` and `check_result` in its data), without a check task; a dossier
+    that came by post (or one recorded without the check) waits for the desk's check task.
     """
     if channel not in DESK_CHANNELS:
         raise InvalidInput(f"At the desk the channel is one of {', '.join(DESK_CHANNELS)}; online dossiers "
@@ -83,10 +108,30 @@ def receive_dossier(
             raise InvalidInput("The receipt time cannot be in the future.", field="received_at")
     elif received_at is not None:
         raise InvalidInput("received_at is recorded only for dossiers that came by post.", field="received_at")
+    form = intake_form(session, procedure_code)
+    if form is not None:
+        validate_task_data(form, data, "intake")
+    if intake is not None:
+        if channel != "in_person":
+            raise InvalidInput("The check at receipt is done for dossiers handed in at the desk; a dossier that "
+                               "came by post is checked in its check task.", field="intake")
+        if intake.result not in INTAKE_RESULTS:
+            raise InvalidInput(f"The check's result is one of {', '.join(INTAKE_RESULTS)}.", field="intake.result")
     dossier = _create(session, actor=principal.username, procedure_code=procedure_code, channel=channel,
                       applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now,
-                      receiving_unit=boundary.receiving_unit_of(session, principal))
+                      receiving_unit=boundary.receiving_unit_of(session, principal), intake=intake)
     return shown(session, principal, dossier)
+
+
+def intake_form(session: Session, procedure_code: str) -> dict | None:
+    """What the desk asks with a dossier of this procedure besides the checklist: the form on the
+    start event of the procedure's latest model version (the diploma copy: number of copies, ...)."""
+    procedure = get_procedure(session, procedure_code)
+    version = find_latest_version(session, procedure.process_id)
+    if version is None:
+        return None
+    spec, _ = load_spec(version)
+    return start_form_schema(spec)
 
 
 def submit_online(session: Session, *, procedure_code: str, applicant: Applicant, data: dict,
@@ -98,7 +143,8 @@ def submit_online(session: Session, *, procedure_code: str, applicant: Applicant
 
 
 def _create(session: Session, *, actor: str, procedure_code: str, channel: str, applicant: Applicant,
-            data: dict, code_prefix: str, received_at: datetime | None, receiving_unit: Unit | None = None) -> Dossier:
+            data: dict, code_prefix: str, received_at: datetime | None, receiving_unit: Unit | None = None,
+            intake: Intake | None = None) -> Dossier:
     procedure = get_procedure(session, procedure_code)
     if not procedure.active:
         raise InvalidInput(f"Procedure '{procedure_code}' is no longer accepted.", procedure_code=procedure_code)
@@ -141,7 +187,8 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
                      at=now, data={"procedure_code": procedure.code, "channel": channel,
                                    "receiving_unit": receiving_unit.code if receiving_unit else None,
                                    "received_at": received_at.isoformat() if received_at else None,
-                                   "due_at": dossier.due_at.isoformat() if dossier.due_at else None})
+                                   "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+                                   **({"intake": intake.result} if intake else {})})
         lifecycle.apply_model_effects(session, dossier, step, actor=actor)
 
     instances.start_instance(
@@ -150,7 +197,8 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
         step_allocations=policy["step_allocations"],
         due_at=due_at, effects=effects,
         data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel,
-              "apology_lead_days": policy["apology_lead_days"]},
+              "apology_lead_days": policy["apology_lead_days"], "checked_at_desk": intake is not None,
+              **(intake.process_data() if intake else {})},
     )
     return dossier
 

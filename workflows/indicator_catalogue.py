@@ -94,7 +94,7 @@ INDICATORS = (
          "Total time from receipt to result of the dossiers resolved in the period / those dossiers "
          "(calendar days)"),
         points=0, target=None, points_confirmed=False, unit=DAYS, better=LOWER, measure="average_processing_time",
-        note=("Không tính điểm theo mặc định: Quyết định chấm nhóm này bằng tỉ lệ đúng hạn; con số để tham khảo.",
+        note=("Không tính điểm theo mặc định: Quyết định chấm nhóm này bằng tỷ lệ đúng hạn; con số để tham khảo.",
               "Not scored by default: the decision scores this group by the on-time rate; shown for guidance.")),
     Indicator(
         "digitised_dossiers", "digitisation",
@@ -131,10 +131,7 @@ INDICATORS = (
         ("Tỷ lệ thanh toán trực tuyến", "Fees paid online"),
         ("Số hồ sơ có nghĩa vụ tài chính được thanh toán trực tuyến / Tổng số hồ sơ có nghĩa vụ tài chính × 100%",
          "Dossiers whose fees were paid online / dossiers with fees to pay × 100%"),
-        points=10, target=100, points_confirmed=False, measure=None,
-        reason=("Phần mềm chưa ghi nhận việc nộp phí, lệ phí; chỉ số sẽ được tính khi có chức năng thanh toán "
-                "trực tuyến.",
-                "The software does not record fee payments yet; this is computed once online payment exists.")),
+        points=10, target=100, points_confirmed=False, measure="online_payment"),
     Indicator(
         "dossier_satisfaction", "satisfaction",
         ("Tỷ lệ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính",

@@ -7,11 +7,8 @@ decision does: a rate at or above its target earns the full points, otherwise ra
 points; for a time (lower is better), target ÷ time × points once above the target.
 
 A measure is a function of the period's counts returning (numerator, denominator); the value is
-their ratio (a percentage, or days for a time). Wiring online payments, once they are recorded:
-count them in `reports.digital_counts` (e.g. `with_fees` and `paid_online` among the dossiers
-received), add `"online_payment": lambda c: (c["paid_online"], c["with_fees"])` here, and in the
-catalogue give `online_payment` `measure="online_payment"` and no `reason`; its points and target
-are already the administrator's.
+their ratio (a percentage, or days for a time). Online payment: of the dossiers received in the
+period that had a fee to pay (workflows.payments), those paid online.
 """
 
 from __future__ import annotations
@@ -35,6 +32,7 @@ MEASURES: dict[str, Measure] = {
     "electronic_results": lambda c: (c["electronic_results"], c["resolved"]),
     "reused_data": lambda c: (c["reused"], c["received"]),
     "online_dossiers": lambda c: (c["online"], c["received"]),
+    "online_payment": lambda c: (c["paid_online"], c["with_fees"]),
     "dossier_satisfaction": lambda c: (c["resolved"] - c["not_satisfied"], c["resolved"]),
 }
 

@@ -13,6 +13,8 @@ order:
   a refusal (03), an apology with a new return date (04), a withdrawal.
 - `issue_result`: a result kind (workflows.result_kinds): the result is issued as a signed PDF with
   its verification QR code (workflows.results) and kept in the applicant's store.
+- `payment_request`: the applicant is asked to pay a fee (workflows/payments.py): the data name that
+  holds the amount (e.g. `le_phi`, from a decision table), or `procedure_fee` for the procedure's fee.
 - `notification`: a notification kind; the applicant (or the officers) are told through the
   outbox, in the same transaction.
 
@@ -41,6 +43,7 @@ FIELDS_PROPERTY = "dossier_fields"
 DATA_PROPERTY = "dossier_data"
 NOTIFICATION_PROPERTY = "notification"
 RESULT_PROPERTY = "issue_result"
+PAYMENT_PROPERTY = "payment_request"
 NOTICE_KINDS = ("supplement_request", "refusal", "apology", "withdrawal")
 RECORDED_FIELDS = ("return_method", "receiver_name", "postal_tracking_number")
 WITHDRAWAL_MESSAGE = "withdrawal_requested"
@@ -53,7 +56,7 @@ def has_effects(completed: list[CompletedElement]) -> bool:
     """Whether `apply_model_effects` would do anything for these elements (so their dossier is wanted)."""
     return any(properties.get(statuses.STATUS_PROPERTY) is not None
                or any(properties.get(name) for name in (FIELDS_PROPERTY, DATA_PROPERTY, NOTICE_PROPERTY,
-                                                       RESULT_PROPERTY, NOTIFICATION_PROPERTY))
+                                                       RESULT_PROPERTY, NOTIFICATION_PROPERTY, PAYMENT_PROPERTY))
                for properties in (element.properties for element in completed))
 
 
@@ -78,6 +81,10 @@ def apply_model_effects(session: Session, dossier: Dossier, step: StepResult, *,
             from workflows import results  # imported here: results reads dossiers, which imports this module
 
             results.issue(session, dossier, properties[RESULT_PROPERTY].strip(), actor=actor, element=element.bpmn_id)
+        if properties.get(PAYMENT_PROPERTY) or raw_status is not None:
+            from workflows import payments  # imported here: payments sends messages through this module
+
+            payments.apply_element(session, dossier, element, actor=actor)
         if properties.get(NOTIFICATION_PROPERTY):
             notifications.enqueue(session, dossier, properties[NOTIFICATION_PROPERTY], actor=actor,
                                   element=element.bpmn_id)
@@ -231,8 +238,8 @@ def _move_clock(session: Session, dossier: Dossier, new_status: int, step: StepR
     """
     if dossier.received_at is None:  # an online dossier not yet accepted: no clock runs
         return
-    waiting_before = dossier.status in statuses.CLOCK_STOPPED
-    waiting_after = new_status in statuses.CLOCK_STOPPED
+    waiting_before = clock_stopped_in(dossier.status, dossier.deadline_policy or {})
+    waiting_after = clock_stopped_in(new_status, dossier.deadline_policy or {})
     now = utcnow()
     if waiting_after and not waiting_before:
         dossier.clock_paused_at = now
@@ -255,6 +262,14 @@ def _move_clock(session: Session, dossier: Dossier, new_status: int, step: StepR
                        "clock_on_wait": policy.get("clock_on_wait", "pause"),
                        "stopped_at": dossier.clock_paused_at.isoformat()})
     dossier.clock_paused_at = None
+
+
+def clock_stopped_in(status: int, policy: dict) -> bool:
+    """Whether the statutory clock stops in `status`: while a supplement or a payment is awaited, except a
+    payment under a procedure whose clock runs while its fee is paid (`clock_while_paying` "run")."""
+    if status == statuses.FINANCIAL_OBLIGATION_REQUESTED and policy.get("clock_while_paying") == "run":
+        return False
+    return status in statuses.CLOCK_STOPPED
 
 
 def _record_fields(dossier: Dossier, names: str, data: dict) -> None:

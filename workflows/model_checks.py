@@ -2,8 +2,8 @@
 dossier needs from the drawing.
 
 Errors: a `dossier_status` that is not a portal status code (1-10), a `dossier_notice` or
-`dossier_fields` the service does not know, an `issue_result` that is not a result kind, a
-`notification` kind without a template.
+`dossier_fields` the service does not know, a `payment_request` or `payment_message` that is no
+name, an `issue_result` that is not a result kind, a `notification` kind without a template.
 Warnings: a user task in no lane naming no candidate (only a default role makes it seen), and a model where no
 element sets a final status (the dossier is counted as processed when the process ends).
 """
@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from engine.parsing import NS, ParsedModel, Problems, owner_id
 from workflows import lifecycle, messages, notifications, statuses
 from workflows.result_kinds import result_kinds
+
+PAYMENT_MESSAGE_PROPERTY = "payment_message"  # as workflows/payments.py reads it
 
 # The statuses a dossier ends in.
 FINAL_STATUSES = frozenset({statuses.NOT_RECEIVED, statuses.PROCESSING_STOPPED, statuses.PROCESSED,
@@ -51,6 +53,11 @@ def check_properties(session: Session, root, problems: Problems) -> None:
                 f.strip().isidentifier() and not f.strip().startswith("_") for f in value.split(",")):
             _refuse(problems, prop, "dossier_data_invalid", "it must list data names separated by commas",
                     "List data names (letters, digits, underscores) separated by commas.")
+        elif name in (lifecycle.PAYMENT_PROPERTY, PAYMENT_MESSAGE_PROPERTY) and not (
+                value.isidentifier() and not value.startswith("_")):
+            _refuse(problems, prop, "payment_property_invalid", "it must be a name (letters, digits, underscores)",
+                    "Name the data that holds the fee (e.g. le_phi), or procedure_fee for the procedure's fee; "
+                    "a message name for payment_message.")
         elif name == messages.ROLES_PROPERTY and messages.roles_problem(value):
             allowed = ", ".join(messages.TASK_ROLES)
             _refuse(problems, prop, "message_roles_invalid", messages.roles_problem(value),

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from engine.db import Base, JSONType, UTCDateTime
 from engine.models import ProcessInstance
+from workflows.search_keys import fold
 
 
 class Unit(Base):
@@ -126,6 +127,8 @@ class Procedure(Base):
     default_role: Mapped[str | None] = mapped_column(sa.String(50))  # for a task that names no role
     step_allocations: Mapped[dict] = mapped_column(JSONType, default=dict)
     clock_on_wait: Mapped[str] = mapped_column(sa.String(10), default="pause")  # pause | restart
+    # while a fee is being paid (status 6): the clock pauses (as for a supplement) or keeps running
+    clock_while_paying: Mapped[str] = mapped_column(sa.String(10), default="pause", server_default="pause")
     max_supplement_requests: Mapped[int] = mapped_column(default=1, server_default="1")
     apology_lead_days: Mapped[int] = mapped_column(default=1, server_default="1")
     active: Mapped[bool] = mapped_column(default=True)
@@ -148,6 +151,8 @@ class Dossier(Base):
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedure.id"))
     applicant_name: Mapped[str] = mapped_column(sa.String(255))
+    # the name folded (no case, no diacritics) for the inbox's search; kept by `_fold_applicant_name`
+    applicant_name_key: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     applicant_id_number: Mapped[str] = mapped_column(sa.String(20))
     applicant_phone: Mapped[str] = mapped_column(sa.String(20), default="")
     applicant_email: Mapped[str] = mapped_column(sa.String(255), default="")
@@ -178,6 +183,11 @@ class Dossier(Base):
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     instance: Mapped[ProcessInstance | None] = relationship(lazy="select")
     receiving_unit: Mapped[Unit | None] = relationship(lazy="select")
+
+    @validates("applicant_name")
+    def _fold_applicant_name(self, _key: str, name: str) -> str:
+        self.applicant_name_key = fold(name or "")
+        return name
 
 
 class PaperTransfer(Base):
@@ -411,3 +421,6 @@ class DocumentReuse(Base):
     document_name: Mapped[str] = mapped_column(sa.String(500))  # the checklist item it stands for
     reused_by: Mapped[str] = mapped_column(sa.String(100))
     reused_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+import workflows.payment_models  # noqa: E402, F401 - the payment tables on Base.metadata too

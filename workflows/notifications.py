@@ -33,13 +33,15 @@ from workflows.agency import get_agency
 from workflows.channels import CHANNELS
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierNotice, NotificationTemplate, OutboxMessage, User, UserRole
+from workflows.payment_models import PaymentOrder
 from workflows.roles import ADMIN, LEADER
 
 AUDIENCES = ("applicant", "officers", "administrators", "account")
 TEMPLATE_VARIABLES = (
     "code", "applicant_name", "procedure_name", "status_label", "received_date", "due_date", "new_due_date",
     "reason", "documents", "postal_tracking_number", "lookup_url", "rating_url", "department", "province",
-    "center", "return_place", "contact", "incident_element", "incident_message", "ground",
+    "center", "return_place", "contact", "incident_element", "incident_message", "ground", "fee_amount",
+    "payment_url",
 )
 # What an account template may say (audience "account"), besides the agency's names.
 ACCOUNT_VARIABLES = ("full_name", "username", "failures", "last_address", "blocked_until", "time")
@@ -183,9 +185,18 @@ def dossier_context(session: Session, dossier: Dossier) -> dict:
         "postal_tracking_number": dossier.postal_tracking_number,
         "lookup_url": f"{base}/tra-cuu/{dossier.code}",
         "rating_url": f"{base}/danh-gia/{dossier.code}",
+        "payment_url": f"{base}/thanh-toan/{dossier.code}",
+        "fee_amount": _fee_amount(session, dossier),
         "incident_element": "", "incident_message": "", "ground": "",
         **{key: agency[key] for key in _AGENCY_VARIABLES},
     }
+
+
+def _fee_amount(session: Session, dossier: Dossier) -> str:
+    """The fee the dossier is asked to pay now, written as people read it (5.000 đồng), or ""."""
+    amount = session.scalar(select(PaymentOrder.amount_vnd).where(PaymentOrder.dossier_id == dossier.id,
+                                                                  PaymentOrder.status == "open"))
+    return f"{amount:,} đồng".replace(",", ".") if amount else ""
 
 
 def _recipients(session: Session, dossier: Dossier, channel: str, audience: str) -> list[str]:

@@ -22,9 +22,10 @@ TIME_UNITS = UNITS
 EDITABLE_FIELDS = (
     "name", "field", "legal_basis", "required_documents", "fee_vnd", "fee_note", "processing_time_value",
     "processing_time_unit", "process_id", "lane_roles", "default_role", "step_allocations", "clock_on_wait",
-    "active", "max_supplement_requests", "apology_lead_days", "national_code", "field_code",
+    "active", "max_supplement_requests", "apology_lead_days", "national_code", "field_code", "clock_while_paying",
 )
 CLOCK_ON_WAIT = ("pause", "restart")
+CLOCK_WHILE_PAYING = ("pause", "run")
 _DEADLINE_CALL = re.compile(r"""deadline\(\s*["']([^"']+)["']\s*\)""")
 
 
@@ -184,6 +185,7 @@ def deadline_policy(procedure: Procedure) -> dict:
         "processing_time": {"value": procedure.processing_time_value, "unit": procedure.processing_time_unit},
         "step_allocations": dict(procedure.step_allocations or {}),
         "clock_on_wait": procedure.clock_on_wait,
+        "clock_while_paying": procedure.clock_while_paying or "pause",
         "apology_lead_days": procedure.apology_lead_days if procedure.apology_lead_days is not None else 1,
     }
 

@@ -40,6 +40,7 @@ from workflows.models import (
     Rating,
     Unit,
 )
+from workflows.payment_models import PaymentOrder, PaymentReceipt
 
 RATING_LEVELS = ("not_satisfied", "satisfied", "very_satisfied")
 COUNTS = ("received", "resolved", "early", "on_time", "late", "extended", "in_progress", "in_progress_within",
@@ -127,17 +128,19 @@ def statistics(session: Session, period: Period, *, procedure_code: str | None =
                     found[name] = found.get(name, 0) + (value or 0)
 
     rows, seconds = [], {}  # seconds: procedure code -> total processing time of its resolved dossiers
+    unit_names = {code: name for code, name in session.execute(select(Unit.code, Unit.name))} if counted else {}
     for (code, name, unit), found in sorted(counted.items()):
         counts = {key: int(found[key]) for key in COUNTS}
         seconds[code] = float(found.get("processing_seconds") or 0)
         rows.append({"procedure_code": code, "procedure_name": name, "unit_code": unit,
-                     **_with_rates(counts, seconds[code])})
+                     "unit_name": unit_names.get(unit, unit), **_with_rates(counts, seconds[code])})
 
     def summed(group: list[dict]) -> dict:
         counts = {name: sum(r[name] for r in group) for name in COUNTS}
         return _with_rates(counts, sum(seconds[r["procedure_code"]] for r in group))
 
-    by_unit = [{"unit_code": unit, **summed([r for r in rows if r["unit_code"] == unit])}
+    by_unit = [{"unit_code": unit, "unit_name": unit_names.get(unit, unit),
+                **summed([r for r in rows if r["unit_code"] == unit])}
                for unit in sorted({r["unit_code"] for r in rows})]
     return {
         "from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": period.timezone,
@@ -193,7 +196,8 @@ def _counting_queries(session: Session, start: datetime, end: datetime, cutoff: 
 def digital_counts(session: Session, period: Period) -> dict:
     """What Decision 766 counts beyond the statistics, over the same dossiers: of those received in the
     period (as `received` counts them), how many came online, had documents digitised at intake or
-    reused from the applicant's store, and reused one; of those resolved in it, how many have a signed
+    reused from the applicant's store, and reused one, had a fee to pay (an order, or a payment at the
+    desk) and paid it online; of those resolved in it, how many have a signed
     electronic result and how many were rated not satisfied (whenever rated)."""
     start, end = period.start, period.end
 
@@ -201,12 +205,18 @@ def digital_counts(session: Session, period: Period) -> dict:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     digitised = exists().where(ApplicantDocument.dossier_id == Dossier.id, ApplicantDocument.kind == "digitised")
+    paid = exists().where(PaymentReceipt.dossier_id == Dossier.id, PaymentReceipt.kind == "payment")
+    paid_online = exists().where(PaymentReceipt.dossier_id == Dossier.id, PaymentReceipt.kind == "payment",
+                                 PaymentReceipt.method == "online")
+    with_fees = or_(exists().where(PaymentOrder.dossier_id == Dossier.id), paid)
     reused = exists().where(DocumentReuse.dossier_id == Dossier.id)
     received = session.execute(select(
         func.count().label("received"),
         count(Dossier.channel == "online").label("online"),
         count(or_(digitised, reused)).label("digitised"),
         count(reused).label("reused"),
+        count(with_fees).label("with_fees"),
+        count(paid_online).label("paid_online"),
     ).where(Dossier.received_at >= start, Dossier.received_at < end, _was_received())).one()
     resolved = session.execute(select(
         func.count().label("resolved"),

@@ -10,7 +10,9 @@ that holds its row (FOR UPDATE SKIP LOCKED on PostgreSQL, the write lock on SQLi
 fires once; a process that dies mid-firing loses its transaction and with it the lock.
 
 A second job (`deliver-notifications`, every MOTCUA_OUTBOX_POLL_SECONDS) delivers the outbox, and
-with the national portal configured another (`deliver-portal`, as often) its outbox (workflows/portal/).
+with the national portal configured another (`deliver-portal`, as often) its outbox (workflows/portal/),
+and with online payment configured `deliver-payments` the payment orders to create at the platform
+and the payments whose dossier's process has not heard of them yet (workflows/payment_orders.py).
 A third (`seal-audit`, every few seconds) seals new audit events into the hash chain; sealers of
 several processes take turns on one lock (engine/audit.py).
 
@@ -32,9 +34,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import sessionmaker
 
 from engine import audit, instances, timer_events
-from workflows import outbox
+from workflows import outbox, payment_orders, payments
 from workflows.portal import outbox as portal_outbox
-from workflows.settings import ChannelConfig, PortalConfig, Settings
+from workflows.settings import ChannelConfig, PaymentConfig, PortalConfig, Settings
 from workflows.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ REARM_JOB_ID = "rearm-timers"
 POLL_JOB_ID = "timer-safety-poll"
 OUTBOX_JOB_ID = "deliver-notifications"
 PORTAL_JOB_ID = "deliver-portal"
+PAYMENT_JOB_ID = "deliver-payments"
 SEAL_JOB_ID = "seal-audit"
 AUDIT_SEAL_SECONDS = 5.0
 SEAL_BATCH = 1000
@@ -73,7 +76,7 @@ def start_scheduler(settings: Settings, session_factory: sessionmaker, *, blocki
                 "or `motcua scheduler`); shut it down before starting another")
         scheduler = build_scheduler(session_factory, poll_seconds=settings.timer_poll_seconds, blocking=blocking,
                                     channels=settings.channels, outbox_seconds=settings.outbox_poll_seconds,
-                                    portal=settings.portal)
+                                    portal=settings.portal, payment=settings.payment)
         scheduler.add_listener(lambda _event: _forget(scheduler), mask=EVENT_SCHEDULER_SHUTDOWN)
         _started = (os.getpid(), scheduler)
     try:
@@ -100,7 +103,7 @@ def _forget(scheduler: BaseScheduler) -> None:
 def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, blocking: bool = False,
                     channels: ChannelConfig | None = None, outbox_seconds: float = 5.0,
                     audit_seal_seconds: float = AUDIT_SEAL_SECONDS,
-                    portal: PortalConfig | None = None) -> BaseScheduler:
+                    portal: PortalConfig | None = None, payment: PaymentConfig | None = None) -> BaseScheduler:
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=timezone.utc,
                                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
@@ -156,6 +159,9 @@ def build_scheduler(session_factory: sessionmaker, *, poll_seconds: float, block
     if portal is not None:
         scheduler.add_job(_deliver_to_portal, "interval", args=(session_factory, portal), seconds=outbox_seconds,
                           id=PORTAL_JOB_ID, next_run_time=datetime.now(timezone.utc))
+    if payment is not None:
+        scheduler.add_job(_deliver_payments, "interval", args=(session_factory, payment), seconds=outbox_seconds,
+                          id=PAYMENT_JOB_ID, next_run_time=datetime.now(timezone.utc))
     scheduler.add_job(_seal_audit, "interval", args=(session_factory,), seconds=audit_seal_seconds, id=SEAL_JOB_ID)
     unsubscribe = timer_events.subscribe(timers_changed)
     scheduler.add_listener(lambda _event: unsubscribe(), mask=EVENT_SCHEDULER_SHUTDOWN)
@@ -178,6 +184,18 @@ def _deliver_to_portal(session_factory: sessionmaker, portal: PortalConfig) -> N
             log.info("national portal: %d sent, %d to retry, %d failed", report.sent, report.retrying, report.failed)
     except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
         log.exception("delivering to the national portal failed")
+
+
+def _deliver_payments(session_factory: sessionmaker, payment: PaymentConfig) -> None:
+    """The payment orders to create at the platform, and the paid ones whose process has not heard yet."""
+    try:
+        report = payment_orders.create_pending(session_factory, payment)
+        delivered = payments.deliver_paid(session_factory)
+        if report.created or report.retrying or report.failed or delivered:
+            log.info("payments: %d orders created, %d to retry, %d failed; %d payments delivered to their dossiers",
+                     report.created, report.retrying, report.failed, delivered)
+    except Exception:  # noqa: BLE001 - a bad tick must not stop the scheduler
+        log.exception("delivering payment orders failed")
 
 
 def _seal_audit(session_factory: sessionmaker) -> None:

@@ -108,6 +108,21 @@ class PortalConfig:
 
 
 @dataclass(frozen=True)
+class PaymentConfig:
+    """How to reach the payment platform (docs/integrations.md, "Online fee payment"): its create-order
+    endpoint `url`, the merchant code it gave the department and the secret both sign with."""
+
+    url: str
+    merchant_code: str
+    secret: str = field(repr=False)  # never shown
+    timeout: float = 15.0
+
+    def __repr__(self) -> str:
+        """Without the secret or a key in the URL's query string."""
+        return f"PaymentConfig(url={url_for_messages(self.url)!r}, merchant_code={self.merchant_code!r})"
+
+
+@dataclass(frozen=True)
 class ChannelConfig:
     """The configured channels; a channel set to None is not available."""
 
@@ -173,6 +188,7 @@ class Settings:
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     channels: ChannelConfig = field(default_factory=ChannelConfig)
     portal: PortalConfig | None = None  # None: no synchronisation with the national portal
+    payment: PaymentConfig | None = None  # None: no online payment (fees are paid at the desk)
     font_cache: Path | None = None  # where the PDF forms' font is prepared; None: the temporary directory
     node_modules: Path = CHECKOUT / "node_modules"  # the web pages' npm packages
     signing: SigningConfig | None = None  # None: results are not issued electronically
@@ -213,6 +229,7 @@ def read(environ: Mapping[str, str]) -> Settings:
         trusted_proxies=integer(environ, "MOTCUA_TRUSTED_PROXIES", 0, minimum=0),
         channels=channel_config(environ),
         portal=portal_config(environ),
+        payment=payment_config(environ),
         font_cache=path(environ, "MOTCUA_FONT_CACHE", _user_cache(environ) / "motcua" / "fonts"),
         node_modules=path(environ, "MOTCUA_NODE_MODULES", CHECKOUT / "node_modules"),
         signing=signing_config(environ),
@@ -349,6 +366,23 @@ def _public_url(environ: Mapping[str, str]) -> str | None:
     if url is not None and (urlsplit(url).query or urlsplit(url).fragment):
         raise SettingError("MOTCUA_PUBLIC_URL must be the server's base address, without a query or fragment")
     return url.rstrip("/") if url else None
+
+
+def payment_config(environ: Mapping[str, str]) -> PaymentConfig | None:
+    """The payment platform's settings, or None (fees paid at the desk) when MOTCUA_PAYMENT_URL is not set."""
+    url = gateway_url(environ, "MOTCUA_PAYMENT_URL", hint="use MOTCUA_PAYMENT_MERCHANT_CODE and MOTCUA_PAYMENT_SECRET")
+    if url is None:
+        return None
+    merchant = text(environ, "MOTCUA_PAYMENT_MERCHANT_CODE", None)
+    key = secret_or_file(environ, "MOTCUA_PAYMENT_SECRET")
+    if merchant is None or key is None:
+        raise SettingError("MOTCUA_PAYMENT_MERCHANT_CODE and MOTCUA_PAYMENT_SECRET must be set when "
+                           "MOTCUA_PAYMENT_URL is")
+    if not merchant.isalnum() or len(merchant) > 20:
+        raise SettingError("MOTCUA_PAYMENT_MERCHANT_CODE must be the merchant code the payment platform gave "
+                           "(letters and digits, at most 20)")
+    return PaymentConfig(url=url, merchant_code=merchant, secret=key,
+                         timeout=seconds(environ, "MOTCUA_PAYMENT_TIMEOUT", PaymentConfig.timeout))
 
 
 def signing_config(environ: Mapping[str, str]) -> SigningConfig | None:

@@ -6,21 +6,48 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.i18n import WORDS, form_reason, in_words, language
 from api.schemas.common import DAY_RANGE, INSTANT_RANGE, MAX_PAGE, LocalDateTime, StrictSchema, local_iso
 from api.schemas.public import OnlineDossierSchema
 from workflows import attachments, statuses
-from workflows.dossiers import DESK_CHANNELS
+from workflows.dossiers import DESK_CHANNELS, INTAKE_RESULTS
 from workflows.people import as_dict as person_dict
 from workflows.printouts import FORMATS
+
+
+class MissingDocumentSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class IntakeSchema(StrictSchema):
+    """The completeness check done at the desk in front of the applicant."""
+
+    result = fields.String(required=True, validate=validate.OneOf(INTAKE_RESULTS), metadata={
+        "description": "complete: received (form 01); incomplete: supplement requested (form 02); "
+                       "refuse: refused (form 03)"})
+    missing_documents = fields.List(fields.Nested(MissingDocumentSchema), load_default=list,
+                                    validate=validate.Length(max=100))
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def needs_what_its_form_says(self, data, **kwargs):
+        reason = data.get("reason", "").strip()
+        if data.get("result") == "incomplete" and not data.get("missing_documents") and not reason:
+            raise ValidationError("List the missing documents or give the reason.", field_name="missing_documents")
+        if data.get("result") == "refuse" and not reason:
+            raise ValidationError("Give the reason for refusing.", field_name="reason")
 
 
 class DossierCreateSchema(OnlineDossierSchema):
     channel = fields.String(load_default="in_person", validate=validate.OneOf(DESK_CHANNELS))
     received_at = fields.AwareDateTime(load_default=None, validate=INSTANT_RANGE, metadata={
         "description": "for a dossier that came by post: when the desk received it (ISO 8601 with offset)"})
+    intake = fields.Nested(IntakeSchema, load_default=None, metadata={
+        "description": "for a dossier handed in at the desk: the check done in front of the applicant; its "
+                       "process starts from this outcome (no check task). Without it, a check task follows."})
 
 
 class DossierSchema(StrictSchema):

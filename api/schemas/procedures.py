@@ -46,6 +46,8 @@ class ProcedureFieldsSchema(StrictSchema):
         metadata={"description": "Step key (as in deadline(\"key\") in the model) -> time allotted to the step"})
     clock_on_wait = fields.String(validate=validate.OneOf(("pause", "restart")), metadata={
         "description": "While the applicant owes a supplement or a payment: pause the clock or restart it"})
+    clock_while_paying = fields.String(validate=validate.OneOf(("pause", "run")), metadata={
+        "description": "While a fee is being paid (status 6): the clock pauses (default) or keeps running"})
     max_supplement_requests = fields.Integer(validate=validate.Range(min=0, max=30), metadata={
         "description": "How many times a dossier may be asked for a supplement (default 1)"})
     apology_lead_days = fields.Integer(validate=validate.Range(min=0, max=30), metadata={
@@ -75,10 +77,19 @@ class ProcedureSchema(PublicProcedureSchema):
     default_role = fields.String(allow_none=True)
     step_allocations = fields.Dict()
     clock_on_wait = fields.String()
+    clock_while_paying = fields.String()
     max_supplement_requests = fields.Integer()
     apology_lead_days = fields.Integer()
     active = fields.Boolean()
     updated_at = LocalDateTime()
+
+
+class ProcedureStepSchema(StrictSchema):
+    key = fields.String(metadata={"description": "the step's key, as the model writes it in deadline(\"key\")"})
+    name = fields.String(metadata={"description": "the step's name in the model (the task's, else the timer's); "
+                                                 "empty when the model names none"})
+    in_model = fields.Boolean(metadata={"description": "false: an allocation the current model no longer uses"})
+    period = fields.Nested(PeriodSchema, allow_none=True, metadata={"description": "the time allotted; null: none yet"})
 
 
 class RetimeResultSchema(StrictSchema):
@@ -89,3 +100,8 @@ class RetimeResultSchema(StrictSchema):
 class ProcedureQuerySchema(StrictSchema):
     include_inactive = fields.Boolean(load_default=False, metadata={
         "description": "also the procedures taken out of service (administrators)"})
+
+
+class IntakeFormSchema(StrictSchema):
+    form_schema = fields.Dict(allow_none=True, metadata={
+        "description": "the JSON Schema of the fields asked at receipt (the model's start event form), or null"})

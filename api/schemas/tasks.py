@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from api.i18n import language
 from api.schemas.common import MAX_PAGE, DossierStatusSchema, StrictSchema, local_iso
 from workflows import statuses
+from workflows.search_keys import MAX_QUERY
 from workflows.tasks import SCOPES, SORTS, STATES
 
 
@@ -42,6 +43,9 @@ class TaskQuerySchema(StrictSchema):
     state = fields.String(validate=validate.OneOf(STATES))
     procedure_code = fields.String()
     dossier_status = fields.Integer(validate=validate.OneOf(list(statuses.LABELS)))
+    q = fields.String(validate=validate.Length(max=MAX_QUERY), metadata={
+        "description": "words found in the dossier code, the applicant's name (case and diacritics ignored) "
+                       "or ID number; every word must match"})
     sort = fields.String(load_default="created", validate=validate.OneOf(SORTS), metadata={
         "description": "created: oldest first; due: the most urgent first (the step's deadline, else the dossier's)"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))

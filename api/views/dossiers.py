@@ -60,6 +60,7 @@ class Dossiers(MethodView):
                 session, current_principal(), procedure_code=body["procedure_code"], channel=body["channel"],
                 applicant=dossiers.Applicant(**body["applicant"]), data=body["data"],
                 code_prefix=settings.dossier_prefix, received_at=body["received_at"],
+                intake=_intake(body["intake"]),
             )
 
 
@@ -241,3 +242,11 @@ class PostalDelivery(MethodView):
         result sent by post: delivered to the applicant, or returned to the sender"""
         with transaction() as session:
             return dossiers.record_postal_delivery(session, current_principal(), code, **body)
+
+
+def _intake(given: dict | None) -> dossiers.Intake | None:
+    if given is None:
+        return None
+    return dossiers.Intake(result=given["result"], reason=given["reason"].strip(), missing_documents=tuple(
+        {"name": item["name"].strip(), **({"reason": item["reason"].strip()} if item["reason"].strip() else {})}
+        for item in given["missing_documents"]))

@@ -3,14 +3,16 @@ from flask_smorest import Blueprint
 
 from api.db import transaction
 from api.schemas.procedures import (
+    IntakeFormSchema,
     ProcedureCreateSchema,
     ProcedureFieldsSchema,
     ProcedureQuerySchema,
     ProcedureSchema,
+    ProcedureStepSchema,
     RetimeResultSchema,
 )
 from api.security import current_principal, requires, signed_in
-from workflows import procedures, retiming
+from workflows import dossiers, procedure_steps, procedures, retiming
 from workflows.roles import ADMIN
 
 blp = Blueprint("procedures", __name__, url_prefix="/api/v1/procedures",
@@ -52,6 +54,30 @@ class ProcedureByCode(MethodView):
         """Change a procedure (admin); fields left out keep their value; every change is audited"""
         with transaction() as session:
             return procedures.update_procedure(session, code, values, actor=current_principal().username)
+
+
+@blp.route("/<string:code>/steps")
+class ProcedureSteps(MethodView):
+    @signed_in
+    @blp.response(200, ProcedureStepSchema(many=True))
+    def get(self, code):
+        """The steps the procedure's model times with deadline(), with their names in the model
+
+        Then the step allocations the current model no longer uses (in_model false); each with the
+        time allotted to it, if any.
+        """
+        with transaction() as session:
+            return procedure_steps.procedure_steps(session, code)
+
+
+@blp.route("/<string:code>/intake-form")
+class ProcedureIntakeForm(MethodView):
+    @signed_in
+    @blp.response(200, IntakeFormSchema)
+    def get(self, code):
+        """What the desk asks with a dossier of this procedure besides the checklist (a JSON Schema, or null)"""
+        with transaction() as session:
+            return {"form_schema": dossiers.intake_form(session, code)}
 
 
 @blp.route("/<string:code>/retime-timers")

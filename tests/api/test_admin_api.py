@@ -213,3 +213,32 @@ def test_the_admin_page_offers_every_role_the_service_knows():
     assert offered, "admin-common.js lists the roles"
     assert re.findall(r'"([a-z_]+)"', offered[1]) == list(ROLES)
     assert {f"admin.role.{code}" for code in ROLES} <= set(vi)
+
+
+def test_a_procedures_steps_are_named_as_its_model_names_them(api):
+    admin = api.get("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin").get_json()
+    allocations = {**admin["step_allocations"], "old_step": {"value": 1, "unit": "working_days"}}
+    assert api.put("/api/v1/procedures/CHUYEN_TRUONG_THPT", user="admin",
+                   json={"step_allocations": allocations}).status_code == 200
+
+    steps = api.get("/api/v1/procedures/CHUYEN_TRUONG_THPT/steps", user="admin").get_json()
+    by_key = {step["key"]: step for step in steps}
+    assert by_key["review"]["name"] == "Thẩm định hồ sơ"  # the task the step is
+    assert by_key["review_reminder"]["name"] == "Sắp đến hạn thẩm định"  # the timer that calls it
+    assert by_key["review"]["in_model"] and by_key["review"]["period"] == admin["step_allocations"]["review"]
+    assert by_key["old_step"] == {"key": "old_step", "name": "", "in_model": False,
+                                  "period": {"value": 1.0, "unit": "working_days"}}
+    assert [step["key"] for step in steps][-1] == "old_step"
+    assert api.get("/api/v1/procedures/NO_SUCH/steps", user="admin").status_code == 404
+
+
+def test_a_bundled_models_deployer_is_named_in_words_not_by_the_cli_login(app, api):
+    from api.i18n import actor_label
+
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        assert actor_label("cli") == "Hệ thống (mẫu đi kèm)"
+        assert actor_label("admin") == "admin"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert actor_label("cli") == "System (bundled)"
+    listed = api.get("/api/v1/process-models/chuyen_truong_thpt/versions", user="admin").get_json()
+    assert [(v["deployed_by"], v["deployed_by_label"]) for v in listed] == [("test", "test")]

@@ -71,3 +71,48 @@ def test_the_diagram_of_an_unknown_dossier_is_not_found(api):
     response = api.get("/api/v1/dossiers/KHONG-CO/diagram", user="desk")
     assert response.status_code == 404
     assert response.get_json()["code"] == "not_found"
+
+
+def received_for(api, full_name: str, id_number: str, procedure_code: str = "CHUYEN_TRUONG_THPT") -> str:
+    applicant = {"full_name": full_name, "id_number": id_number, "phone": "0912345678",
+                 "email": "", "address": "12 Lê Lợi, Phường 1"}
+    return api.receive(procedure_code, applicant=applicant)["code"]
+
+
+def test_the_inbox_searches_the_applicants_name_whatever_its_case_and_diacritics(api):
+    hoa = received_for(api, "Trần Thị Hoà", "079204005555")
+    dung = received_for(api, "Đặng Văn Dũng", "079204006666")
+
+    assert {t["dossier_code"] for t in tasks(api, "desk", q="tran thi")} == {hoa}
+    assert {t["dossier_code"] for t in tasks(api, "desk", q="TRẦN   hoà")} == {hoa}
+    assert {t["dossier_code"] for t in tasks(api, "desk", q="dang dung")} == {dung}
+    assert {t["dossier_code"] for t in tasks(api, "desk", q="Đặng")} == {dung}
+    assert tasks(api, "desk", q="tran dung") == []  # every word must match
+
+
+def test_the_inbox_searches_the_dossier_code_and_the_id_number(api):
+    first = received_for(api, "Lê Văn Bình", "079204007777")
+    second = received_for(api, "Lê Văn Bình", "079204008888", "CAP_BAN_SAO_VAN_BANG")
+
+    assert [t["dossier_code"] for t in tasks(api, "desk", q=first)] == [first]
+    assert {t["dossier_code"] for t in tasks(api, "desk", q=second[-4:])} == {second}  # its number of the day
+    assert {t["dossier_code"] for t in tasks(api, "desk", q=first.lower())} == {first}
+    assert {t["dossier_code"] for t in tasks(api, "desk", q="079204008888")} == {second}
+    assert {t["dossier_code"] for t in tasks(api, "desk", q="8888")} == {second}
+    assert {t["dossier_code"] for t in tasks(api, "desk", q="le binh")} == {first, second}
+
+
+def test_the_inbox_search_takes_wildcards_literally_and_refuses_a_novel(api):
+    received_for(api, "Phạm Văn Cường", "079204009999")
+    assert tasks(api, "desk", q="%") == []
+    assert tasks(api, "desk", q="_") == []
+    assert len(tasks(api, "desk", q="   ")) >= 1  # an empty box searches nothing
+    response = api.get("/api/v1/tasks", user="desk", query_string={"q": "x" * 101})
+    assert response.status_code == 422
+    assert "q" in str(response.get_json())
+
+
+def test_the_inbox_search_stays_within_the_callers_tasks(api):
+    code = received_for(api, "Võ Thị Mai", "079204001111")
+    assert tasks(api, "leader", q="vo thi mai") == []
+    assert {t["dossier_code"] for t in tasks(api, "desk", q="vo thi mai")} == {code}

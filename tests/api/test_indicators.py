@@ -22,6 +22,7 @@ from workflows.models import (
     Procedure,
     Rating,
 )
+from workflows.payment_models import PaymentOrder, PaymentReceipt
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ID_NUMBER = "079204001234"
@@ -79,6 +80,19 @@ def issue_result(session, dossier: Dossier) -> None:
                              signer_subject="CN=Sở", signed_at=dossier.resolved_at, validation={}, issued_by="leader"))
 
 
+def pay(session, dossier: Dossier, method: str) -> None:
+    """A fee asked (an order) and paid, online or at the desk."""
+    order = PaymentOrder(dossier_id=dossier.id, order_ref=f"{dossier.code}-1", amount_vnd=50_000,
+                         description="Lệ phí", message_name="fee_paid", status="paid", gateway_status="created",
+                         next_attempt_at=dossier.received_at, created_by="desk", created_at=dossier.received_at,
+                         paid_at=dossier.received_at)
+    session.add(order)
+    session.flush()
+    session.add(PaymentReceipt(order_id=order.id, dossier_id=dossier.id, kind="payment", method=method,
+                               amount_vnd=50_000, transaction_no=f"T{dossier.id}" if method == "online" else None,
+                               paid_at=dossier.received_at, recorded_by="desk", recorded_at=dossier.received_at))
+
+
 def rate(session, dossier: Dossier, level: str) -> None:
     session.add(Rating(dossier_id=dossier.id, level=level, rated_at=dossier.resolved_at))
 
@@ -91,6 +105,7 @@ def quarter_of_dossiers(api, sessions):
       (not d6, received 00:15 on 1 April there though 31 March in UTC; not d7, 23:00 on 31 December
       there; not d8, refused at the desk)
       online d1 d4 = 2 (40%); digitised d1 d5, reused d2 = 3 (60%); reused d2 = 1 (20%)
+      a fee to pay d1 d3, paid online d1 = 1 of 2 (50%); d6's online payment falls in April
     resolved in it: d1 early, d2 on time, d3 late, d7 on time = 4; with a signed result d1 d2 d7 = 3 (75%);
       rated not satisfied d2 = 1 → (4 − 1) / 4 = 75%
       processing days 2 + 4 + 7.25 + 1.5 = 14.75 → 3.6875, shown 3.69
@@ -114,6 +129,9 @@ def quarter_of_dossiers(api, sessions):
         reuse(session, d2, stored)
         for dossier in (d1, d2, d7):
             issue_result(session, dossier)
+        pay(session, d1, "online")
+        pay(session, d3, "desk")
+        pay(session, d6, "online")
         rate(session, d1, "very_satisfied")
         rate(session, d2, "not_satisfied")
         rate(session, d3, "satisfied")
@@ -145,25 +163,25 @@ def test_each_computable_indicator_matches_the_hand_computed_quarter(quarter_of_
         "electronic_results": (3, 4, 75.0, 6.0),
         "reused_data": (1, 5, 20.0, 1.2),
         "online_dossiers": (2, 5, 40.0, 4.8),
+        "online_payment": (1, 2, 50.0, 5.0),
         "dossier_satisfaction": (3, 4, 75.0, 4.5),
     }
     assert [(g["code"], g["decision_points"], g["max_points"], g["points"]) for g in report["groups"]] == [
         ("publicity", 18, 18, 0), ("progress", 20, 20, 13.33), ("digitisation", 22, 22, 12.0),
-        ("online", 22, 22, 4.8), ("satisfaction", 18, 18, 4.5)]
+        ("online", 22, 22, 9.8), ("satisfaction", 18, 18, 4.5)]
     assert (report["max_points"], report["points"], report["known_max_points"], report["unknown_max_points"]) == (
-        100, 34.63, 60, 40)
+        100, 39.63, 70, 30)
 
 
 def test_what_the_service_cannot_know_is_marked_and_never_given_a_value(quarter_of_dossiers):
     rows = by_code(indicators(quarter_of_dossiers, year=2026, quarter=1))
     unknown = {code: row for code, row in rows.items() if not row["known"]}
 
-    assert sorted(unknown) == ["feedback_on_time", "feedback_satisfaction", "online_payment", "procedures_published",
+    assert sorted(unknown) == ["feedback_on_time", "feedback_satisfaction", "procedures_published",
                                "public_information"]
     for row in unknown.values():
         assert (row["value"], row["points"], row["numerator"]) == (None, None, None)
         assert row["reason"]
-    assert "thanh toán" in unknown["online_payment"]["reason"]
     assert rows["online_payment"]["max_points"] == 10
     assert rows["on_time"]["formula"].startswith("(Số hồ sơ đã giải quyết trước hạn, đúng hạn")
     assert rows["dossier_satisfaction"]["note"]  # complaints are not subtracted: said beside the value
@@ -176,7 +194,7 @@ def test_the_answer_is_in_english_on_request(quarter_of_dossiers):
                                            headers={"Accept-Language": "en"})
     report = response.get_json()
     assert report["groups"][1]["name"] == "Progress and results"
-    assert by_code(report)["online_payment"]["reason"].startswith("The software does not record fee payments")
+    assert by_code(report)["online_payment"]["name"] == "Fees paid online"
 
 
 def test_the_quarters_edges_are_midnight_in_hanoi_not_in_utc(quarter_of_dossiers):
@@ -197,7 +215,8 @@ def test_with_nothing_to_count_a_rate_has_no_value_and_no_points_and_says_why(qu
 
     assert (row["known"], row["value"], row["points"], row["denominator"]) == (True, None, None, 0)
     assert row["reason"] == "Không có hồ sơ nào trong kỳ để tính chỉ số này."
-    assert second["unknown_max_points"] == 40 + 8 + 6  # and the satisfaction rate, with nothing resolved
+    assert second["unknown_max_points"] == 30 + 8 + 6  # and the satisfaction rate, with nothing resolved
+    assert by_code(second)["online_payment"]["value"] == 100.0  # d6, paid online
 
 
 def test_an_administrators_targets_and_points_change_the_score_and_are_in_the_change_log(quarter_of_dossiers):

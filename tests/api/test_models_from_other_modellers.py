@@ -57,7 +57,7 @@ def test_a_camunda_modeler_model_runs_to_its_end_with_roles_forms_and_statuses_f
     refused = api.post(f"/api/v1/tasks/{review[0]['id']}/complete", user="specialist",
                        json={"data": {"so_trang": 0}})
     assert refused.status_code == 422
-    assert refused.get_json()["errors"]["data"]["ket_luan"] == ["This field is required."]
+    assert refused.get_json()["errors"]["data"]["ket_luan"] == ["Trường này là bắt buộc."]
     assert "so_trang" in refused.get_json()["errors"]["data"]
 
     approval = api.complete(code, "specialist", REVIEW, {"ket_luan": "dat", "so_trang": 12,

@@ -173,8 +173,7 @@ def test_the_postal_service_records_a_delivery_with_its_scoped_token(api):
                              ("specialist", "review", {"opinion": "approve"}),
                              ("leader", "sign", {"decision": "approve"})):
         api.complete(code, user, step, data)
-    api.return_result(code, {"return_method": "post"})
-    api.complete(code, "desk", "send_by_post", {"postal_tracking_number": "EL111222333VN"})
+    api.return_result(code, {"return_method": "post", "postal_tracking_number": "EL111222333VN"})
 
     delivered = api.client.post(f"/api/v1/dossiers/{code}/postal-delivery", headers=bearer(token),
                                 json={"status": "delivered", "at": "2026-12-09T10:00:00+07:00"})

@@ -65,14 +65,31 @@ def test_the_postal_branch_records_the_tracking_number(api, procedure_code):
     code = api.receive(procedure_code)["code"]
     through_review_and_signature(api, code)
 
-    result = api.return_result(code, {"return_method": "post"})
-    assert [t["bpmn_id"] for t in result["next_tasks"]] == ["send_by_post"]
-    api.complete(code, "desk", "send_by_post", {"postal_tracking_number": "EL123456789VN"})
+    result = api.return_result(code, {"return_method": "post", "postal_tracking_number": "EL123456789VN"})
+    assert result["next_tasks"] == []
 
     assert api.dossier(code)["status"] == 10
+    assert api.dossier(code)["postal_tracking_number"] == "EL123456789VN"
     history = api.get(f"/api/v1/dossiers/{code}/history", user="desk").get_json()
-    posted = [e for e in history if e["action"] == "task.completed" and e["data"]["bpmn_id"] == "send_by_post"]
-    assert posted[0]["data"]["data"] == {"postal_tracking_number": "EL123456789VN"}
+    posted = [e for e in history if e["action"] == "task.completed" and e["data"]["bpmn_id"] == "return_result"]
+    assert posted[0]["data"]["data"] == {"return_method": "post", "postal_tracking_number": "EL123456789VN"}
+
+
+def test_returning_by_post_needs_the_tracking_number_and_returning_in_person_does_not(api, procedure_code):
+    code = api.receive(procedure_code)["code"]
+    through_review_and_signature(api, code)
+    open_tasks = api.get("/api/v1/tasks", user="desk", query_string={"dossier_code": code}).get_json()
+    if any(t["bpmn_id"] == "call_applicant" for t in open_tasks):
+        api.complete(code, "desk", "call_applicant", {"called": True})
+    task = api.open_task(code, "desk", "return_result")
+
+    by_post = api.post(f"/api/v1/tasks/{task['id']}/complete", user="desk", json={"data": {"return_method": "post"}})
+
+    assert by_post.status_code == 422
+    assert by_post.get_json()["errors"]["data"] == {"postal_tracking_number": ["Trường này là bắt buộc."]}
+    assert by_post.get_json()["errors"]["labels"] == {"postal_tracking_number": "Số hiệu bưu gửi"}
+    api.complete(code, "desk", "return_result", {"return_method": "in_person"})
+    assert api.dossier(code)["status"] == 10
 
 
 def test_the_supplement_loop_goes_back_to_the_desk_check(api, procedure_code):
@@ -102,7 +119,7 @@ def test_the_desk_can_refuse_a_dossier_at_intake(api, procedure_code):
 def test_the_leader_can_refuse_and_the_desk_returns_the_refusal(api, procedure_code):
     code = api.receive(procedure_code)["code"]
     api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
-    api.complete(code, "specialist", "review", {"opinion": "refuse"})
+    api.complete(code, "specialist", "review", {"opinion": "refuse", "reason": "Không đủ điều kiện"})
 
     result = api.complete(code, "leader", "sign", {"decision": "refuse", "reason": "Thiếu căn cứ"})
     assert [t["bpmn_id"] for t in result["next_tasks"]] == ["notify_refusal"]

@@ -90,7 +90,7 @@ def test_the_history_records_the_issue_and_a_refusal_issues_nothing(api):
 
     refused = api.receive()["code"]
     api.complete(refused, "desk", "check_dossier", {"check_result": "complete"})
-    api.complete(refused, "specialist", "review", {"opinion": "refuse"})
+    api.complete(refused, "specialist", "review", {"opinion": "refuse", "reason": "Không đủ điều kiện"})
     api.complete(refused, "leader", "sign", {"decision": "refuse", "reason": "Thiếu căn cứ"})
     assert api.get(f"/api/v1/dossiers/{refused}/results", user="desk").get_json() == []
 

@@ -107,9 +107,10 @@ def test_the_first_quarter_of_2019_as_the_article_reports_it(api, app):
     assert sheet["A3"].value == "Thủ tục hành chính"
     assert sheet["C3"].value == "Số hồ sơ tiếp nhận"
     last = [cell.value for cell in sheet[sheet.max_row]]
-    assert last[0] == "Tổng cộng" and last[2:6] == [92, 88, 95.65, 85]
+    assert last[0] == "Tổng cộng" and last[2:6] == [92, 88, 0.9565, 85]  # 95.65 %, shown as a percentage
     ratings = load_workbook(BytesIO(workbook.data))["Mức độ hài lòng"]
-    assert [ratings["A2"].value, ratings["B2"].value] == ["Số lượt đánh giá", 94]
+    figures = {row[0].value: row[1].value for row in ratings.iter_rows(min_row=4)}
+    assert (figures["Số lượt đánh giá"], figures["Tỷ lệ hài lòng trở lên"]) == (94, 1.0)  # 100 %
 
 
 def test_a_late_resolution_and_an_overdue_dossier_are_counted_as_such(api, app):
@@ -136,3 +137,43 @@ def test_a_late_resolution_and_an_overdue_dossier_are_counted_as_such(api, app):
     assert totals["timeliness_percent"] == 0.0
     assert [row["procedure_code"] for row in body["by_procedure"]] == ["CHUYEN_TRUONG_THPT"]
     assert other_unit.get_json()["by_procedure"] == []
+
+
+def test_the_statistics_workbook_names_units_and_formats_its_headings_and_rates(api, app):
+    app.config["MOTCUA"] = app.config["MOTCUA"].with_overrides(token_ttl_minutes=60 * 24 * 60)
+    with time_machine.travel(datetime(2026, 12, 7, 8, tzinfo=VN), tick=False) as clock:
+        resolved = api.receive()["code"]
+        api.receive()
+        api.receive("CAP_BAN_SAO_VAN_BANG")
+        resolve(api, clock, resolved, datetime(2026, 12, 7, 9, tzinfo=VN))
+        clock.move_to(datetime(2026, 12, 8, 9, tzinfo=VN))
+        response = api.get("/api/v1/reports/statistics.xlsx", user="leader",
+                           query_string={"from": "2026-12-01", "to": "2026-12-31"})
+        body = api.get("/api/v1/reports/statistics", user="leader",
+                       query_string={"from": "2026-12-01", "to": "2026-12-31"}).get_json()
+
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.data)).active
+    headings = {cell.value: cell for cell in sheet[3]}
+    assert all(cell.font.bold and cell.alignment.wrap_text for cell in sheet[3])
+    assert "Tỷ lệ đã giải quyết" in headings and not any("Tỉ lệ" in name for name in headings)
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=4) if row[0].value}
+    transfer = rows["Chuyển trường đối với học sinh trung học phổ thông"]
+    copy = rows["Cấp bản sao văn bằng, chứng chỉ từ sổ gốc"]
+    assert transfer[1].value == "Phòng Giáo dục trung học"  # the unit's name, not PHONG_GDTRH
+    assert copy[1].value == "Phòng Khảo thí và Quản lý chất lượng giáo dục"
+    rate_column = list(headings).index("Tỷ lệ đã giải quyết")
+    assert transfer[rate_column].value == 0.5 and transfer[rate_column].number_format == "0.00%"
+    count_column = list(headings).index("Số hồ sơ tiếp nhận")
+    assert transfer[count_column].value == 2 and transfer[count_column].number_format == "0"
+    assert rows["Tổng cộng"][count_column].value == 3 and rows["Tổng cộng"][0].font.bold
+    days_column = list(headings).index("Thời gian giải quyết trung bình (ngày)")
+    assert transfer[days_column].number_format == "0.00"
+    assert sheet.column_dimensions["A"].width >= 40 and sheet.column_dimensions["B"].width >= 25
+    assert all(sheet.column_dimensions[letter].width >= 10 for letter in "CDEFGHIJKLMNOP")
+    assert [row["unit_name"] for row in body["by_unit"]] == ["Phòng Giáo dục trung học",
+                                                             "Phòng Khảo thí và Quản lý chất lượng giáo dục"]
+
+    satisfaction = load_workbook(BytesIO(response.data))["Mức độ hài lòng"]
+    rate_row = next(row for row in satisfaction.iter_rows() if row[0].value == "Tỷ lệ hài lòng trở lên")
+    assert rate_row[1].number_format == "0.00%"

@@ -39,7 +39,8 @@ def test_data_that_does_not_fit_the_form_is_refused_field_by_field(api):
     wrong = api.post(f"/api/v1/tasks/{task['id']}/complete", user="desk", json={"data": {"check_result": "ok"}})
 
     assert missing.status_code == 422
-    assert missing.get_json()["errors"]["data"] == {"check_result": ["This field is required."]}
+    assert missing.get_json()["errors"]["data"] == {"check_result": ["Trường này là bắt buộc."]}
+    assert missing.get_json()["errors"]["labels"] == {"check_result": "Kết quả kiểm tra"}
     assert wrong.status_code == 422
     assert "check_result" in wrong.get_json()["errors"]["data"]
     assert api.open_task(code, "desk", "check_dossier")["state"] == "ready"

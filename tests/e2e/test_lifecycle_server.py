@@ -51,8 +51,8 @@ def test_an_online_dossier_runs_to_an_early_result_notifications_and_a_rating(se
         complete(base, specialist, code, "review", {"opinion": "approve"})
         complete(base, leader, code, "sign", {"decision": "approve"})
         complete(base, desk, code, "call_applicant", {"called": True, "note": "Đã gọi"})
-        complete(base, desk, code, "return_result", {"return_method": "post"})
-        done = complete(base, desk, code, "send_by_post", {"postal_tracking_number": "EL987654321VN"})
+        done = complete(base, desk, code, "return_result", {"return_method": "post",
+                                                             "postal_tracking_number": "EL987654321VN"})
         assert done["dossier"]["status"] == 10
 
         def emails() -> list:

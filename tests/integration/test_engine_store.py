@@ -18,7 +18,7 @@ from tests.conftest import read_model
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SOME_DUE_DATE = datetime(2027, 1, 29, 17, 0, tzinfo=VN)
-SEED_DATA = {"channel": "in_person", "apology_lead_days": 1}  # what the one-stop service starts with
+SEED_DATA = {"channel": "in_person", "apology_lead_days": 1, "checked_at_desk": False}  # what the service starts with
 
 
 def deploy(session, name: str):

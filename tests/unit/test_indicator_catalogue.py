@@ -24,9 +24,9 @@ def test_every_sub_indicator_is_measured_or_says_why_it_cannot_be():
         assert all(indicator.name) and all(indicator.formula), indicator.code
 
 
-def test_online_payment_is_unknown_until_payments_are_recorded():
+def test_online_payment_is_measured_from_the_payments_recorded():
     payment = next(i for i in INDICATORS if i.code == "online_payment")
-    assert (payment.measure, payment.group, payment.points) == (None, "online", 10)
+    assert (payment.measure, payment.group, payment.points) == ("online_payment", "online", 10)
 
 
 @pytest.mark.parametrize(("value", "target", "points", "better", "expected"), [

@@ -79,7 +79,8 @@ def test_an_online_dossier_is_created_newly_registered_and_updated_when_the_desk
     report = deliver(sessions, portal_client)
 
     assert report.failed == 0 and report.retrying == 0
-    assert [r["TrangThaiHoSo"] for r in portal.history[code]] == ["1", "5", "2", "4"]
+    # accepted and handed over, it is asked for its fee in that same step (6: workflows/payments.py)
+    assert [r["TrangThaiHoSo"] for r in portal.history[code]] == ["1", "5", "2", "6"]
     supplement = portal.dossiers[code]["DanhSachHoSoBoSung"]
     assert len(supplement) == 1 and supplement[0]["TrangThaiBoSung"] == "1"
     assert supplement[0]["NoiDungBoSung"] == "Đơn" and supplement[0]["NgayTiepNhanBoSung"]

@@ -5,6 +5,8 @@ the designer's migration with a dry run's result, in Vietnamese and in English."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -55,6 +57,7 @@ def test_the_dossier_page_has_no_serious_accessibility_violation(page_without_cs
     sign_in(page, "desk", then="/app/desk")
     page.get_by_label("Họ và tên").fill("Lê Văn Cường")
     page.get_by_label("Số định danh / CCCD").fill("079204002222")
+    page.get_by_label(re.compile("^Đầy đủ, hợp lệ")).check()
     page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
     page.get_by_role("link", name="Mở hồ sơ").click()
     expect(page.locator("#diagram .djs-element").first).to_be_attached()

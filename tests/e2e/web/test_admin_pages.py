@@ -57,7 +57,7 @@ def test_an_admin_changes_a_deadline_and_a_step_allocation_and_sees_who_changed_
     expect(editor.get_by_role("heading", name=f"Sửa thủ tục: {TRANSFER_NAME}")).to_be_focused()
 
     editor.get_by_label("Số lượng", exact=True).fill("2")
-    editor.get_by_label("Thời gian của bước review", exact=True).fill("3")
+    editor.get_by_label("Thời gian của bước Thẩm định hồ sơ", exact=True).fill("3")
     editor.get_by_role("button", name="Thêm giấy tờ").click()
     editor.get_by_label("Tên giấy tờ 6", exact=True).fill("Bản sao giấy khai sinh")
     editor.get_by_label("Loại bản của giấy tờ 6").select_option(label="Bản sao")
@@ -78,7 +78,7 @@ def test_an_admin_changes_a_deadline_and_a_step_allocation_and_sees_who_changed_
     page.reload()  # saved on the server, not just on the page
     page.get_by_role("button", name=f"Sửa thủ tục {TRANSFER_NAME}").click()
     expect(editor.get_by_label("Số lượng", exact=True)).to_have_value("2")
-    expect(editor.get_by_label("Thời gian của bước review", exact=True)).to_have_value("3")
+    expect(editor.get_by_label("Thời gian của bước Thẩm định hồ sơ", exact=True)).to_have_value("3")
     expect(editor.get_by_label("Tên giấy tờ 6", exact=True)).to_have_value("Bản sao giấy khai sinh")
     expect(editor.get_by_label("Loại bản của giấy tờ 6")).to_have_value("copy")
     expect(editor.get_by_label("Vai trò mặc định của bước xử lý")).to_have_value("clerk")
@@ -86,18 +86,30 @@ def test_an_admin_changes_a_deadline_and_a_step_allocation_and_sees_who_changed_
     assert page.console_errors == []
 
 
-def test_a_step_the_model_needs_cannot_be_removed_and_the_server_says_why(new_page, restored):
+def test_the_steps_are_shown_by_their_names_in_the_model_and_only_an_unused_one_is_removable(new_page, restored):
     page = admin_page(new_page)
     page.get_by_role("button", name=f"Sửa thủ tục {TRANSFER_NAME}").click()
     editor = page.locator("#procedure-editor")
+    steps = editor.locator("tbody.steps")
+    expect(steps.locator(".step-name")).to_have_text(["Thẩm định hồ sơ", "Sắp đến hạn thẩm định"])
+    expect(steps.locator("input[type=text]")).to_have_count(0)  # no key to edit as text
+    expect(steps.locator(".step-key-code")).to_have_text(["review", "review_reminder"])  # small, for designers
+    expect(editor).not_to_contain_text('deadline("')
+    expect(editor.get_by_role("button", name="Bỏ bước Thẩm định hồ sơ")).to_have_count(0)  # the model needs it
 
-    editor.get_by_role("button", name="Bỏ bước review", exact=True).click()
+    editor.get_by_text("Thêm bước khác (dành cho người thiết kế quy trình)").click()
+    editor.get_by_role("button", name="Thêm bước").click()
+    editor.get_by_label("Tên bước: bước mới").fill("sign_reminder")
+    editor.get_by_label("Thời gian của bước sign_reminder").fill("1")
     editor.get_by_role("button", name="Lưu thủ tục").click()
-
-    alert = editor.get_by_role("alert")
-    expect(alert).to_contain_text("Dữ liệu gửi lên chưa hợp lệ")
-    expect(alert).to_contain_text("The model calls deadline() for steps with no allocated time: review.")
-    assert [m for m in page.console_errors if not REFUSED.search(m)] == []
+    expect(page.locator("#procedures-status")).to_have_text(f"Đã lưu thủ tục {TRANSFER}.")
+    unused = steps.locator("tr", has_text="sign_reminder")
+    expect(unused).to_contain_text("mô hình hiện tại không còn dùng bước này")
+    unused.get_by_role("button", name="Bỏ bước sign_reminder").click()
+    editor.get_by_role("button", name="Lưu thủ tục").click()
+    expect(page.locator("#procedures-status")).to_have_text(f"Đã lưu thủ tục {TRANSFER}.")
+    expect(steps.locator("tr", has_text="sign_reminder")).to_have_count(0)
+    assert page.console_errors == []
 
 
 def test_an_admin_adds_a_calendar_exception_and_removes_it(new_page, restored):
@@ -281,3 +293,45 @@ def test_every_section_with_its_editor_open_has_no_serious_accessibility_violati
         expect(page.locator(f"#{section}-log .log").first).to_be_visible()
         found[section] = violations(page)
     assert found == {section: [] for section in openers}
+
+
+def test_the_admin_page_speaks_an_administrators_words_not_codes(new_page):
+    page = admin_page(new_page)
+    page.get_by_role("link", name="Lịch làm việc").click()
+    settings = page.locator("#calendar-settings")
+    zone = settings.get_by_label("Múi giờ")
+    expect(zone).to_have_js_property("tagName", "SELECT")  # chosen, not typed
+    expect(zone.locator("option:checked")).to_have_text("Giờ Việt Nam (UTC+07:00)")
+    country = settings.get_by_label("Ngày lễ theo quốc gia")
+    expect(country.locator("option:checked")).to_have_text("Việt Nam")
+    expect(page.locator("#calendar-summary")).to_contain_text("Việt Nam")
+    expect(page.locator("#calendar-summary")).not_to_contain_text("VN")
+
+    page.get_by_role("link", name="Mẫu thông báo").click()
+    expect(page.locator("#templates")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#templates")).not_to_contain_text("Jinja")
+    expect(page.locator("#templates")).to_contain_text("{{ code }}")
+
+    page.get_by_role("link", name="Thủ tục và thời hạn").click()
+    expect(page.locator("#procedures-log")).not_to_contain_text("seed lúc")
+    assert page.console_errors == []
+
+
+def test_on_a_phone_each_procedures_edit_button_is_on_the_screen(new_page):
+    page = admin_page(new_page, width=390, height=844)
+    for name in (TRANSFER_NAME, "Cấp bản sao văn bằng, chứng chỉ từ sổ gốc"):
+        box = page.get_by_role("button", name=f"Sửa thủ tục {name}").bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name=f"Sửa thủ tục {TRANSFER_NAME}").click()
+    expect(page.locator("#procedure-editor h3")).to_be_focused()
+
+
+def test_a_bundled_models_deployer_reads_as_the_system_not_the_cli_login(new_page):
+    page = new_page()
+    sign_in(page, "admin", then="/app/designer")
+    page.get_by_role("button", name=f"Xem các phiên bản của {TRANSFER_NAME}").click()
+    first = page.locator("#versions tr[data-version='1']")
+    expect(first).to_contain_text("Hệ thống (mẫu đi kèm)")  # deployed by `motcua deploy-models`, as make run does
+    expect(first.locator("td", has_text=re.compile(r"^cli$"))).to_have_count(0)
+    assert page.console_errors == []

@@ -63,10 +63,10 @@ def test_a_leader_sees_each_group_with_values_targets_formulas_and_what_cannot_b
     expect(on_time.get_by_role("cell").nth(1)).to_contain_text(f"{value}%")
     expect(on_time.get_by_role("cell").nth(1)).to_contain_text(
         f"{rows['on_time']['numerator']:g} / {rows['on_time']['denominator']} hồ sơ")
-    payment = section.locator('tr[data-indicator="online_payment"]')
-    expect(payment.get_by_role("cell").nth(1)).to_contain_text("Không xác định được")
-    expect(payment.get_by_role("cell").nth(1)).to_contain_text("chưa ghi nhận việc nộp phí")
-    expect(payment.get_by_role("cell").nth(2)).to_have_text("— / 10*")
+    feedback = section.locator('tr[data-indicator="feedback_on_time"]')
+    expect(feedback.get_by_role("cell").nth(1)).to_contain_text("Không xác định được")
+    expect(feedback.get_by_role("cell").nth(1)).to_contain_text("phản ánh")
+    expect(feedback.get_by_role("cell").nth(2)).to_have_text("— / 6*")
     expect(section.locator(".indicator-settings")).to_have_count(0)  # a leader does not edit them
 
     section.scroll_into_view_if_needed()
@@ -120,7 +120,8 @@ def test_the_section_with_its_editor_open_has_no_serious_accessibility_violation
         expect(page.locator("#indicators h2")).to_have_text("Service to citizens and businesses (Decision 766/QĐ-TTg)")
         payment = page.locator('#indicators tr[data-indicator="online_payment"]')
         expect(payment.get_by_role("rowheader")).to_contain_text("Fees paid online")
-        expect(payment.get_by_role("cell").nth(1)).to_contain_text("Cannot be determined")
+        feedback = page.locator('#indicators tr[data-indicator="feedback_on_time"]')
+        expect(feedback.get_by_role("cell").nth(1)).to_contain_text("Cannot be determined")
         assert violations(page) == []
     finally:
         context.close()

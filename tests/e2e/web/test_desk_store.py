@@ -55,6 +55,8 @@ def test_the_desk_sees_a_document_already_on_file_and_reuses_it(new_page, web_se
     screenshot(page, "desk-already-on-file")
     item.get_by_label(re.compile("Dùng bản đã lưu")).check()
     expect(item.locator("input[name=received_documents]")).to_be_checked()
+    expect(page.get_by_label(re.compile("^Chưa đầy đủ"))).to_be_checked()  # the other papers are not ticked
+    page.get_by_label(re.compile("^Đầy đủ, hợp lệ")).check()  # the officer's call: received
     page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
     expect(page.locator("#received")).to_contain_text("Đã tiếp nhận hồ sơ")
     code = re.search(r"Đã tiếp nhận hồ sơ (\S+)\.", page.locator("#received").inner_text())[1]

@@ -51,6 +51,7 @@ def test_the_desk_returns_a_dossier_whose_process_ended_processed(new_page, web_
     expect(desk.locator("#task-name")).to_have_text("Trả kết quả")
     desk.get_by_label("Hình thức trả").select_option(label="Trực tiếp tại Bộ phận một cửa")
     desk.get_by_label("Người nhận kết quả").fill("Lê Văn Cường")
+    expect(desk.locator('#return-form [data-path="postal_tracking_number"]')).to_be_hidden()  # by post only
     desk.get_by_role("button", name="Ghi nhận đã trả kết quả").click()
 
     expect(desk.locator("#flash")).to_contain_text("Đã ghi nhận trả kết quả")

@@ -1,6 +1,6 @@
 // The working calendar: a year's public holidays and the administrator's exceptions (added and
 // removed), how many working days the year has, and the calendar's settings.
-import { api, clear, formatDate, h, t, table } from "./common.js";
+import { api, clear, formatDate, h, lang, t, table, tOr } from "./common.js";
 import {
   adminErrorBox, checkbox, labelled, say, submitting, WEEKDAYS, weekdayLabel,
 } from "./admin-common.js";
@@ -17,6 +17,28 @@ const exceptionForm = document.getElementById("exception-form");
 const exceptionErrors = document.getElementById("exception-errors");
 const settingsSlot = document.getElementById("calendar-settings");
 const log = changeLog(document.getElementById("calendar-log"));
+
+// The zones an agency in Vietnam may sensibly keep its calendar in (Vietnam's first); a zone set
+// through the API outside these is kept and shown by its name.
+const TIME_ZONES = ["Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Vientiane", "Asia/Phnom_Penh", "Asia/Singapore", "UTC"];
+// The countries whose public holidays the calendar can follow here (the holidays package has more,
+// set through the API)
+const HOLIDAY_COUNTRIES = ["VN"];
+
+function countryName(code) {
+  try {
+    return tOr(`admin.country.${code}`, "") || new Intl.DisplayNames([lang], { type: "region" }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+function optionsOf(select, choices, current) {
+  for (const [value, label] of choices) select.append(h("option", { value }, label));
+  if (current !== null && !choices.some(([value]) => value === current)) select.append(h("option", { value: current }, current));
+  select.value = current ?? "";
+  return select;
+}
 
 function year() {
   return Number(yearInput.value) || new Date().getFullYear();
@@ -47,7 +69,7 @@ async function loadDays() {
     clear(summary,
       h("p", {}, t("admin.calendar.working_days", { year: body.year, count: body.working_days })),
       h("p", { class: "muted" }, body.holiday_country
-        ? t("admin.calendar.country", { country: body.holiday_country }) : t("admin.calendar.no_country")));
+        ? t("admin.calendar.country", { country: countryName(body.holiday_country) }) : t("admin.calendar.no_country")));
     clear(daysSlot, body.days.length
       ? table([t("admin.calendar.date"), t("admin.calendar.weekday"), t("admin.calendar.name"), t("admin.calendar.kind"),
         t("admin.calendar.is_working"), t("admin.calendar.by"), t("admin.procedures.actions")], body.days.map(dayRow),
@@ -132,7 +154,7 @@ function renumberSessions(list) {
 }
 
 function settingsForm(settings) {
-  const timezone = h("input", { type: "text", value: settings.timezone, autocomplete: "off", spellcheck: "false" });
+  const timezone = optionsOf(h("select", {}), TIME_ZONES.map((zone) => [zone, t(`admin.tz.${zone}`)]), settings.timezone);
   const weekdays = WEEKDAYS.map((day) => checkbox(weekdayLabel(day), settings.working_weekdays.includes(day), { value: String(day) }));
   const sessions = h("div", { class: "sessions" });
   sessions.append(...settings.sessions.map(([start, end]) => sessionRow(start, end, sessions)));
@@ -144,8 +166,9 @@ function settingsForm(settings) {
     row.querySelector("input").focus();
   });
   const cutoff = h("input", { type: "time", step: "60", value: settings.same_day_cutoff });
-  const country = h("input", { type: "text", value: settings.holiday_country || "", maxlength: "10", autocomplete: "off",
-    spellcheck: "false", class: "short" });
+  const country = optionsOf(h("select", {}),
+    [...HOLIDAY_COUNTRIES.map((code) => [code, countryName(code)]), ["", t("admin.calendar.no_country_choice")]],
+    settings.holiday_country || "");
   const errors = h("div");
   const save = h("button", { type: "submit" }, t("admin.calendar.save_settings"));
   const weekdaysSet = h("fieldset", { dataset: { path: "working_weekdays" } }, h("legend", {}, t("admin.field.working_weekdays")),
@@ -168,12 +191,12 @@ function settingsForm(settings) {
     say(statusSlot, "");
     await submitting(save, errors, form, async () => {
       const body = {
-        timezone: timezone.value.trim(),
+        timezone: timezone.value,
         working_weekdays: weekdays.filter((w) => w.input.checked).map((w) => Number(w.input.value)),
         sessions: [...sessions.querySelectorAll(".session-row")].map((row) => [
           row.querySelector(".session-start").value, row.querySelector(".session-end").value]),
         same_day_cutoff: cutoff.value,
-        holiday_country: country.value.trim().toUpperCase() || null,
+        holiday_country: country.value || null,
       };
       const saved = await api("PUT", "/calendar/settings", body);
       const fresh = settingsForm(saved);

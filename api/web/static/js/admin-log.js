@@ -153,7 +153,7 @@ function entry(event) {
   return h("li", { class: "log-entry", dataset: { action: event.action, subject: event.subject || "" } },
     h("div", { class: "log-head" }, h("strong", { class: "log-title" }, title), subject ? ` · ${subject}` : null),
     h("div", { class: "log-who muted" },
-      t("common.who_when", { who: event.actor, when: formatTime(event.occurred_at) })),
+      t("common.who_when", { who: tOr(`admin.actor.${event.actor}`, event.actor), when: formatTime(event.occurred_at) })),
     lines.length ? h("ul", { class: "log-lines" }, lines.map((line) => h("li", {}, line))) : null,
     extra);
 }

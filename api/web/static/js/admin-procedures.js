@@ -32,8 +32,7 @@ function renderList() {
       t("admin.procedures.edit"));
     edit.addEventListener("click", () => open(procedure.code));
     return h("tr", { class: procedure.code === selected ? "selected" : null, dataset: { code: procedure.code } },
-      h("th", { scope: "row" }, procedure.code),
-      h("td", {}, procedure.name),
+      h("th", { scope: "row" }, procedure.name, h("div", { class: "hint" }, h("code", {}, procedure.code))),
       h("td", { class: "procedure-time" }, formatPeriod(procedure.processing_time_value, procedure.processing_time_unit)),
       h("td", {}, procedure.deciding_unit_name),
       h("td", {}, procedure.active ? t("admin.procedures.active") : h("span", { class: "badge neutral" }, t("admin.procedures.inactive"))),
@@ -41,7 +40,7 @@ function renderList() {
       h("td", {}, edit));
   });
   clear(listSlot, procedures.length
-    ? table([t("admin.procedures.code"), t("admin.procedures.name"), t("admin.procedures.time"),
+    ? table([t("admin.procedures.name"), t("admin.procedures.time"),
       t("admin.procedures.deciding_unit"), t("admin.procedures.status"), t("admin.procedures.updated"),
       t("admin.procedures.actions")], rows, { caption: t("admin.procedures.caption") })
     : h("p", { class: "muted" }, t("admin.procedures.none")));
@@ -66,25 +65,42 @@ function removeButton(text, row, onRemove = null) {
   return button;
 }
 
-function stepRow(key = "", period = { value: 1, unit: "working_days" }) {
-  const keyInput = h("input", { type: "text", class: "step-key", value: key, autocomplete: "off", spellcheck: "false" });
-  const value = h("input", { type: "number", class: "step-value", min: "0", step: "any", value: period.value,
+// A step of the model: its name as the model gives it, the designer's key small beside it; only
+// its time is edited. A step the model no longer uses may be removed; one a designer adds (for a
+// model about to be deployed) is typed by its key.
+function stepRow({ key = "", name = "", inModel = false, period = null } = {}) {
+  const value = h("input", { type: "number", class: "step-value", min: "0", step: "any", value: period?.value ?? "",
     inputmode: "decimal" });
-  const unit = timeUnitSelect(period.unit);
+  const unit = timeUnitSelect(period?.unit || "working_days");
   unit.classList.add("step-unit");
-  const known = key ? tOr(`admin.step.${key}`, "") : "";
-  const row = h("tr", { class: "step-row" }, h("td", {}, keyInput, known ? h("div", { class: "hint" }, known) : null),
-    h("td", {}, value), h("td", {}, unit), h("td", {}));
-  const name = () => keyInput.value.trim() || t("admin.steps.new");
+  const row = h("tr", { class: "step-row", dataset: { key } });
+  let title;
+  let keyInput = null;
+  if (key) {
+    const shown = name || tOr(`admin.step.${key}`, "") || key;
+    title = h("td", {}, h("span", { class: "step-name" }, shown),
+      h("div", { class: "hint" }, shown !== key ? h("code", { class: "step-key-code", title: t("admin.steps.key_hint") }, key) : null,
+        inModel ? null : (shown !== key ? " · " : ""), inModel ? null : t("admin.steps.unused"),
+        period ? null : t("admin.steps.no_time")));
+  } else {
+    keyInput = h("input", { type: "text", class: "step-key", autocomplete: "off", spellcheck: "false" });
+    title = h("td", {}, keyInput, h("div", { class: "hint" }, t("admin.steps.new_hint")));
+  }
+  row.append(title, h("td", {}, value), h("td", {}, unit), h("td", {}));
+  const label = () => (key ? (name || tOr(`admin.step.${key}`, "") || key) : keyInput.value.trim() || t("admin.steps.new"));
   const describe = () => {
-    keyInput.setAttribute("aria-label", t("admin.steps.key_of", { n: name() }));
-    value.setAttribute("aria-label", t("admin.steps.value_of", { key: name() }));
-    unit.setAttribute("aria-label", t("admin.steps.unit_of", { key: name() }));
-    row.lastElementChild.replaceChildren(removeButton(t("admin.steps.remove", { key: name() }), row));
+    keyInput?.setAttribute("aria-label", t("admin.steps.key_of", { n: label() }));
+    value.setAttribute("aria-label", t("admin.steps.value_of", { key: label() }));
+    unit.setAttribute("aria-label", t("admin.steps.unit_of", { key: label() }));
+    row.lastElementChild.replaceChildren(inModel ? "" : removeButton(t("admin.steps.remove", { key: label() }), row));
   };
-  keyInput.addEventListener("input", describe);
+  keyInput?.addEventListener("input", describe);
   describe();
   return row;
+}
+
+function stepKey(row) {
+  return row.dataset.key || row.querySelector(".step-key")?.value.trim() || "";
 }
 
 function documentRow(document_ = { name: "", form: "original", quantity: 1 }) {
@@ -121,7 +137,9 @@ function rowsTable(headers, rows, bodyClass) {
 function editor(procedure) {
   const value = h("input", { type: "number", min: "0", step: "any", inputmode: "decimal", value: procedure.processing_time_value });
   const unit = timeUnitSelect(procedure.processing_time_unit);
-  const steps = Object.entries(procedure.step_allocations || {}).map(([key, period]) => stepRow(key, period));
+  const allotted = procedure.step_allocations || {};
+  const known = procedure.steps || Object.keys(allotted).map((key) => ({ key, name: "", in_model: true }));
+  const steps = known.map((step) => stepRow({ key: step.key, name: step.name, inModel: step.in_model, period: allotted[step.key] }));
   const docs = (procedure.required_documents || []).map((d) => documentRow(d));
   const fee = h("input", { type: "number", min: "0", step: "1000", inputmode: "numeric", value: procedure.fee_vnd ?? 0 });
   const feeNote = h("input", { type: "text", value: procedure.fee_note || "" });
@@ -131,6 +149,8 @@ function editor(procedure) {
   const fieldCode = h("input", { type: "text", value: procedure.field_code || "", maxlength: "50", spellcheck: "false" });
   const clock = h("select", {}, ["pause", "restart"].map((v) => h("option", { value: v }, t(`admin.clock.${v}`))));
   clock.value = procedure.clock_on_wait || "pause";
+  const paying = h("select", {}, ["pause", "run"].map((v) => h("option", { value: v }, t(`payments.clock.${v}`))));
+  paying.value = procedure.clock_while_paying || "pause";
   const defaultRole = h("select", {}, h("option", { value: "" }, t("admin.procedure.no_default_role")),
     TASK_ROLES.map((role) => h("option", { value: role }, roleLabel(role))));
   defaultRole.value = procedure.default_role || "";
@@ -139,7 +159,7 @@ function editor(procedure) {
 
   const stepsBody = rowsTable([t("admin.steps.key"), t("admin.steps.value"), t("admin.steps.unit"), t("admin.procedures.actions")], steps, "steps");
   const docsBody = rowsTable([t("admin.docs.name"), t("admin.docs.form"), t("admin.docs.quantity"), t("admin.procedures.actions")], docs, "docs");
-  const addStep = h("button", { type: "button", class: "secondary add" }, t("admin.steps.add"));
+  const addStep = h("button", { type: "button", class: "secondary add small" }, t("admin.steps.add"));
   addStep.addEventListener("click", () => {
     const row = stepRow();
     stepsBody.querySelector("tbody").append(row);
@@ -199,7 +219,9 @@ function editor(procedure) {
         labelled(t("admin.procedure.unit"), unit, { path: "processing_time_unit" })),
       h("p", { class: "hint" }, t("admin.procedure.unit_hint"))),
     h("fieldset", {}, h("legend", {}, t("admin.steps.legend")),
-      h("p", { class: "hint" }, t("admin.steps.hint")), stepsBody, h("div", { class: "actions" }, addStep)),
+      h("p", { class: "hint" }, t("admin.steps.hint")), stepsBody,
+      h("details", { class: "for-designers" }, h("summary", {}, t("admin.steps.for_designers")),
+        h("p", { class: "hint" }, t("admin.steps.designer_hint")), h("div", { class: "actions" }, addStep))),
     h("fieldset", {}, h("legend", {}, t("admin.docs.legend")), docsBody, h("div", { class: "actions" }, addDoc)),
     h("fieldset", {}, h("legend", {}, t("admin.procedure.rules")),
       h("div", { class: "inline-fields" },
@@ -209,6 +231,7 @@ function editor(procedure) {
         labelled(t("admin.field.apology_lead_days"), apology, { path: "apology_lead_days", hint: t("admin.procedure.apology_hint") }),
         labelled(t("admin.field.max_supplement_requests"), supplements, { path: "max_supplement_requests" })),
       labelled(t("admin.field.clock_on_wait"), clock, { path: "clock_on_wait" }),
+      labelled(t("payments.field.clock_while_paying"), paying, { path: "clock_while_paying" }),
       labelled(t("admin.field.default_role"), defaultRole, { path: "default_role", hint: t("admin.procedure.default_role_hint") }),
       active.element),
     errors,
@@ -221,14 +244,15 @@ function editor(procedure) {
     const allocations = {};
     for (const row of stepsBody.querySelectorAll(".step-row")) {
       const keyInput = row.querySelector(".step-key");
-      const key = keyInput.value.trim();
-      keyInput.dataset.path = `step_allocations.${key}`;
+      const key = stepKey(row);
+      if (keyInput) keyInput.dataset.path = `step_allocations.${key}`;
       row.querySelector(".step-value").dataset.path = `step_allocations.${key}.value`;
       row.querySelector(".step-unit").dataset.path = `step_allocations.${key}.unit`;
       if (key in allocations) {
         clear(errors, h("div", { class: "alert error", role: "alert" }, t("admin.steps.duplicate", { key })));
-        keyInput.setAttribute("aria-invalid", "true");
-        keyInput.focus();
+        const control = keyInput || row.querySelector(".step-value");
+        control.setAttribute("aria-invalid", "true");
+        control.focus();
         return;
       }
       allocations[key] = { value: numberValue(row.querySelector(".step-value")), unit: row.querySelector(".step-unit").value };
@@ -250,6 +274,7 @@ function editor(procedure) {
         apology_lead_days: numberValue(apology),
         max_supplement_requests: numberValue(supplements),
         clock_on_wait: clock.value,
+        clock_while_paying: paying.value,
         default_role: defaultRole.value || null,
         active: active.input.checked,
         national_code: nationalCode.value.trim(),
@@ -258,7 +283,7 @@ function editor(procedure) {
       const saved = await api("PUT", `/procedures/${encodeURIComponent(procedure.code)}`, body);
       procedures = procedures.map((p) => (p.code === saved.code ? saved : p));
       renderList();
-      const fresh = editor(saved);
+      const fresh = editor({ ...saved, steps: await api("GET", `/procedures/${encodeURIComponent(saved.code)}/steps`) });
       clear(editorSlot, fresh);
       fresh.querySelector("button[type=submit]").focus();
       say(statusSlot, t("admin.procedure.saved", { code: saved.code }));
@@ -272,7 +297,11 @@ async function open(code) {
   selected = code;
   renderList();
   await openEditor({ errorSlot, statusSlot, editorSlot },
-    () => api("GET", `/procedures/${encodeURIComponent(code)}`),
+    async () => {
+      const path = `/procedures/${encodeURIComponent(code)}`;
+      const [procedure, steps] = await Promise.all([api("GET", path), api("GET", `${path}/steps`)]);
+      return { ...procedure, steps };
+    },
     editor);
   await showLog();
 }

@@ -55,8 +55,9 @@ function renderList() {
 
 function renderUnits(units) {
   const members = (code) => users.filter((user) => user.unit_code === code).length;
-  clear(unitsSlot, table([t("admin.units.code"), t("admin.units.name"), t("admin.units.members")],
-    units.map((unit) => h("tr", {}, h("th", { scope: "row" }, unit.code), h("td", {}, unit.name),
+  clear(unitsSlot, table([t("admin.units.name"), t("admin.units.members")],
+    units.map((unit) => h("tr", { dataset: { code: unit.code } },
+      h("th", { scope: "row" }, unit.name, h("div", { class: "hint" }, h("code", {}, unit.code))),
       h("td", { class: "number" }, members(unit.code)))), { caption: t("admin.units.caption") }));
 }
 

@@ -202,7 +202,7 @@ export function deadlineBadge(iso) {
 function flatten(errors, prefix = "") {
   const out = [];
   for (const [key, value] of Object.entries(errors || {})) {
-    if (key === "detail") continue;
+    if (key === "detail" || key === "labels") continue;
     const path = prefix ? `${prefix}.${key}` : key;
     if (Array.isArray(value)) out.push([path, value.join(" ")]);
     else if (value && typeof value === "object") out.push(...flatten(value, ["json", "query", "form", "files", "data"].includes(key) ? prefix : path));
@@ -216,13 +216,24 @@ export function fieldErrors(error) {
   return error instanceof ApiError ? flatten(error.body.errors) : [];
 }
 
+/** What a person calls the field at `path`: the API's label for it, or the label of the page's field. */
+export function fieldLabel(error, path) {
+  const given = error instanceof ApiError ? error.body.errors?.labels?.[path] : null;
+  if (given) return given;
+  const holder = document.querySelector(`[data-path="${CSS.escape(path)}"]`);
+  const label = holder && (holder.matches("fieldset") ? holder.querySelector("legend")
+    : holder.querySelector("label") || (holder.id && document.querySelector(`label[for="${CSS.escape(holder.id)}"]`)));
+  return label ? label.textContent.replace(/\s*\*\s*$/, "").trim() : path;
+}
+
 /** An error box: the API's sentence for a person and the specifics under it. */
 export function errorBox(error) {
   const message = error instanceof ApiError ? error.body.message || error.message : t("error.network");
-  const details = fieldErrors(error).map(([path, text]) => h("li", {}, `${path}: ${text}`));
+  const details = fieldErrors(error).map(([path, text]) => h("li", {}, `${fieldLabel(error, path)}: ${text}`));
   // a service error's specific explanation (the file, line and element of a model, say) is its detail
   const detail = error instanceof ApiError ? error.body.errors?.detail : null;
-  const specific = detail && detail !== message ? h("p", {}, `${t("error.detail")} ${detail}`) : null;
+  // (not when the fields at fault are listed: they say it, in the reader's language)
+  const specific = detail && detail !== message && !details.length ? h("p", {}, `${t("error.detail")} ${detail}`) : null;
   return h("div", { class: "alert error", role: "alert" }, message, specific, details.length ? h("ul", {}, details) : null);
 }
 

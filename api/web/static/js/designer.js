@@ -138,7 +138,7 @@ async function loadVersions() {
     return h("tr", { class: open ? "is-open" : null, dataset: { version: v.version } },
       h("th", { scope: "row", class: "number" }, v.version),
       h("td", {}, formatTime(v.deployed_at)),
-      h("td", {}, v.deployed_by),
+      h("td", {}, v.deployed_by_label || v.deployed_by),
       h("td", {}, h("code", { class: "checksum", title: v.checksum }, v.checksum.slice(0, 12))),
       h("td", { class: "number" }, v.running_instances),
       h("td", { class: "row-actions" }, h("button", {

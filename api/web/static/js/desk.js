@@ -1,5 +1,8 @@
-// The one-stop desk: receive a dossier (procedure, applicant, which documents were handed in),
-// print the receipt with its appointment date, return results, keep the tracking book.
+// The one-stop desk: receive a dossier (procedure, applicant, which documents were handed in), check
+// it in front of the applicant and issue on the spot form 01 (received, with its appointment date),
+// 02 (supplement request: the documents not ticked, and others) or 03 (refusal); return results, keep
+// the tracking book. A dossier that came by post is checked later, in its check task.
+import { taskForm } from "./forms.js";
 import {
   ApiError, api, busy, clear, deadlineBadge, fieldErrors, formatTime, h, openFile, startPage, t, table, todayInZone,
   zonedInput,
@@ -7,6 +10,15 @@ import {
 
 const form = document.getElementById("receive");
 let procedures = [];
+let intakeChosen = false;  // the officer picked the result; until then it follows the checklist
+let intakeFields = null;  // the procedure's own fields asked at receipt (its model's start event form)
+
+const PRINTED = {  // the form each outcome issues, and its print button's words
+  complete: { form: "receipt", button: "desk.print_receipt", done: "desk.received_ok", submit: "desk.receive_submit" },
+  incomplete: { form: "supplement-request", button: "desk.print_supplement", done: "desk.supplement_ok",
+    submit: "desk.submit_incomplete" },
+  refuse: { form: "refusal", button: "desk.print_refusal", done: "desk.refused_ok", submit: "desk.submit_refuse" },
+};
 
 const chosen = () => procedures.find((p) => p.code === form.procedure_code.value);
 
@@ -25,11 +37,71 @@ function showProcedure() {
   clear(document.getElementById("checklist"), documents.length ? documents.map((doc, index) =>
     h("div", { class: "checklist-item", "data-document": doc.name },
       h("label", { class: "check", for: `doc-${index}` },
-        h("input", { type: "checkbox", id: `doc-${index}`, name: "received_documents", value: doc.name }),
+        h("input", { type: "checkbox", id: `doc-${index}`, name: "received_documents", value: doc.name, onchange: suggestIntake }),
         h("span", {}, doc.name, h("span", { class: "muted" }, ` (${t(`document_form.${doc.form}`)}, ${doc.quantity})`)))))
     : h("p", { class: "muted" }, t("common.none")));
   previewDue();
   showOnFile();
+  suggestIntake();
+  showIntakeFields(procedure);
+}
+
+async function showIntakeFields(procedure) {
+  const slot = document.getElementById("intake-fields");
+  intakeFields = null;
+  clear(slot);
+  let form = null;
+  try {
+    form = (await api("GET", `/procedures/${encodeURIComponent(procedure.code)}/intake-form`)).form_schema;
+  } catch {
+    return;
+  }
+  if (!form || chosen() !== procedure) return;
+  intakeFields = taskForm(form);
+  clear(slot, intakeFields.element);
+}
+
+// --- the check at receipt ---------------------------------------------------------------------------
+
+const inPerson = () => form.channel.value === "in_person";
+const intakeResult = () => form.querySelector("input[name=intake_result]:checked")?.value;
+const unticked = () => [...form.querySelectorAll("input[name=received_documents]")].filter((box) => !box.checked).map((box) => box.value);
+
+/** Until the officer chooses, the result follows the checklist: all ticked, complete; else incomplete. */
+function suggestIntake() {
+  if (!intakeChosen) {
+    const boxes = form.querySelectorAll("input[name=received_documents]");
+    const anyTicked = [...boxes].some((box) => box.checked);
+    for (const radio of form.querySelectorAll("input[name=intake_result]")) radio.checked = false;
+    if (anyTicked) form.querySelector(`input[name=intake_result][value=${unticked().length ? "incomplete" : "complete"}]`).checked = true;
+  }
+  showIntake();
+}
+
+function showIntake() {
+  const result = intakeResult();
+  document.getElementById("intake").hidden = !inPerson();
+  document.getElementById("post-check-hint").hidden = inPerson();
+  document.getElementById("intake-missing").hidden = !inPerson() || result !== "incomplete";
+  document.getElementById("intake-reason").hidden = !inPerson() || !["incomplete", "refuse"].includes(result);
+  document.getElementById("intake-reason-label").textContent = t(result === "refuse" ? "desk.refuse_reason" : "desk.intake_reason");
+  document.getElementById("intake-reason-required").hidden = result !== "refuse";
+  form.intake_reason.setAttribute("aria-required", result === "refuse" ? "true" : "false");
+  const missing = unticked();
+  clear(document.getElementById("missing-list"), missing.length ? missing.map((name) => h("li", {}, name))
+    : h("li", { class: "muted" }, t("desk.missing_none")));
+  document.getElementById("receive-submit").textContent = t(PRINTED[inPerson() && result ? result : "complete"].submit);
+}
+
+function intake() {
+  const result = intakeResult();
+  if (!inPerson()) return undefined;
+  if (!result) return {};  // the server says the result is needed, with the other fields at fault
+  const reason = form.intake_reason.value.trim();
+  if (result === "complete") return { result };
+  if (result === "refuse") return { result, reason };
+  const others = form.missing_other.value.split("\n").map((line) => line.trim()).filter(Boolean);
+  return { result, reason, missing_documents: [...unticked(), ...others].map((name) => ({ name })) };
 }
 
 // The applicant's store: checklist items already on file (a digitised copy or a result of an earlier
@@ -50,7 +122,10 @@ async function showOnFile() {
     const match = stored.find((entry) => entry.matches.includes(item.dataset.document));
     if (!match) continue;
     const use = h("input", { type: "checkbox", name: "reuse", value: String(match.id) });
-    use.addEventListener("change", () => { if (use.checked) item.querySelector("input[name=received_documents]").checked = true; });
+    use.addEventListener("change", () => {
+      if (use.checked) item.querySelector("input[name=received_documents]").checked = true;
+      suggestIntake();
+    });
     item.append(h("div", { class: "on-file" }, h("span", { class: "badge" }, t("desk.on_file")), " ",
       h("label", { class: "check" }, use, h("span", {}, t("desk.use_stored", { code: match.dossier_code })))));
   }
@@ -80,7 +155,7 @@ async function previewDue() {
 
 function body() {
   const received = [...form.querySelectorAll("input[name=received_documents]:checked")].map((box) => box.value);
-  const data = { received_documents: received };
+  const data = { ...(intakeFields ? intakeFields.read() : {}), received_documents: received };
   if (form.subject.value.trim()) data.subject = form.subject.value.trim();
   const payload = {
     procedure_code: form.procedure_code.value,
@@ -89,6 +164,8 @@ function body() {
     data,
   };
   if (form.channel.value === "post" && form.received_at.value) payload.received_at = zonedInput(form.received_at.value);
+  const checked = intake();
+  if (checked) payload.intake = checked;
   return payload;
 }
 
@@ -98,18 +175,21 @@ function markErrors(errors) {
   for (const [path, message] of errors) {
     const holder = form.querySelector(`[data-path="${CSS.escape(path)}"]`);
     if (!holder) continue;
-    const control = holder.matches("input, select") ? holder : holder.querySelector("input, select");
+    const control = holder.matches("input, select") ? holder : holder.querySelector("input, select, textarea");
     control?.setAttribute("aria-invalid", "true");
     (holder.matches("input, select") ? holder.parentElement : holder).append(h("div", { class: "field-error" }, message));
   }
 }
 
-function showReceived(dossier) {
-  const print = h("button", { type: "button", id: "print-receipt" }, t("desk.print_receipt"));
-  print.addEventListener("click", () => openFile(`/dossiers/${encodeURIComponent(dossier.code)}/forms/receipt?format=pdf`, `${dossier.code}-receipt.pdf`));
-  clear(document.getElementById("received"), h("div", { class: "alert success", role: "status" },
-    h("p", {}, t("desk.received_ok", { code: dossier.code })),
-    h("p", {}, h("strong", {}, t("desk.appointment")), " ", h("span", { id: "appointment" }, formatTime(dossier.due_at))),
+function showReceived(dossier, result) {
+  const printed = PRINTED[result];
+  const print = h("button", { type: "button", id: `print-${printed.form}` }, t(printed.button));
+  print.addEventListener("click", () => openFile(`/dossiers/${encodeURIComponent(dossier.code)}/forms/${printed.form}?format=pdf`,
+    `${dossier.code}-${printed.form}.pdf`));
+  clear(document.getElementById("received"), h("div", { class: `alert ${result === "complete" ? "success" : "warning"}`, role: "status" },
+    h("p", {}, t(printed.done, { code: dossier.code })),
+    result === "complete"
+      ? h("p", {}, h("strong", {}, t("desk.appointment")), " ", h("span", { id: "appointment" }, formatTime(dossier.due_at))) : null,
     h("div", { class: "actions" }, print,
       h("a", { class: "button secondary", href: `/app/dossiers/${encodeURIComponent(dossier.code)}` }, t("desk.open_dossier")))));
 }
@@ -118,12 +198,14 @@ form.addEventListener("submit", async (event) => {
   event.preventDefault();
   await busy(document.getElementById("receive-submit"), document.getElementById("receive-error"), async () => {
     try {
-      const dossier = await api("POST", "/dossiers", body());
+      const payload = body();
+      const dossier = await api("POST", "/dossiers", payload);
       markErrors([]);
       await reuseStored(dossier.code);
-      showReceived(dossier);
+      showReceived(dossier, payload.intake?.result || "complete");
       const keep = form.procedure_code.value;
       form.reset();
+      intakeChosen = false;
       form.procedure_code.value = keep;
       showProcedure();
       await loadReturns();
@@ -137,8 +219,12 @@ form.addEventListener("submit", async (event) => {
 form.procedure_code.addEventListener("change", showProcedure);
 form.channel.addEventListener("change", () => {
   document.getElementById("received-at-field").hidden = form.channel.value !== "post";
+  showIntake();
   previewDue();
 });
+for (const radio of form.querySelectorAll("input[name=intake_result]")) {
+  radio.addEventListener("change", () => { intakeChosen = true; showIntake(); });
+}
 form.received_at.addEventListener("change", previewDue);
 form.id_number.addEventListener("change", showOnFile);
 

@@ -8,6 +8,7 @@ import {
 } from "./common.js";
 import { dossierOperations } from "./dossier-operations.js";
 import { historyRows, opinionText, opinionsPanel, personElement, personName } from "./dossier-story.js";
+import { renderPayments } from "./dossier-payments.js";
 import { taskForm } from "./forms.js";
 
 const code = document.getElementById("dossier").dataset.code;
@@ -143,6 +144,19 @@ async function pickTask() {
   return { chosen: mine?.id, open };
 }
 
+/** The procedure's checklist, each item with whether the desk ticked it at receipt, for a form that
+ * picks the missing documents from it (`ui:widget: "checklist"`). */
+async function checklistOf(schema) {
+  if (!schema || !JSON.stringify(schema).includes('"checklist"')) return {};
+  try {
+    const procedure = await api("GET", `/procedures/${encodeURIComponent(current.procedure_code)}`);
+    const received = new Set(current.data?.received_documents || []);
+    return { documents: (procedure.required_documents || []).map((doc) => ({ name: doc.name, received: received.has(doc.name) })) };
+  } catch {
+    return {};  // the free list still works
+  }
+}
+
 async function renderTask() {
   const section = document.getElementById("task-section");
   const slot = document.getElementById("task");
@@ -155,7 +169,7 @@ async function renderTask() {
   if (!chosen) return;
   const task = await api("GET", `/tasks/${chosen}`);
   const others = open.filter((other) => other.id !== chosen);
-  const form = taskForm(task.form_schema);
+  const form = taskForm(task.form_schema, {}, await checklistOf(task.form_schema));
   const errorSlot = h("div");
   const submit = h("button", { type: "submit", id: "complete-task" }, t("dossier.complete"));
   const element = h("form", { novalidate: true, id: "task-form" }, form.element, errorSlot, h("div", { class: "actions" }, submit));
@@ -195,6 +209,12 @@ function renderReturn(section, slot) {
       receiver_name: { title: t("dossier.receiver_name"), type: "string" },
       postal_tracking_number: { title: t("dossier.postal_tracking_number"), type: "string" },
     },
+    // each method's own field, with the choice that needs it (the server requires the tracking number by post)
+    allOf: [
+      { if: { required: ["return_method"], properties: { return_method: { const: "in_person" } } },
+        then: { properties: { receiver_name: {} } } },
+      { if: { required: ["return_method"], properties: { return_method: { const: "post" } } },
+        then: { required: ["postal_tracking_number"] } }],
   });
   const errorSlot = h("div");
   const submit = h("button", { type: "submit", id: "return-result" }, t("dossier.return_submit"));
@@ -355,7 +375,8 @@ async function refresh() {
     renderSteps();
     renderOpinions();
     renderHistory(history);
-    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderForms()]);
+    const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderForms(),
+      renderPayments(path, user, refresh)]);
     await operations.show(dossier, diagram, viewer);
   } catch (error) {
     clear(errors, errorBox(error));
