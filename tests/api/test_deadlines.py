@@ -130,10 +130,12 @@ def test_each_hand_over_gets_a_verdict_against_its_allotted_time(api):
 
     first = steps[on_time]
     assert [s["bpmn_id"] for s in first] == ["check_dossier", "review", "sign"]
-    assert first[1] | {"lane": None} == {
-        "bpmn_id": "review", "name": "Thẩm định hồ sơ", "lane": None, "role": "specialist", "state": "completed",
+    expected = {
+        "bpmn_id": "review", "name": "Thẩm định hồ sơ", "role": "specialist", "state": "completed",
         "received_at": "2026-12-07T08:00:00+07:00", "due_at": "2026-12-07T10:00:00+07:00",
         "handed_over_at": "2026-12-07T09:30:00+07:00", "handed_over_by": "specialist", "verdict": "on_time"}
+    assert {key: first[1][key] for key in expected} == expected
+    assert first[1]["handed_over_by_person"]["full_name"] == "Trần Văn Chuyên Viên (demo)"
     assert first[0]["verdict"] is None  # the desk check has no allotted time
     assert first[2]["state"] == "ready" and first[2]["verdict"] is None
     assert steps[late][1]["verdict"] == "late"

@@ -75,6 +75,14 @@ function sentence(event, who) {
     case "dossier.notice.refusal": return t("story.notice_refusal", { who, reason });
     case "dossier.notice.apology": return t("story.notice_apology", { who, due: formatTime(d.new_due_at), reason });
     case "dossier.notice.withdrawal": return t("story.notice_withdrawal", { who, reason });
+    case "dossier.notice.stop":
+      return t("story.notice_stop", { who, ground: d.ground_name || d.ground || "", reason });
+    case "instance.terminating": return t("story.instance_terminating", { who });
+    case "instance.terminated": return t("story.instance_terminated");
+    case "dossier.papers_sent":
+      return t("story.papers_sent", { who, method: tOr(`story.papers_method.${d.method}`, d.method),
+        number: d.tracking_number ? t("story.papers_number", { number: d.tracking_number }) : "" });
+    case "dossier.papers_arrived": return t("story.papers_arrived", { who });
     case "dossier.notification":
       return t("story.notification", { kind: tOr(`admin.kind.${d.kind}`, d.kind), channels: channels(d.messages) });
     case "dossier.result_issued": return t("story.result_issued");
