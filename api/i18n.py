@@ -28,6 +28,7 @@ ERROR_MESSAGES_VI = {
     "unsupported_media_type": "Định dạng dữ liệu gửi lên không được hỗ trợ.",
     "invalid_transition": "Hồ sơ đang ở trạng thái '{from_label}', không thể chuyển sang '{to_label}'.",
     "supplement_limit": "Hồ sơ đã được yêu cầu bổ sung {count} lần; thủ tục này chỉ cho phép {limit} lần.",
+    "indicator_points_total": "Tổng điểm tối đa của các chỉ số phải bằng {expected}, hiện là {total}.",
     "stop_not_allowed": "Chỉ người có vai trò {role_names} được dừng giải quyết hồ sơ.",
     "already_rated": "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
     "too_many_requests": "Bạn đã thử quá nhiều lần; vui lòng thử lại sau {retry_after} giây.",

@@ -20,6 +20,12 @@ from workflows.models import AppSetting
 KEY = "indicators"
 
 
+class PointsDoNotAddUp(InvalidInput):
+    """The sub-indicators' points do not add up to the decision's 100."""
+
+    code = "indicator_points_total"
+
+
 def effective(session: Session) -> dict[str, dict]:
     """{code: {"points", "target"}} for every sub-indicator: the administrator's values over the defaults."""
     stored = _stored(session)
@@ -97,8 +103,8 @@ def _checked(code: str, name: str, value, position: int):
 def _check_whole(values: dict[str, dict]) -> None:
     total = round(sum(v["points"] for v in values.values()), 2)
     if total != TOTAL_POINTS:
-        raise InvalidInput(f"The points of all sub-indicators must add up to {TOTAL_POINTS}, not {total:g}.",
-                           field="points", total=total)
+        raise PointsDoNotAddUp(f"The points of all sub-indicators must add up to {TOTAL_POINTS}, not {total:g}.",
+                               field="points", total=f"{total:g}", expected=TOTAL_POINTS)
     for code, v in values.items():
         if v["points"] and v["target"] is None:
             raise InvalidInput(f"'{code}' scores {v['points']:g} points: give it a target.",

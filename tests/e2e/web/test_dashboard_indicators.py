@@ -89,7 +89,7 @@ def test_an_administrator_changes_a_target_and_sees_the_points_and_the_log_follo
     points.fill("25")
     expect(page.locator(".indicator-total")).to_have_text("Tổng điểm tối đa: 105 / 100")
     page.get_by_role("button", name="Lưu chỉ tiêu và thang điểm").click()
-    expect(section.get_by_role("alert")).to_contain_text("add up to 100, not 105")
+    expect(section.get_by_role("alert")).to_contain_text("Tổng điểm tối đa của các chỉ số phải bằng 100, hiện là 105.")
     points.fill("20")
     target.fill("50")
     page.get_by_role("button", name="Lưu chỉ tiêu và thang điểm").click()
