@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 
 SUPPORTED = ("vi", "en")
 
@@ -77,8 +77,12 @@ def form_reason(key: str | None) -> str | None:
 
 
 def language() -> str:
-    best = request.accept_languages.best_match(SUPPORTED) if request else None
-    return best or "vi"
+    """The caller's language (Accept-Language), found once per request: an answer's rows ask for it each."""
+    if not request:
+        return "vi"
+    if "language" not in g:
+        g.language = request.accept_languages.best_match(SUPPORTED) or "vi"
+    return g.language
 
 
 def error_message(code: str, english: str, details: dict) -> str:

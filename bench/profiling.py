@@ -4,11 +4,14 @@ of the scheduler firing due timers.
     .venv/bin/python -m bench.profiling completion [--procedure BENCH_LINEAR10] [--count 300]
                                                    [--database sqlite|postgresql] [--top 30]
     .venv/bin/python -m bench.profiling timers [--count 1000] [--database sqlite|postgresql]
+    .venv/bin/python -m bench.profiling step [--count 300] [--database sqlite|postgresql]
 
 `completion` drives the app with Flask's test client: the whole request (authentication, validation,
 the service, the answer's serialization) without gunicorn and the socket. `timers` inserts due
 timers as bench/timers.py does and calls `workflows.timers.fire_due_timers` until none is left, as
-the scheduler does. Each prints the functions with the most time of their own, the application's
+the scheduler does. `step` is an officer's step on the 10-task model as bench/steps.py sends it
+(GET /tasks?dossier_code=, claim, complete), each of the three requests profiled on its own, and an
+inbox read (GET /tasks?scope=available). Each prints the functions with the most time of their own, the application's
 functions with the most cumulative time, and the SQL statements of one more request or firing
 (transactions included); the raw profiles go to bench/results/profile-*.pstats (`python -m pstats`,
 snakeviz). The profiler roughly doubles the time of what it watches: compare shares, not totals.
@@ -148,6 +151,54 @@ def profile_completions(database_url: str, label: str, *, procedure: str, count:
     app.extensions["motcua_engine"].dispose()
 
 
+def profile_steps(database_url: str, label: str, *, count: int, top: int) -> None:
+    auth.use_cheap_hashing_for_tests()
+    prepare_database(database_url)
+    app = create_app(from_env().with_overrides(database_url=database_url))
+    client = app.test_client()
+
+    def login(username: str) -> dict:
+        body = _json(client.post("/api/v1/auth/login", json={"username": username, "password": "demo"}))
+        return {"Authorization": f"Bearer {body['access_token']}"}
+
+    admin, desk = login("admin"), login("desk")
+    model = MODELS / "linear10.bpmn"
+    _json(client.post("/api/v1/process-models", headers=admin, data={"file": (model.open("rb"), model.name)},
+                      content_type="multipart/form-data"))
+    _json(client.post("/api/v1/procedures", headers=admin, json=LINEAR10_PROCEDURE))
+    codes = [_json(client.post("/api/v1/dossiers", headers=desk, json={
+        "procedure_code": LINEAR10, "channel": "in_person", "applicant": APPLICANT, "data": {}}))["code"]
+        for _ in range(-(-count // 10) + 1)]
+    profilers = {name: cProfile.Profile() for name in ("list", "claim", "complete", "inbox")}
+    seconds = dict.fromkeys(profilers, 0.0)
+
+    def timed(name: str, method: str, path: str, body: dict | None = None) -> object:
+        started = time.perf_counter()
+        profilers[name].enable()
+        answer = _json(client.open(path, method=method, headers=desk, json=body))
+        profilers[name].disable()
+        seconds[name] += time.perf_counter() - started
+        return answer
+
+    done = 0
+    while done < count and codes:
+        code = codes.pop(0)
+        task = timed("list", "GET", f"/api/v1/tasks?dossier_code={code}")[0]
+        timed("claim", "POST", f"/api/v1/tasks/{task['id']}/claim")
+        answer = timed("complete", "POST", f"/api/v1/tasks/{task['id']}/complete",
+                       {"data": STEPS[LINEAR10][task["bpmn_id"]][1]})
+        if answer["next_tasks"]:
+            codes.append(code)
+        timed("inbox", "GET", "/api/v1/tasks?scope=available&per_page=50")
+        done += 1
+    print(f"\n{done} steps on {label}, profiler on, ms per request: "
+          + ", ".join(f"{name} {1000 * value / done:.2f}" for name, value in seconds.items()))
+    for name, profiler in profilers.items():
+        print_profile(profiler, f"{name} ({done})", top)
+        save_profile(profiler, f"step-{name}-{label}")
+    app.extensions["motcua_engine"].dispose()
+
+
 def profile_timers(database_url: str, label: str, *, count: int, top: int) -> None:
     prepare_database(database_url, seed=False)
     template = timers.make_template(database_url)
@@ -173,7 +224,7 @@ def profile_timers(database_url: str, label: str, *, count: int, top: int) -> No
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("completion", "timers"))
+    parser.add_argument("what", choices=("completion", "timers", "step"))
     parser.add_argument("--procedure", default=LINEAR10, choices=sorted(STEPS), help="completion only")
     parser.add_argument("--count", type=int, default=300, help="completions, or due timers (default: 300)")
     parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql"))
@@ -183,6 +234,8 @@ def main() -> None:
     run: Callable[..., None]
     if args.what == "completion":
         run, options = profile_completions, {"procedure": args.procedure}
+    elif args.what == "step":
+        run, options = profile_steps, {}
     else:
         run, options = profile_timers, {}
     with fresh_database(args.database, args.postgres_url, "profile") as url:

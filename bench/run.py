@@ -13,6 +13,12 @@ Parts (all by default; each database part runs on a fresh database it creates an
   timers   start-up time and memory with many waiting timers; lateness when many fall due in one
            minute (bench/timers.py)
   stats    the quarterly statistics over many generated dossiers, PostgreSQL only (bench/stats.py)
+  steps    issue #16's figures: an officer's step (list, claim, complete) at 8 clients, server CPU
+           against the raw loop; intake; the inbox; an open-loop Poisson load at half the
+           saturation rate; the same with 100,000 finished and 5,000 open dossiers generated, and
+           the plans of the hot path's statements (bench/steps.py)
+
+The run ends with issue #16's targets, each with its measured value and met / missed (bench/targets.py).
 
 PostgreSQL: databases are created beside $MOTCUA_TEST_POSTGRES_URL (default: the local `test`
 database, as the test suite does) and dropped afterwards. The figures depend on the machine and on
@@ -35,10 +41,10 @@ from importlib.metadata import version
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench import api_load, history, raw_spiff, stats, timers
+from bench import api_load, history, raw_spiff, stats, steps, targets, timers
 from bench.common import RESULTS, fresh_database, postgres_admin_url, print_table
 
-PARTS = ("api", "raw", "history", "timers", "stats")
+PARTS = ("steps", "api", "raw", "history", "timers", "stats")
 DATABASES = ("sqlite", "postgresql")
 # (full, quick) sizes; an option given on the command line wins over both.
 SIZES = {
@@ -49,6 +55,12 @@ SIZES = {
     "due_window": (60.0, 5.0),
     "timer_max_wait": (600.0, 30.0),
     "dossiers": (1_000_000, 50_000),
+    "steps": (1000, 60),
+    "finished": (100_000, 2_000),
+    "open_dossiers": (5_000, 200),
+    "intake": (300, 40),
+    "inbox_reads": (200, 30),
+    "open_loop_seconds": (60.0, 10.0),
 }
 
 
@@ -77,6 +89,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dossiers", type=int,
                         help="dossiers generated for the stats part (full 1000000, quick 50000)")
     parser.add_argument("--quarter", help="quarter of the stats report, e.g. 2026-Q3 (default: the last full one)")
+    parser.add_argument("--steps", type=int, help="steps per closed-loop phase of the steps part (full 1000, quick 60)")
+    parser.add_argument("--step-clients", type=int, default=8, help="clients of the steps part (default: 8)")
+    parser.add_argument("--finished", type=int, help="finished dossiers generated (full 100000, quick 2000)")
+    parser.add_argument("--open-dossiers", type=int, help="open dossiers generated (full 5000, quick 200)")
+    parser.add_argument("--intake", type=int, help="dossiers received for the intake figure (full 300, quick 40)")
+    parser.add_argument("--inbox-reads", type=int, help="inbox reads per measure (full 200, quick 30)")
+    parser.add_argument("--open-loop-seconds", type=float, help="length of the open-loop load (full 60, quick 10)")
+    parser.add_argument("--peer-cpu-ms", type=float,
+                        help="spiffworkflow-backend's server CPU per completed task, as measured by the recipe of "
+                             "bench/spiffworkflow_backend.md (default: the last figure cited)")
     parser.add_argument("--output", help="JSON file to write (default: bench/results/bench-<time>.json)")
     args = parser.parse_args(argv)
     for name, (full, quick) in SIZES.items():
@@ -129,6 +151,13 @@ def run_parts(args: argparse.Namespace, results: dict) -> None:
         return rows
 
     for kind in args.databases:
+        if "steps" in args.only:
+            with fresh_database(kind, args.postgres_url, "steps") as url:
+                row: dict = {}  # filled as the part goes: a failure keeps the figures measured before it
+                results["steps"].append(row)
+                attempt(f"steps, {kind}", steps.run, kind, url, row=row, clients=args.step_clients,
+                        steps=args.steps, workers=args.workers, finished=args.finished, open_=args.open_dossiers,
+                        intake=args.intake, inbox_reads=args.inbox_reads, open_loop_seconds=args.open_loop_seconds)
         if "raw" in args.only or "api" in args.only:
             with fresh_database(kind, args.postgres_url, "api") as url:
                 if "raw" in args.only:
@@ -163,7 +192,24 @@ def add_ratios(results: dict) -> None:
             row["vs_raw"] = round(row["completions_per_s"] / raw[row["database"]], 2)
 
 
-def print_summary(results: dict) -> None:
+def print_summary(results: dict, peer_cpu_ms: float | None = None) -> None:
+    step_rows = [{"database": row["database"], "phase": phase, **row[phase]} for row in results["steps"]
+                 for phase in ("step_empty", "open_loop", "step_full") if phase in row]
+    print_table("An officer's step (GET /tasks?dossier_code= → claim → complete), 8 clients; open loop at half the "
+                "saturation rate", step_rows,
+                ("database", "phase", "steps", "errors", "steps_per_s", "rate_per_s", "server_cpu_ms", "list_p50_ms",
+                 "claim_p50_ms", "claim_p99_ms", "complete_p50_ms", "complete_p99_ms", "step_p99_ms"))
+    print_table("Intake and inbox", [{"database": row["database"], "measure": phase, **row[phase]}
+                                     for row in results["steps"]
+                                     for phase in ("intake", "inbox_empty", "inbox_full") if phase in row],
+                ("database", "measure", "receipts", "reads", "rows", "per_s", "server_cpu_ms", "p50_ms", "p99_ms"))
+    for row in results["steps"]:
+        print(f"\n  Plans of the hot path on {row['database']} "
+              f"({row.get('generated', {}).get('human_task_rows_in_all', 0):,} task rows):")
+        for plan in row.get("plans", []):
+            print(f"    [{plan['request']}] {plan['statement'][:160]}")
+            for line in plan["plan"][:8]:
+                print(f"        {line[:150]}")
     print_table("Raw SpiffWorkflow 3.2 in-process (deserialize → complete → serialize → commit), 10-task model",
                 results["raw"], ("database", "completions", "completions_per_s", "p50_ms", "p99_ms", "max_ms"))
     print_table("Task completions through the HTTP API (vs_raw: rate ÷ the raw loop's on the same database)",
@@ -187,6 +233,9 @@ def print_summary(results: dict) -> None:
         print("\n  Plan of its slowest statement (EXPLAIN ANALYZE, first lines):")
         for line in row["plan_of_slowest"][:12]:
             print(f"    {line}")
+    print_table("Issue #16's targets (figures from this run; the machine is shared, so rates and latencies are "
+                "noisy)", targets.evaluate(results, peer_cpu_ms=peer_cpu_ms),
+                ("target", "database", "measured", "limit", "verdict", "note"))
     for failure in results["failures"]:
         print(f"\nFAILED {failure['part']}: {failure['error']}")
     for note in results["skipped"]:
@@ -201,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                     "python": platform.python_version(), "spiffworkflow": version("SpiffWorkflow"),
                     "sqlalchemy": version("SQLAlchemy")},
         "options": {k: v for k, v in vars(args).items() if k != "postgres_url"},
-        "api": [], "raw": [], "history": [], "timers": [], "stats": [], "failures": [], "skipped": [],
+        "steps": [], "api": [], "raw": [], "history": [], "timers": [], "stats": [], "failures": [], "skipped": [],
     }
     if "postgresql" in args.databases:
         problem = postgres_reachable(args.postgres_url)
@@ -214,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     add_ratios(results)
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
-    print_summary(results)
+    results["targets"] = targets.evaluate(results, peer_cpu_ms=args.peer_cpu_ms)
+    print_summary(results, args.peer_cpu_ms)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     output = args.output or str(RESULTS / f"bench-{stamp}{'-quick' if args.quick else ''}.json")

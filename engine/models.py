@@ -127,7 +127,9 @@ class HumanTask(Base):
     completed_by: Mapped[str | None] = mapped_column(sa.String(100))
     data: Mapped[dict | None] = mapped_column(JSONType)
 
-    instance: Mapped[ProcessInstance] = relationship(lazy="joined")
+    # inner: every task has its instance, and a flat join is one index lookup (an outer join of the
+    # instance and its version, nested, is materialized whole by SQLite: a scan of every instance)
+    instance: Mapped[ProcessInstance] = relationship(lazy="joined", innerjoin=True)
     # Written with a new row; never loaded through the row (the inbox queries the table itself).
     candidates: Mapped[list[HumanTaskCandidate]] = relationship(lazy="raise", cascade="all, delete-orphan")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import bindparam, delete, func, or_, select, update
@@ -101,15 +102,22 @@ def close_task(session: Session, row: HumanTask, *, actor: str, data: dict, now:
     committed(row, {"state": "completed", "completed_at": now, "completed_by": actor, "data": data})
 
 
+@lru_cache(maxsize=16)
+def _move_statement(expected_state: str, keys: tuple[str, ...]):
+    """UPDATE a task row to new values (bound as b_<key>) if it is still in `expected_state`: built once."""
+    return (update(_TASKS).where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.state == expected_state)
+            .values({key: bindparam(f"b_{key}", type_=_TASKS.c[key].type) for key in keys}))
+
+
 def move_task(session: Session, row: HumanTask, *, actor: str, action: str, expected_state: str,
               values: dict, **audit_data) -> HumanTask:
     """Change a task row only if it is still in `expected_state`: the database decides races."""
-    moved = session.execute(
-        update(HumanTask).where(HumanTask.id == row.id, HumanTask.state == expected_state).values(**values)
-        .execution_options(synchronize_session="fetch")
-    )
-    session.refresh(row)
-    if moved.rowcount != 1:
+    moved = session.connection().execute(_move_statement(expected_state, tuple(sorted(values))),
+                                         {"task_id": row.id, **{f"b_{key}": value for key, value in values.items()}})
+    if moved.rowcount == 1:
+        committed(row, values)
+    else:
+        session.refresh(row)  # to say what it is now
         who = f" by {row.assignee}" if row.assignee else ""
         raise Conflict(f"Task '{row.name}' is {row.state}{who}, not {expected_state}.", task_id=row.id,
                        state=row.state)

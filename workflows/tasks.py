@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -45,57 +47,125 @@ def list_tasks(session: Session, principal: Principal, *, dossier_code: str | No
     with `sort="due"` the most urgent first (the step's own deadline, else the dossier's).
 
     `q` searches the dossier code, the applicant's name (case and diacritics ignored) and ID
-    number: every word of it must be found in one of them."""
+    number: every word of it must be found in one of them.
+
+    Rows only read: one statement per combination of filters, built once, and the columns shown
+    read as plain values (`ListedTask`, `ListedDossier`), not as ORM objects."""
     if scope is not None and scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}.", scope=scope)
     if state is not None and state not in STATES:
         raise InvalidInput(f"state must be one of {', '.join(STATES)}.", state=state)
-    query = (select(HumanTask, Dossier).join(Dossier, Dossier.instance_id == HumanTask.instance_id)
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}.", sort=sort)
+    terms = search_keys.terms(q)
+    statement = _list_statement(state is not None, scope, dossier_code is not None, procedure_code is not None,
+                                dossier_status is not None, sort, boundary.is_at_centre(principal), len(terms))
+    rows = session.connection().execute(statement, {
+        "roles": sorted(principal.roles), "unit_code": principal.unit_code, "username": principal.username,
+        "state": state, "dossier_code": dossier_code, "procedure_code": procedure_code,
+        "dossier_status": dossier_status, "offset": (page - 1) * per_page, "limit": per_page,
+        **{f"term_{index}": f"%{_escaped(term)}%" for index, term in enumerate(terms)}})
+    return [TaskView(ListedTask(*row[:11]), ListedDossier(row[11], row[12], row[13], row[14],
+                                                         _procedure(row[15], row[16])))
+            for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ListedTask:
+    """A task's columns as the inbox shows them."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    role: str | None
+    assignee: str | None
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedProcedure:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDossier:
+    """A dossier's columns as the inbox shows them."""
+
+    code: str
+    status: int
+    applicant_name: str
+    due_at: datetime | None
+    procedure: ListedProcedure
+
+
+@lru_cache(maxsize=64)
+def _procedure(code: str, name: str) -> ListedProcedure:
+    return ListedProcedure(code, name)
+
+
+@lru_cache(maxsize=128)
+def _list_statement(by_state: bool, scope: str | None, by_dossier: bool, by_procedure: bool, by_status: bool,
+                    sort: str, at_centre: bool, terms: int):
+    """The inbox statement for one combination of filters, its values bound at execution."""
+    query = (select(HumanTask.id, HumanTask.bpmn_id, HumanTask.name, HumanTask.lane, HumanTask.role,
+                    HumanTask.assignee, HumanTask.state, HumanTask.created_at, HumanTask.due_at,
+                    HumanTask.completed_at, HumanTask.completed_by,
+                    Dossier.code, Dossier.status, Dossier.applicant_name, Dossier.due_at, Procedure.code,
+                    Procedure.name)
+             .join(Dossier, Dossier.instance_id == HumanTask.instance_id)
              .join(Procedure, Procedure.id == Dossier.procedure_id).join(Unit, Unit.id == Procedure.deciding_unit_id)
-             .where(HumanTask.role.in_(sorted(principal.roles)),
+             .where(HumanTask.role.in_(bindparam("roles", expanding=True)),
                     # specialists see the tasks of the dossiers their unit decides
-                    or_(HumanTask.role != SPECIALIST, Unit.code == principal.unit_code),
+                    or_(HumanTask.role != SPECIALIST, Unit.code == bindparam("unit_code")),
                     # a task offered to named users who have accounts: only those
-                    or_(~_OFFERED_TO_USERS, _offered_to(principal.username))))
-    if boundary.is_at_centre(principal):  # another centre's desk does not work the department desk's tasks
+                    or_(~_OFFERED_TO_USERS, _offered_to(bindparam("username")))))
+    if at_centre:  # another centre's desk does not work the department desk's tasks
         query = query.where(HumanTask.role != DESK_OFFICER)
-    if state is not None:
-        query = query.where(HumanTask.state == state)
+    if by_state:
+        query = query.where(HumanTask.state == bindparam("state"))
     elif scope != "available":
         query = query.where(HumanTask.state.in_(OPEN_TASK_STATES))
     if scope == "mine":
-        query = query.where(or_(HumanTask.assignee == principal.username,
-                                HumanTask.completed_by == principal.username))
+        query = query.where(or_(HumanTask.assignee == bindparam("username"),
+                                HumanTask.completed_by == bindparam("username")))
     elif scope == "available":
         query = query.where(HumanTask.state == "ready")
-    if dossier_code is not None:
-        query = query.where(Dossier.code == dossier_code)
-    if procedure_code is not None:
-        query = query.where(Procedure.code == procedure_code)
-    if dossier_status is not None:
-        query = query.where(Dossier.status == dossier_status)
-    for term in search_keys.terms(q):
-        query = query.where(_matches(term))
-    if sort not in SORTS:
-        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}.", sort=sort)
+    if by_dossier:
+        query = query.where(Dossier.code == bindparam("dossier_code"))
+    if by_procedure:
+        query = query.where(Procedure.code == bindparam("procedure_code"))
+    if by_status:
+        query = query.where(Dossier.status == bindparam("dossier_status"))
+    for index in range(terms):
+        query = query.where(_matches(bindparam(f"term_{index}")))
     if sort == "due":
         due = func.coalesce(HumanTask.due_at, Dossier.due_at)
         query = query.order_by(due.is_(None), due, HumanTask.created_at, HumanTask.id)
     else:
         query = query.order_by(HumanTask.created_at, HumanTask.id)
-    query = query.offset((page - 1) * per_page).limit(per_page)
-    return [TaskView(task, dossier) for task, dossier in session.execute(query)]
+    return query.offset(bindparam("offset")).limit(bindparam("limit"))
 
 
-def _matches(term: str):
-    """A dossier whose code, applicant's name or ID number holds `term` (a folded word), anywhere in
-    it: officers type a code's last digits or a given name. It filters the rows the inbox's indexes
-    (human_task's role and state, the dossier's instance) already narrowed to the caller's tasks,
-    so it needs no index of its own; the folded name makes it ignore case and diacritics on both
-    databases."""
-    return or_(func.lower(Dossier.code).contains(term, autoescape=True),
-               Dossier.applicant_name_key.contains(term, autoescape=True),
-               Dossier.applicant_id_number.contains(term, autoescape=True))
+def _matches(pattern):
+    """A dossier whose code, applicant's name or ID number holds the search word (`pattern`: the folded
+    word between %, its own % and _ escaped), anywhere in it: officers type a code's last digits or a
+    given name. It filters the rows the inbox's indexes (human_task's role and state, the dossier's
+    instance) already narrowed to the caller's tasks, so it needs no index of its own; the folded name
+    makes it ignore case and diacritics on both databases."""
+    return or_(func.lower(Dossier.code).like(pattern, escape="/"),
+               Dossier.applicant_name_key.like(pattern, escape="/"),
+               Dossier.applicant_id_number.like(pattern, escape="/"))
+
+
+def _escaped(term: str) -> str:
+    """`term` as a LIKE pattern's literal part (escape character /)."""
+    return term.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def get_task(session: Session, principal: Principal, task_id: str) -> TaskView:
@@ -142,7 +212,11 @@ def offered_to(session: Session, task_id: str) -> list[str]:
     return list(session.scalars(query))
 
 
-_TASK_AND_DOSSIER = (select(HumanTask, Dossier).outerjoin(Dossier, Dossier.instance_id == HumanTask.instance_id)
+# The task, its dossier and whether its model offers it to named users (then, and only then, who).
+_TASK_AND_DOSSIER = (select(HumanTask, Dossier,
+                            exists().where(HumanTaskCandidate.task_id == HumanTask.id).correlate(HumanTask)
+                            .label("offered"))
+                     .outerjoin(Dossier, Dossier.instance_id == HumanTask.instance_id)
                      .where(HumanTask.id == bindparam("task_id")))
 
 
@@ -152,7 +226,7 @@ def _task_for(session: Session, principal: Principal, task_id: str, *, for_work:
     found = session.execute(_TASK_AND_DOSSIER, {"task_id": task_id}).first()
     if found is None:
         raise NotFound(f"Task '{task_id}' does not exist.", task_id=task_id)
-    task, dossier = found
+    task, dossier, offered = found
     if task.role not in principal.roles:
         raise Forbidden(f"This task is for the role '{task.role}', which you do not hold.", task_id=task_id,
                         role=task.role)
@@ -160,7 +234,7 @@ def _task_for(session: Session, principal: Principal, task_id: str, *, for_work:
         raise NotFound("This task belongs to no dossier.", task_id=task.id)
     if not may_work_task(principal, task.role, dossier):
         raise Forbidden("This task belongs to the specialists of another unit.", task_id=task_id, role=task.role)
-    if for_work:
+    if for_work and offered:
         users = offered_to(session, task.id)
         if users and principal.username not in users:
             raise Forbidden(f"This task is offered to {', '.join(users)} only.", task_id=task_id,

@@ -48,7 +48,7 @@ class Dossiers(MethodView):
         return {"items": items, "page": page, "per_page": per_page, "total": total}
 
     @requires(DESK_OFFICER)
-    @blp.arguments(DossierCreateSchema)
+    @blp.arguments(DossierCreateSchema())  # an instance: not built per request
     @blp.response(201, DossierSchema)
     def post(self, body):
         """Receive a dossier at the desk, in person or by post (desk officer): starts its procedure's process

@@ -13,7 +13,7 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks",
 @blp.route("")
 class Tasks(MethodView):
     @signed_in
-    @blp.arguments(TaskQuerySchema, location="query")
+    @blp.arguments(TaskQuerySchema(), location="query")  # an instance: not built per request
     @blp.response(200, TaskSchema(many=True))
     def get(self, query):
         """Tasks the caller's roles may work (open ones unless `state` is given)"""
@@ -54,7 +54,7 @@ class UnclaimTask(MethodView):
 @blp.route("/<string:task_id>/complete")
 class CompleteTask(MethodView):
     @signed_in
-    @blp.arguments(CompleteTaskSchema)
+    @blp.arguments(CompleteTaskSchema())
     @blp.response(200, CompletionSchema)
     def post(self, body, task_id):
         """Complete a task with its data; returns the dossier's next ready tasks"""
