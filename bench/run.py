@@ -211,7 +211,7 @@ def print_summary(results: dict, peer_cpu_ms: float | None = None) -> None:
             for line in plan["plan"][:8]:
                 print(f"        {line[:150]}")
     print_table("Raw SpiffWorkflow 3.2 in-process (deserialize → complete → serialize → commit), 10-task model",
-                results["raw"], ("database", "completions", "completions_per_s", "p50_ms", "p99_ms", "max_ms"))
+                results["raw"], ("database", "completions", "completions_per_s", "p50_ms", "p99_ms", "max_ms", "cpu_ms"))
     print_table("Task completions through the HTTP API (vs_raw: rate ÷ the raw loop's on the same database)",
                 results["api"], ("database", "procedure", "workers", "clients", "completions", "errors",
                                  "completions_per_s", "vs_raw", "p50_ms", "p99_ms", "max_ms", "server_cpu_ms",

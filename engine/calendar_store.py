@@ -56,7 +56,11 @@ _SETTINGS_DATA = select(CalendarSettingsRow.data).where(CalendarSettingsRow.id =
 
 
 def get_timezone(session: Session) -> str:
-    """The calendar's time zone, in one small read (it is wanted on every request, to show times)."""
+    """The calendar's time zone, in one small read (it is wanted on every request, to show times),
+    none when the transaction has loaded the calendar already (a step that computed a deadline)."""
+    calendar = session.info.get(_CACHE_KEY)
+    if calendar is not None:
+        return calendar.settings.timezone
     data = session.scalar(_SETTINGS_DATA)
     return data.get("timezone", CalendarSettings().timezone) if data else CalendarSettings().timezone
 
