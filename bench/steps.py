@@ -19,8 +19,10 @@ model (bench/models/linear10.bpmn, registered as BENCH_LINEAR10 through the API)
    step and an inbox read send, captured from the application in-process on the same database.
 
 Server CPU is the gunicorn master's and workers' user + system time from /proc over the phase,
-divided by what the phase did; it does not depend on how busy the rest of the machine is as much
-as rates and latencies do, which on a shared machine are noisy. The clients run in this process.
+divided by what the phase did (on PostgreSQL running on this machine, the CPU of the backends
+serving the database is given beside it, `database_cpu_ms`); it depends on how busy the rest of
+the machine is less than rates and latencies do, which on a shared machine are noisy. The clients
+run in this process.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def run(kind: str, database_url: str, *, row: dict, clients: int, steps: int, wo
             needed = clients + math.ceil(steps / 10)
             codes, row["intake"] = _receive_many(server, token, max(intake, needed))
             print(f"  [{kind}] intake: {row['intake']['server_cpu_ms']} ms server CPU per receipt", flush=True)
-            row["step_empty"] = _closed_loop(server, token, codes, clients, steps)
+            row["step_empty"] = _closed_loop(server, token, codes, clients, steps, database_url)
             print(f"  [{kind}] step, empty: {row['step_empty']['server_cpu_ms']} ms server CPU per step, "
                   f"{row['step_empty']['steps_per_s']}/s", flush=True)
             row["inbox_empty"] = _inbox(server, token, inbox_reads)
@@ -90,7 +92,7 @@ def run(kind: str, database_url: str, *, row: dict, clients: int, steps: int, wo
                                         finished_code=_finished_code(server, token),
                                         open_code=_receive_many(server, token, 1)[0][0])
             codes = _receive_many(server, token, needed)[0]
-            row["step_full"] = _closed_loop(server, token, codes, clients, steps)
+            row["step_full"] = _closed_loop(server, token, codes, clients, steps, database_url)
             print(f"  [{kind}] step, {finished:,} finished + {open_:,} open dossiers: "
                   f"{row['step_full']['server_cpu_ms']} ms server CPU per step", flush=True)
             row["inbox_full"] = _inbox(server, token, inbox_reads)
@@ -157,8 +159,25 @@ def _latency_figures(latencies: list[tuple[float, float, float]]) -> dict:
     return figures
 
 
-def _closed_loop(server: Server, token: str, codes: list[str], clients: int, steps: int) -> dict:
-    """`steps` steps by `clients` clients, each waiting for its answers; a dossier finished is dropped."""
+def database_pids(database_url: str) -> list[int]:
+    """The PostgreSQL backends connected to this database now (the servers' pools), when the server runs on
+    this machine (their CPU time is read from /proc); [] on SQLite, whose work is in the server's CPU."""
+    if not database_url.startswith("postgresql"):
+        return []
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            pids = list(connection.scalars(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")))
+    finally:
+        engine.dispose()
+    return [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+
+
+def _closed_loop(server: Server, token: str, codes: list[str], clients: int, steps: int,
+                 database_url: str | None = None) -> dict:
+    """`steps` steps by `clients` clients, each waiting for its answers; a dossier finished is dropped.
+    With `database_url` (PostgreSQL on this machine), also the database backends' CPU per step."""
     work: queue.Queue = queue.Queue()
     for code in codes:
         work.put(code)
@@ -195,15 +214,19 @@ def _closed_loop(server: Server, token: str, codes: list[str], clients: int, ste
         thread.start()
     pids = server.pids()
     before = cpu_seconds(pids)
-    start.wait()
+    start.wait()  # the clients have connected: the servers' database connections are open
+    backends = database_pids(database_url) if database_url else []
+    database_before = cpu_seconds(backends)
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     wall, cpu = time.perf_counter() - started, cpu_seconds(pids) - before
+    database_cpu = cpu_seconds(backends) - database_before
     codes[:] = [work.get_nowait() for _ in range(work.qsize())]
     done = max(len(latencies), 1)
     return {"steps": len(latencies), "errors": len(errors), "first_errors": errors[:3], "seconds": round(wall, 2),
             "steps_per_s": round(len(latencies) / wall, 1), "server_cpu_ms": round(1000 * cpu / done, 2),
+            "database_cpu_ms": round(1000 * database_cpu / done, 2) if backends else None,
             **_latency_figures(latencies)}
 
 
