@@ -108,7 +108,8 @@ class HumanTask(Base):
 
     __tablename__ = "human_task"
     __table_args__ = (
-        sa.Index("ix_human_task_role_state", "role", "state"),
+        # the inbox: a role's ready tasks, oldest first (migration 0015)
+        sa.Index("ix_human_task_role_state_created", "role", "state", "created_at", "id"),
         sa.Index("ix_human_task_assignee_state", "assignee", "state"),
         sa.Index("ix_human_task_instance_state", "instance_id", "state"),
     )
