@@ -214,14 +214,15 @@ def _closed_loop(server: Server, token: str, codes: list[str], clients: int, ste
         thread.start()
     pids = server.pids()
     before = cpu_seconds(pids)
-    start.wait()  # the clients have connected: the servers' database connections are open
-    backends = database_pids(database_url) if database_url else []
-    database_before = cpu_seconds(backends)
+    start.wait()
+    database_before = {pid: cpu_seconds([pid]) for pid in database_pids(database_url)} if database_url else {}
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     wall, cpu = time.perf_counter() - started, cpu_seconds(pids) - before
-    database_cpu = cpu_seconds(backends) - database_before
+    # the backends alive at the end (one that began during the phase counts whole; one that ended is lost)
+    backends = database_pids(database_url) if database_url else []
+    database_cpu = sum(cpu_seconds([pid]) - database_before.get(pid, 0.0) for pid in backends)
     codes[:] = [work.get_nowait() for _ in range(work.qsize())]
     done = max(len(latencies), 1)
     return {"steps": len(latencies), "errors": len(errors), "first_errors": errors[:3], "seconds": round(wall, 2),

@@ -93,7 +93,14 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # as many kept connections as a server worker has threads (api/server.py: 8): with fewer, every
+    # request beyond them opened a connection and closed it after (a PostgreSQL backend started for
+    # one request), which is what a busy server does most
+    kwargs.setdefault("pool_size", POOL_SIZE)
     return sa.create_engine(url, **kwargs)
+
+
+POOL_SIZE = 8
 
 
 QUEUE_SECONDS = 30.0  # SQLite's own busy timeout
