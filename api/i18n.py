@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import request
 
 SUPPORTED = ("vi", "en")
 
@@ -80,9 +80,10 @@ def language() -> str:
     """The caller's language (Accept-Language), found once per request: an answer's rows ask for it each."""
     if not request:
         return "vi"
-    if "language" not in g:
-        g.language = request.accept_languages.best_match(SUPPORTED) or "vi"
-    return g.language
+    environ = request.environ  # the request's own (an application context may outlive several requests)
+    if "motcua.language" not in environ:
+        environ["motcua.language"] = request.accept_languages.best_match(SUPPORTED) or "vi"
+    return environ["motcua.language"]
 
 
 def error_message(code: str, english: str, details: dict) -> str:
