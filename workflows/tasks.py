@@ -26,10 +26,10 @@ SORTS = ("created", "due")
 
 @dataclass(frozen=True)
 class TaskView:
-    """A task with the dossier it belongs to."""
+    """A task with the dossier it belongs to: the rows themselves, or in a list the columns shown."""
 
-    task: HumanTask
-    dossier: Dossier
+    task: HumanTask | ListedTask
+    dossier: Dossier | ListedDossier
     form_schema: dict | None = None
 
 
