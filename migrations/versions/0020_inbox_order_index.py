@@ -1,7 +1,7 @@
 """the inbox read in its order
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-05
 
 The inbox lists a role's ready tasks oldest first, 50 at a time: the index on (role, state) becomes
@@ -11,8 +11,8 @@ dossiers). The old index is its prefix, and goes.
 """
 from alembic import op
 
-revision = '0015'
-down_revision = '0014'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
