@@ -9,6 +9,7 @@ import {
 import { dossierOperations } from "./dossier-operations.js";
 import { historyRows, opinionText, opinionsPanel, personElement, personName } from "./dossier-story.js";
 import { renderPayments } from "./dossier-payments.js";
+import { renderPapers, renderStopping } from "./dossier-stopping.js";
 import { taskForm } from "./forms.js";
 
 const code = document.getElementById("dossier").dataset.code;
@@ -376,7 +377,8 @@ async function refresh() {
     renderOpinions();
     renderHistory(history);
     const [, diagram] = await Promise.all([renderTask(), renderDiagram(), renderDocuments(), renderForms(),
-      renderPayments(path, user, refresh)]);
+      renderPayments(path, user, refresh), renderStopping(path, user, dossier, refresh),
+      renderPapers(path, user, dossier, refresh)]);
     await operations.show(dossier, diagram, viewer);
   } catch (error) {
     clear(errors, errorBox(error));
