@@ -7,9 +7,8 @@ import re
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.clock import utcnow
+from workflows import app_settings
 from workflows.errors import InvalidInput
-from workflows.models import AppSetting
 
 KEY = "agency"
 DEFAULTS = {
@@ -29,8 +28,7 @@ CODE_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.]{0,29}")
 
 
 def get_agency(session: Session) -> dict:
-    row = session.get(AppSetting, KEY)
-    return {**DEFAULTS, **(row.value if row else {})}
+    return {**DEFAULTS, **app_settings.stored(session, KEY)}
 
 
 def update_agency(session: Session, values: dict, *, actor: str) -> dict:
@@ -44,15 +42,10 @@ def update_agency(session: Session, values: dict, *, actor: str) -> dict:
     if prefix and not CODE_PREFIX.fullmatch(str(prefix).strip()):
         raise InvalidInput("dossier_code_prefix is up to 30 letters, digits and dots (no hyphen: it separates "
                            "the code's parts), e.g. 000.00.20.H56.", field="dossier_code_prefix")
-    row = session.get(AppSetting, KEY)
     before = get_agency(session)
-    if row is None:
-        row = AppSetting(key=KEY, value={})
-        session.add(row)
-    row.value = {**(row.value or {}), **{k: str(v).strip() for k, v in values.items()}}
-    row.updated_by, row.updated_at = actor, utcnow()
-    session.flush()
+    app_settings.store(session, KEY, {**app_settings.stored(session, KEY),
+                                      **{k: str(v).strip() for k, v in values.items()}}, actor=actor)
     after = get_agency(session)
     audit.record(session, actor=actor, action="agency.updated", subject=KEY,
-                 data={"changes": {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}})
+                 data={"changes": app_settings.changes(before, after)})
     return after

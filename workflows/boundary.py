@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.clock import utcnow
 from engine.working_calendar import WorkingCalendar
+from workflows import app_settings
 from workflows.auth import Principal
 from workflows.errors import Conflict, Forbidden, InvalidInput
-from workflows.models import AppSetting, Dossier, PaperTransfer, Unit
+from workflows.models import Dossier, PaperTransfer, Unit
 
 SERVICE_CENTRE = "service_centre"
 KEY = "boundary_intake"
@@ -36,8 +37,7 @@ METHODS = ("post", "courier", "in_person")
 
 
 def get_rules(session: Session) -> dict:
-    row = session.get(AppSetting, KEY)
-    return {**DEFAULT_RULES, **(row.value if row else {})}
+    return {**DEFAULT_RULES, **app_settings.stored(session, KEY)}
 
 
 def update_rules(session: Session, values: dict, *, actor: str) -> dict:
@@ -49,16 +49,10 @@ def update_rules(session: Session, values: dict, *, actor: str) -> dict:
         raise InvalidInput(f"transit_working_days is a whole number of working days from 0 to {MAX_TRANSIT_DAYS}.",
                            field="transit_working_days")
     before = get_rules(session)
-    row = session.get(AppSetting, KEY)
-    if row is None:
-        row = AppSetting(key=KEY, value={})
-        session.add(row)
-    row.value = {**before, **values}
-    row.updated_by, row.updated_at = actor, utcnow()
-    session.flush()
+    app_settings.store(session, KEY, {**before, **values}, actor=actor)
     after = get_rules(session)
     audit.record(session, actor=actor, action="boundary_intake.updated", subject=KEY,
-                 data={"changes": {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}})
+                 data={"changes": app_settings.changes(before, after)})
     return after
 
 

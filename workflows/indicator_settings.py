@@ -12,10 +12,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.clock import utcnow
+from workflows import app_settings
 from workflows.errors import InvalidInput
 from workflows.indicator_catalogue import BY_CODE, INDICATORS, PERCENT, TOTAL_POINTS, text
-from workflows.models import AppSetting
 
 KEY = "indicators"
 
@@ -45,8 +44,7 @@ def described(session: Session, lang: str = "vi") -> dict:
 
 
 def last_change(session: Session) -> tuple[str | None, datetime | None]:
-    row = session.get(AppSetting, KEY)
-    return (row.updated_by, row.updated_at) if row else (None, None)
+    return app_settings.last_change(session, KEY)
 
 
 def update(session: Session, changes: list[dict], *, actor: str) -> dict[str, dict]:
@@ -62,14 +60,9 @@ def update(session: Session, changes: list[dict], *, actor: str) -> dict[str, di
             if name in change:
                 after[code][name] = _checked(code, name, change[name], position)
     _check_whole(after)
-    row = session.get(AppSetting, KEY)
-    if row is None:
-        row = AppSetting(key=KEY, value={})
-        session.add(row)
-    row.value = {code: values for code, values in after.items()
-                 if values != {"points": float(BY_CODE[code].points), "target": BY_CODE[code].target}}
-    row.updated_by, row.updated_at = actor, utcnow()
-    session.flush()
+    app_settings.store(session, KEY, {code: values for code, values in after.items()
+                                      if values != {"points": float(BY_CODE[code].points),
+                                                    "target": BY_CODE[code].target}}, actor=actor)
     changed = {f"{code}.{name}": {"from": before[code][name], "to": after[code][name]}
                for code in after for name in ("points", "target") if before[code][name] != after[code][name]}
     audit.record(session, actor=actor, action="indicators.updated", subject=KEY, data={
@@ -78,8 +71,7 @@ def update(session: Session, changes: list[dict], *, actor: str) -> dict[str, di
 
 
 def _stored(session: Session) -> dict:
-    row = session.get(AppSetting, KEY)
-    return {code: values for code, values in (row.value if row else {}).items() if code in BY_CODE}
+    return {code: values for code, values in app_settings.stored(session, KEY).items() if code in BY_CODE}
 
 
 def _checked(code: str, name: str, value, position: int):

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from engine import audit, repair
 from engine.clock import utcnow
-from workflows import lifecycle, notifications, statuses
+from workflows import app_settings, lifecycle, notifications, statuses
 from workflows.auth import Principal
 from workflows.dossiers import DossierView, get_dossier, shown
 from workflows.errors import Conflict, InvalidInput, StopNotAllowed
-from workflows.models import AppSetting, Dossier, DossierNotice
+from workflows.models import Dossier, DossierNotice
 from workflows.roles import ADMIN, LEADER, ROLES
 
 KEY = "stopping"
@@ -41,8 +41,7 @@ STOPPABLE = frozenset(s for s, following in statuses.TRANSITIONS.items() if stat
 
 
 def get_rules(session: Session) -> dict:
-    row = session.get(AppSetting, KEY)
-    return {**DEFAULT_RULES, **(row.value if row else {})}
+    return {**DEFAULT_RULES, **app_settings.stored(session, KEY)}
 
 
 def update_rules(session: Session, values: dict, *, actor: str) -> dict:
@@ -53,15 +52,9 @@ def update_rules(session: Session, values: dict, *, actor: str) -> dict:
     rules = {**get_rules(session), **values}
     _check_rules(rules)
     before = get_rules(session)
-    row = session.get(AppSetting, KEY)
-    if row is None:
-        row = AppSetting(key=KEY, value={})
-        session.add(row)
-    row.value = rules
-    row.updated_by, row.updated_at = actor, utcnow()
-    session.flush()
+    app_settings.store(session, KEY, rules, actor=actor)
     audit.record(session, actor=actor, action="stopping.updated", subject=KEY,
-                 data={"changes": {k: {"from": before[k], "to": rules[k]} for k in rules if before[k] != rules[k]}})
+                 data={"changes": app_settings.changes(before, rules)})
     return rules
 
 
