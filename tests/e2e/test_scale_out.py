@@ -60,7 +60,8 @@ def step(plan: Plan, bpmn_id: str, later: dict) -> tuple[str, dict]:
     steps = {
         "check_dossier": ("desk", {"check_result": "refuse", "reason": "Không thuộc thẩm quyền"}
                           if plan.outcome == "not_received" else {"check_result": "complete"}),
-        "review": (REVIEWER[plan.procedure], {"opinion": "approve" if approve else "refuse", "note": "Đã thẩm định"}),
+        "review": (REVIEWER[plan.procedure], {"opinion": "approve", "note": "Đã thẩm định"} if approve
+                   else {"opinion": "refuse", "note": "Đã thẩm định", "reason": "Không đủ điều kiện"}),
         # The leader urges the review on and gives it new times (the task's data is the model's).
         "remind_review": ("leader", {"instruction": "Đề nghị xử lý ngay", **later}),
         "sign": ("leader", {"decision": "approve"} if approve
