@@ -256,6 +256,18 @@ export async function busy(button, errorSlot, work) {
   }
 }
 
+/** `name` ending in `.extension` (another ending replaced): what an XML file the page sends is called. */
+export function withExtension(name, extension) {
+  return name.toLowerCase().endsWith(`.${extension}`) ? name : `${name.replace(/\.[^.]*$/, "")}.${extension}`;
+}
+
+/** A form body uploading `xml` as the file `filename` (the model and decision endpoints take `file`). */
+export function xmlUpload(xml, filename) {
+  const body = new FormData();
+  body.append("file", new Blob([xml], { type: "application/xml" }), filename);
+  return body;
+}
+
 /** A labelled form field: field("code", t("..."), h("input", {...})). Gives the control its id. */
 export function field(id, label, control, hint = null) {
   control.id = id;

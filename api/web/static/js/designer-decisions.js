@@ -3,7 +3,7 @@
 // saved; every problem listed and its cell marked), deployed (POST /decision-models: a new version, or
 // the existing one when nothing changed) and downloaded. A model binds a decision's latest version
 // when the model is deployed (docs/designer-guide.md), which the deployment message recalls.
-import { ApiError, api, busy, clear, errorBox, formatTime, h, t } from "./common.js";
+import { ApiError, api, busy, clear, errorBox, formatTime, h, t, withExtension, xmlUpload } from "./common.js";
 import { problemList, problemsOf, problemsSummary } from "./designer-problems.js";
 
 const $ = (id) => document.getElementById(id);
@@ -171,15 +171,10 @@ async function currentXml() {
 }
 
 function filename() {
-  const name = state.opened?.filename || `${state.opened?.decisionId || "bang-quyet-dinh"}.dmn`;
-  return name.toLowerCase().endsWith(".dmn") ? name : `${name.replace(/\.[^.]*$/, "")}.dmn`;
+  return withExtension(state.opened?.filename || `${state.opened?.decisionId || "bang-quyet-dinh"}.dmn`, "dmn");
 }
 
-function upload(xml) {
-  const body = new FormData();
-  body.append("file", new Blob([xml], { type: "application/xml" }), filename());
-  return body;
-}
+const upload = (xml) => xmlUpload(xml, filename());
 
 function clearCells() {
   for (const cell of $("dmn-canvas").querySelectorAll(`.${PROBLEM_CELL}`)) cell.classList.remove(PROBLEM_CELL);

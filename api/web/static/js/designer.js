@@ -4,7 +4,7 @@
 // listed, a click on it selecting the element), "Deploy" (POST /process-models: a new version, or the
 // existing one when nothing changed), the expressions translated from JUEL/FEEL, and a download of the
 // XML; the dossiers running on a version migrated to another (designer-migration.js).
-import { ApiError, api, busy, clear, errorBox, formatTime, h, startPage, t, tOr } from "./common.js";
+import { ApiError, api, busy, clear, errorBox, formatTime, h, startPage, t, tOr, withExtension, xmlUpload } from "./common.js";
 import { openMigration } from "./designer-migration.js";
 import { startDecisions } from "./designer-decisions.js";
 import { Editor } from "./designer-editor.js";
@@ -265,15 +265,10 @@ function showModelStatus() {
 // --- validate, deploy, download ---------------------------------------------------------------------
 
 function filename() {
-  const name = state.opened?.filename || `${state.opened?.processId || "quy-trinh"}.bpmn`;
-  return name.toLowerCase().endsWith(".bpmn") ? name : `${name.replace(/\.[^.]*$/, "")}.bpmn`;
+  return withExtension(state.opened?.filename || `${state.opened?.processId || "quy-trinh"}.bpmn`, "bpmn");
 }
 
-function upload(xml) {
-  const body = new FormData();
-  body.append("file", new Blob([xml], { type: "application/xml" }), filename());
-  return body;
-}
+const upload = (xml) => xmlUpload(xml, filename());
 
 /** The validation's verdict goes when the model changes: it spoke of the model as it was. */
 function modelChanged() {
