@@ -1,6 +1,7 @@
 """MotCua's benchmark run: prints tables and writes every figure to bench/results/bench-<time>.json.
 
-    .venv/bin/python -m bench.run [--quick] [--only api,raw,history,timers,stats] [--databases sqlite,postgresql]
+    .venv/bin/python -m bench.run [--quick] [--only api,raw,history,timers,stats,steps,hosts]
+                                  [--databases sqlite,postgresql]
 
 Parts (all by default; each database part runs on a fresh database it creates and removes):
   api      task completions through the HTTP API of a real `motcua serve --workers N`, with 1, 8, 32
@@ -17,6 +18,11 @@ Parts (all by default; each database part runs on a fresh database it creates an
            against the raw loop; intake; the inbox; an open-loop Poisson load at half the
            saturation rate; the same with 100,000 finished and 5,000 open dossiers generated, and
            the plans of the hot path's statements (bench/steps.py)
+  hosts    issue #16's check of the Capacity model: seed-procedure dossiers driven end to end (receipt,
+           every step, 10 inbox reads) on one `motcua serve --workers 2`, then on two such servers
+           on one PostgreSQL, then on one server of both hosts' workers (the control); server and
+           database CPU per dossier, their ratio, and a check in the database that nothing was lost
+           or doubled; PostgreSQL only (bench/hosts.py)
 
 The run ends with issue #16's targets, each with its measured value and met / missed (bench/targets.py).
 
@@ -41,10 +47,10 @@ from importlib.metadata import version
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench import api_load, history, raw_spiff, stats, steps, targets, timers
+from bench import api_load, history, hosts, raw_spiff, stats, steps, targets, timers
 from bench.common import RESULTS, fresh_database, postgres_admin_url, print_table
 
-PARTS = ("steps", "api", "raw", "history", "timers", "stats")
+PARTS = ("steps", "api", "raw", "history", "timers", "stats", "hosts")
 DATABASES = ("sqlite", "postgresql")
 # (full, quick) sizes; an option given on the command line wins over both.
 SIZES = {
@@ -61,6 +67,7 @@ SIZES = {
     "intake": (300, 40),
     "inbox_reads": (200, 30),
     "open_loop_seconds": (60.0, 10.0),
+    "host_dossiers": (400, 40),
 }
 
 
@@ -96,6 +103,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--intake", type=int, help="dossiers received for the intake figure (full 300, quick 40)")
     parser.add_argument("--inbox-reads", type=int, help="inbox reads per measure (full 200, quick 30)")
     parser.add_argument("--open-loop-seconds", type=float, help="length of the open-loop load (full 60, quick 10)")
+    parser.add_argument("--host-dossiers", type=int,
+                        help="dossiers driven end to end in each phase of the hosts part (full 400, quick 40)")
+    parser.add_argument("--host-clients", type=int, default=8,
+                        help="clients of the hosts part's two-host phase, split evenly over the hosts; the "
+                             "one-host phase has half (default: 8)")
     parser.add_argument("--peer-cpu-ms", type=float,
                         help="spiffworkflow-backend's server CPU per completed task, as measured by the recipe of "
                              "bench/spiffworkflow_backend.md (default: the last figure cited)")
@@ -182,6 +194,16 @@ def run_parts(args: argparse.Namespace, results: dict) -> None:
             with fresh_database("postgresql", args.postgres_url, "stats") as url:
                 results["stats"] += attempt("stats, postgresql", stats.run, url, dossiers=args.dossiers,
                                             quarter=args.quarter)
+    if "hosts" in args.only:
+        if "postgresql" not in args.databases:
+            results["skipped"].append("hosts: PostgreSQL only (two servers on one database), and it is not among "
+                                      "--databases")
+        else:
+            with fresh_database("postgresql", args.postgres_url, "hosts") as url:
+                row: dict = {}  # filled as the part goes: a failure keeps the figures measured before it
+                results["hosts"].append(row)
+                attempt("hosts, postgresql", hosts.run, url, row=row, dossiers=args.host_dossiers,
+                        clients=args.host_clients)
 
 
 def add_ratios(results: dict) -> None:
@@ -235,6 +257,7 @@ def print_summary(results: dict, peer_cpu_ms: float | None = None) -> None:
         print("\n  Plan of its slowest statement (EXPLAIN ANALYZE, first lines):")
         for line in row["plan_of_slowest"][:12]:
             print(f"    {line}")
+    print_hosts(results["hosts"])
     print_table("Issue #16's targets (figures from this run; the machine is shared, so rates and latencies are "
                 "noisy)", targets.evaluate(results, peer_cpu_ms=peer_cpu_ms),
                 ("target", "database", "measured", "limit", "verdict", "note"))
@@ -242,6 +265,45 @@ def print_summary(results: dict, peer_cpu_ms: float | None = None) -> None:
         print(f"\nFAILED {failure['part']}: {failure['error']}")
     for note in results["skipped"]:
         print(f"\nskipped {note}")
+
+
+def print_hosts(rows: list[dict]) -> None:
+    """The hosts part: one host, two hosts and the control on one PostgreSQL, the model's prediction, the check."""
+    labels = {"one_host": "one host", "two_hosts": "two hosts", "control": "control: one server of"}
+    phases = [{"phase": label + (f" {row[phase].get('workers')} workers" if phase == "control" else ""), **row[phase]}
+              for row in rows for phase, label in labels.items() if phase in row]
+    print_table("Seed-procedure dossiers end to end (receipt, steps, 10 inbox reads) on one and on two hosts "
+                "(motcua serve --workers 2 each) sharing one PostgreSQL, and on one server of both hosts' workers "
+                "(the control); CPU per dossier finished",
+                phases, ("phase", "clients", "finished", "errors", "retries", "dossiers_per_s", "steps_per_s",
+                         "steps_per_dossier", "server_cpu_ms_per_dossier", "server_cpu_ms_per_step",
+                         "database_cpu_ms_per_dossier", "server_per_database", "client_cpu_ms_per_dossier",
+                         "idle_server_cpu_ms_per_s", "idle_database_cpu_ms_per_s", "step_p50_ms", "step_p99_ms"))
+    for row in rows:
+        model, check = row.get("model"), row.get("check")
+        if model:
+            print(f"\n  Model check: from one host it predicts {model['predicted_server_cpu_ms_per_dossier']} ms "
+                  f"server CPU and {model['predicted_database_cpu_ms_per_dossier']} ms database CPU per dossier, "
+                  f"server ÷ database {model['predicted_server_per_database']} (docs/benchmarks.md: "
+                  f"{model['documented_server_per_database']}); two hosts measured "
+                  f"{model['measured_server_cpu_ms_per_dossier']} ms, {model['measured_database_cpu_ms_per_dossier']}"
+                  f" ms, {model['measured_server_per_database']}: two hosts ÷ one host "
+                  f"{model['server_cpu_two_vs_one']} (server), {model['database_cpu_two_vs_one']} (database), "
+                  f"{model['ratio_two_vs_one']} (ratio). The control (one server of both hosts' workers, all "
+                  f"the clients) {model['control_server_cpu_ms_per_dossier']} ms and "
+                  f"{model['control_database_cpu_ms_per_dossier']} ms: two hosts ÷ control "
+                  f"{model['server_cpu_two_vs_control']} (server), {model['database_cpu_two_vs_control']} (database).")
+        if check:
+            print(f"  Check in the database: {check['returned_and_ended']}/{check['dossiers']} dossiers returned "
+                  f"and ended; {check['task_rows']} task rows for {check['steps_completed_by_clients']} steps "
+                  f"completed by the clients, {check['completed_once']} completed once, "
+                  f"{check['completed_twice_or_more']} twice or more: {check['verdict']}.")
+            for problem in check["first_problems"]:
+                print(f"    {problem}")
+        if "cpus" in row:
+            print(f"  This machine has {row['cpus']} CPU(s): the two \"hosts\", the database and the clients share "
+                  f"them. What this checks is the CPU per dossier and the server ÷ database ratio under contention, "
+                  f"and that two servers on one database lose and double nothing; not two real hosts' capacity.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
                     "python": platform.python_version(), "spiffworkflow": version("SpiffWorkflow"),
                     "sqlalchemy": version("SQLAlchemy")},
         "options": {k: v for k, v in vars(args).items() if k != "postgres_url"},
-        "steps": [], "api": [], "raw": [], "history": [], "timers": [], "stats": [], "failures": [], "skipped": [],
+        "steps": [], "api": [], "raw": [], "history": [], "timers": [], "stats": [], "hosts": [], "failures": [],
+        "skipped": [],
     }
     if "postgresql" in args.databases:
         problem = postgres_reachable(args.postgres_url)
