@@ -120,7 +120,7 @@ def load_calendar(session: Session) -> WorkingCalendar:
     """The calendar as it stands in the database, read once per transaction."""
     calendar = session.info.get(_CACHE_KEY)
     if calendar is None:
-        exceptions = {row.day: row.kind for row in session.scalars(select(CalendarException))}
+        exceptions = {day: kind for day, kind in session.execute(select(CalendarException.day, CalendarException.kind))}
         calendar = session.info[_CACHE_KEY] = WorkingCalendar(get_settings(session), exceptions)
     return calendar
 

@@ -22,7 +22,7 @@ from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from engine.deployments import find_latest_version, load_spec
 from engine.forms import start_form_schema, validate_task_data
-from engine.models import INCIDENT_UNRESOLVED, Incident
+from engine.models import INCIDENT_UNRESOLVED, Incident, ProcessVersion
 from engine.progress import progress_of
 from workflows import access, boundary, lifecycle, outcomes, statuses
 from workflows.access import DossierView
@@ -108,7 +108,7 @@ def receive_dossier(
             raise InvalidInput("The receipt time cannot be in the future.", field="received_at")
     elif received_at is not None:
         raise InvalidInput("received_at is recorded only for dossiers that came by post.", field="received_at")
-    form = intake_form(session, procedure_code)
+    procedure, version, form = _intake(session, procedure_code)
     if form is not None:
         validate_task_data(form, data, "intake")
     if intake is not None:
@@ -119,19 +119,22 @@ def receive_dossier(
             raise InvalidInput(f"The check's result is one of {', '.join(INTAKE_RESULTS)}.", field="intake.result")
     dossier = _create(session, actor=principal.username, procedure_code=procedure_code, channel=channel,
                       applicant=applicant, data=data, code_prefix=code_prefix, received_at=received_at or now,
-                      receiving_unit=boundary.receiving_unit_of(session, principal), intake=intake)
+                      receiving_unit=boundary.receiving_unit_of(session, principal), intake=intake,
+                      procedure=procedure, version=version)
     return shown(session, principal, dossier)
 
 
 def intake_form(session: Session, procedure_code: str) -> dict | None:
     """What the desk asks with a dossier of this procedure besides the checklist: the form on the
     start event of the procedure's latest model version (the diploma copy: number of copies, ...)."""
+    return _intake(session, procedure_code)[2]
+
+
+def _intake(session: Session, procedure_code: str) -> tuple[Procedure, ProcessVersion | None, dict | None]:
+    """The procedure, its latest model version and that version's intake form (`intake_form`)."""
     procedure = get_procedure(session, procedure_code)
     version = find_latest_version(session, procedure.process_id)
-    if version is None:
-        return None
-    spec, _ = load_spec(version)
-    return start_form_schema(spec)
+    return procedure, version, start_form_schema(load_spec(version)[0]) if version is not None else None
 
 
 def submit_online(session: Session, *, procedure_code: str, applicant: Applicant, data: dict,
@@ -144,8 +147,11 @@ def submit_online(session: Session, *, procedure_code: str, applicant: Applicant
 
 def _create(session: Session, *, actor: str, procedure_code: str, channel: str, applicant: Applicant,
             data: dict, code_prefix: str, received_at: datetime | None, receiving_unit: Unit | None = None,
-            intake: Intake | None = None) -> Dossier:
-    procedure = get_procedure(session, procedure_code)
+            intake: Intake | None = None, procedure: Procedure | None = None,
+            version: ProcessVersion | None = None) -> Dossier:
+    """The dossier and its started process; `procedure` and `version` when the caller has read them."""
+    if procedure is None:
+        procedure, version, _ = _intake(session, procedure_code)
     if not procedure.active:
         raise InvalidInput(f"Procedure '{procedure_code}' is no longer accepted.", procedure_code=procedure_code)
     now = utcnow()
@@ -178,11 +184,10 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
     )
     session.add(dossier)
     session.flush()
-    version = find_latest_version(session, procedure.process_id)
     action = "dossier.received" if received_at is not None else "dossier.submitted_online"
 
     def effects(step) -> None:
-        dossier.instance_id = step.instance.id
+        dossier.instance_id, dossier.instance = step.instance.id, step.instance  # the answer needs no read
         audit.record(session, actor=actor, action=action, instance_id=dossier.instance_id, subject=dossier.code,
                      at=now, data={"procedure_code": procedure.code, "channel": channel,
                                    "receiving_unit": receiving_unit.code if receiving_unit else None,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows.models import User
+from workflows.models import Unit, User
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,9 @@ def people(session: Session, usernames: Iterable[str | None]) -> dict[str, Perso
     wanted = {name for name in usernames if name}
     if not wanted:
         return {}
-    users = session.scalars(select(User).where(User.username.in_(sorted(wanted))))
-    return {user.username: Person(user.username, user.full_name, user.unit.name if user.unit else None)
-            for user in users}
+    rows = session.execute(select(User.username, User.full_name, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
+                           .where(User.username.in_(sorted(wanted))))
+    return {username: Person(username, full_name, unit) for username, full_name, unit in rows}
 
 
 def person(session: Session, username: str | None) -> Person | None:
