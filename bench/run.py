@@ -18,6 +18,8 @@ Parts (all by default; each database part runs on a fresh database it creates an
            against the raw loop; intake; the inbox; an open-loop Poisson load at half the
            saturation rate; the same with 100,000 finished and 5,000 open dossiers generated, and
            the plans of the hot path's statements (bench/steps.py)
+  floor    what a request costs the server before any work of its own (GET /healthz, /auth/me, an
+           empty task list) at the steps part's clients, through `motcua serve` and in-process (bench/floor.py)
   hosts    issue #16's check of the Capacity model: seed-procedure dossiers driven end to end (receipt,
            every step, 10 inbox reads) on one `motcua serve --workers 2`, then on two such servers
            on one PostgreSQL, then on one server of both hosts' workers (the control); server and
@@ -47,10 +49,10 @@ from importlib.metadata import version
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench import api_load, history, hosts, raw_spiff, stats, steps, targets, timers
+from bench import api_load, floor, history, hosts, raw_spiff, stats, steps, targets, timers
 from bench.common import RESULTS, fresh_database, postgres_admin_url, print_table
 
-PARTS = ("steps", "api", "raw", "history", "timers", "stats", "hosts")
+PARTS = ("steps", "floor", "api", "raw", "history", "timers", "stats", "hosts")
 DATABASES = ("sqlite", "postgresql")
 # (full, quick) sizes; an option given on the command line wins over both.
 SIZES = {
@@ -68,6 +70,7 @@ SIZES = {
     "inbox_reads": (200, 30),
     "open_loop_seconds": (60.0, 10.0),
     "host_dossiers": (400, 40),
+    "floor_requests": (4000, 800),
 }
 
 
@@ -105,6 +108,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--open-loop-seconds", type=float, help="length of the open-loop load (full 60, quick 10)")
     parser.add_argument("--host-dossiers", type=int,
                         help="dossiers driven end to end in each phase of the hosts part (full 400, quick 40)")
+    parser.add_argument("--floor-requests", type=int,
+                        help="requests of each kind in the floor part (full 4000, quick 800)")
     parser.add_argument("--host-clients", type=int, default=8,
                         help="clients of the hosts part's two-host phase, split evenly over the hosts; the "
                              "one-host phase has half (default: 8)")
@@ -170,6 +175,10 @@ def run_parts(args: argparse.Namespace, results: dict) -> None:
                 attempt(f"steps, {kind}", steps.run, kind, url, row=row, clients=args.step_clients,
                         steps=args.steps, workers=args.workers, finished=args.finished, open_=args.open_dossiers,
                         intake=args.intake, inbox_reads=args.inbox_reads, open_loop_seconds=args.open_loop_seconds)
+        if "floor" in args.only:
+            with fresh_database(kind, args.postgres_url, "floor") as url:
+                results["floor"] += attempt(f"floor, {kind}", floor.run, kind, url, requests=args.floor_requests,
+                                            clients=args.step_clients, workers=args.workers)
         if "raw" in args.only or "api" in args.only:
             with fresh_database(kind, args.postgres_url, "api") as url:
                 if "raw" in args.only:
@@ -257,6 +266,10 @@ def print_summary(results: dict, peer_cpu_ms: float | None = None) -> None:
         print("\n  Plan of its slowest statement (EXPLAIN ANALYZE, first lines):")
         for line in row["plan_of_slowest"][:12]:
             print(f"    {line}")
+    print_table("The floor: server CPU per request that does almost nothing, through motcua serve and with the app "
+                "called in-process (bench/floor.py)", results["floor"],
+                ("database", "path", "clients", "requests", "per_s", "server_cpu_ms", "in_process_cpu_ms",
+                 "server_share_ms"))
     print_hosts(results["hosts"])
     print_table("Issue #16's targets (figures from this run; the machine is shared, so rates and latencies are "
                 "noisy)", targets.evaluate(results, peer_cpu_ms=peer_cpu_ms),
@@ -314,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
                     "python": platform.python_version(), "spiffworkflow": version("SpiffWorkflow"),
                     "sqlalchemy": version("SQLAlchemy")},
         "options": {k: v for k, v in vars(args).items() if k != "postgres_url"},
-        "steps": [], "api": [], "raw": [], "history": [], "timers": [], "stats": [], "hosts": [], "failures": [],
+        "steps": [], "floor": [], "api": [], "raw": [], "history": [], "timers": [], "stats": [], "hosts": [],
+        "failures": [],
         "skipped": [],
     }
     if "postgresql" in args.databases:
