@@ -15,7 +15,9 @@ from workflows.errors import RecordedFailure
 
 def init_app(app: Flask) -> None:
     settings = app.config["MOTCUA"]
-    engine = make_engine(settings.database_url)
+    # as many kept connections as the worker serves requests at once (plus the scheduler's, which
+    # borrow beyond them): fewer would open and close a connection for the requests beyond
+    engine = make_engine(settings.database_url, pool_size=settings.threads)
     app.extensions["motcua_engine"] = engine
     app.extensions["motcua_sessions"] = make_session_factory(engine)
     app.teardown_appcontext(_close_session)

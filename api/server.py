@@ -18,7 +18,7 @@ def run(settings: Settings) -> None:
         def load_config(self):
             self.cfg.set("bind", f"{settings.host}:{settings.port}")
             self.cfg.set("workers", settings.workers)
-            self.cfg.set("threads", 8)
+            self.cfg.set("threads", settings.threads)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", "-")
             # the path without its query string: public lookups carry check digits there

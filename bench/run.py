@@ -49,7 +49,7 @@ from importlib.metadata import version
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench import api_load, floor, history, hosts, raw_spiff, stats, steps, targets, timers
+from bench import api_load, floor, history, hosts, raw_spiff, server, stats, steps, targets, timers
 from bench.common import RESULTS, fresh_database, postgres_admin_url, print_table
 
 PARTS = ("steps", "floor", "api", "raw", "history", "timers", "stats", "hosts")
@@ -84,6 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres-url", default=postgres_admin_url(),
                         help="where throwaway PostgreSQL databases are created (default: %(default)s)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of the api server (default: 2)")
+    parser.add_argument("--threads", type=int,
+                        help="threads per worker of the servers started (MOTCUA_THREADS; default: the server's, 8)")
     parser.add_argument("--clients", default="1,8,32", help="concurrent clients of the api part (default: 1,8,32)")
     parser.add_argument("--procedures", default=f"{api_load.LINEAR10},CHUYEN_TRUONG_THPT",
                         help="procedures of the api part (also: CAP_BAN_SAO_VAN_BANG)")
@@ -337,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
             results["skipped"].append(problem)
             args.databases.remove("postgresql")
+    server.THREADS = args.threads
     started = time.perf_counter()
     run_parts(args, results)
     add_ratios(results)

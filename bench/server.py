@@ -40,9 +40,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# Threads per worker of every server the run starts (`bench.run --threads`); None: the server's default.
+THREADS: int | None = None
+
+
 def server_env(database_url: str, data_dir: Path, **extra: str) -> dict:
-    """The environment of a server on `database_url`: this one's minus any MOTCUA_* setting, plus a port."""
+    """The environment of a server on `database_url`: this one's minus any MOTCUA_* setting, plus a port
+    (and the run's threads per worker, when it sets them)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    if THREADS is not None:
+        env["MOTCUA_THREADS"] = str(THREADS)
     env.update(MOTCUA_DATABASE_URL=database_url, MOTCUA_DATA_DIR=str(data_dir), PORT=str(free_port()), **extra)
     return env
 

@@ -93,9 +93,9 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    # as many kept connections as a server worker has threads (api/server.py: 8): with fewer, every
-    # request beyond them opened a connection and closed it after (a PostgreSQL backend started for
-    # one request), which is what a busy server does most
+    # as many kept connections as a server worker has threads (the caller says; api/db.py): with
+    # fewer, every request beyond them opened a connection and closed it after (a PostgreSQL
+    # backend started for one request), which is what a busy server does most
     kwargs.setdefault("pool_size", POOL_SIZE)
     return sa.create_engine(url, **kwargs)
 

@@ -178,6 +178,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     workers: int = 1
+    threads: int = 8  # per worker (gunicorn gthread): requests one worker serves at once
     token_ttl_minutes: int = 480
     dossier_prefix: str = "SGDDT"
     scheduler_enabled: bool = True
@@ -219,6 +220,7 @@ def read(environ: Mapping[str, str]) -> Settings:
         host=text(environ, "MOTCUA_HOST", "127.0.0.1"),
         port=port(environ, "PORT", 5000),
         workers=integer(environ, "MOTCUA_WORKERS", 1, minimum=1),
+        threads=integer(environ, "MOTCUA_THREADS", 8, minimum=1),
         token_ttl_minutes=integer(environ, "MOTCUA_TOKEN_TTL_MINUTES", 480, minimum=1),
         dossier_prefix=text(environ, "MOTCUA_DOSSIER_PREFIX", "SGDDT"),
         scheduler_enabled=boolean(environ, "MOTCUA_SCHEDULER", True),

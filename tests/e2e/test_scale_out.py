@@ -117,6 +117,14 @@ def test_two_servers_on_one_postgresql_share_the_dossiers_and_fire_each_timer_on
         assert reminders, "every late review's timer should give the leader a reminder"
         assert {t["bpmn_id"] for t in reminders} == {"remind_review"}
         reminder_of = {t["dossier_code"]: t for t in reminders}
+
+        def deadlines_passed() -> bool:
+            """Both timers of every late review fired: the leader's reminder gives the review new times,
+            so answering it before the review's deadline fires would move that deadline a day on."""
+            with sessions() as session:
+                return count(session, AuditEvent, AuditEvent.action == "timer.fired") >= 2 * len(late)
+
+        assert wait_for(deadlines_passed, 30, interval=0.3), "every late review's deadline should fire"
         with ThreadPoolExecutor(max_workers=len(late)) as pool:
             list(pool.map(lambda i, code, plan: work(code, plan, reminder_of[code], i),
                           range(len(late)), *zip(*late, strict=True)))

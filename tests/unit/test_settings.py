@@ -48,7 +48,7 @@ def test_every_variable_is_read(tmp_path):
     found = read({
         "MOTCUA_ENV": "Production", "MOTCUA_SECRET_KEY": " k" * 20, "MOTCUA_DATA_DIR": str(tmp_path / "data"),
         "MOTCUA_DATABASE_URL": "postgresql+psycopg://motcua:pw@db:5432/motcua", "MOTCUA_HOST": "0.0.0.0",
-        "PORT": "8080", "MOTCUA_WORKERS": "4", "MOTCUA_TOKEN_TTL_MINUTES": "60", "MOTCUA_DOSSIER_PREFIX": "SGDST",
+        "PORT": "8080", "MOTCUA_WORKERS": "4", "MOTCUA_THREADS": "2", "MOTCUA_TOKEN_TTL_MINUTES": "60", "MOTCUA_DOSSIER_PREFIX": "SGDST",
         "MOTCUA_SCHEDULER": "OFF", "MOTCUA_TIMER_POLL_SECONDS": "0.5", "MOTCUA_MAX_UPLOAD_BYTES": "1000",
         "MOTCUA_MAX_ATTACHMENT_BYTES": "2000", "MOTCUA_OUTBOX_POLL_SECONDS": "2.5", "MOTCUA_TRUSTED_PROXIES": "1",
         "MOTCUA_FONT_CACHE": str(tmp_path / "fonts"), "MOTCUA_NODE_MODULES": str(tmp_path / "npm"),
@@ -58,7 +58,7 @@ def test_every_variable_is_read(tmp_path):
     assert found == Settings(
         env="production", secret_key=" k" * 20, data_dir=tmp_path / "data",
         database_url="postgresql+psycopg://motcua:pw@db:5432/motcua", host="0.0.0.0", port=8080, workers=4,
-        token_ttl_minutes=60, dossier_prefix="SGDST", scheduler_enabled=False, timer_poll_seconds=0.5,
+        threads=2, token_ttl_minutes=60, dossier_prefix="SGDST", scheduler_enabled=False, timer_poll_seconds=0.5,
         max_upload_bytes=1000, max_attachment_bytes=2000, outbox_poll_seconds=2.5, trusted_proxies=1,
         channels=ChannelConfig(email=EmailConfig(host="mail"), sms=SmsConfig(url="https://sms.example.vn/send")),
         font_cache=tmp_path / "fonts", node_modules=tmp_path / "npm")
@@ -114,6 +114,7 @@ def test_switches_have_their_own_defaults():
     ("PORT", "65536", "a whole number from 1 to 65535"),
     ("MOTCUA_WORKERS", "0", "a whole number, at least 1"),
     ("MOTCUA_WORKERS", "2.5", "a whole number, at least 1"),
+    ("MOTCUA_THREADS", "0", "a whole number, at least 1"),
     ("MOTCUA_TOKEN_TTL_MINUTES", "-5", "a whole number, at least 1"),
     ("MOTCUA_MAX_UPLOAD_BYTES", "5MB", "a whole number, at least 1"),
     ("MOTCUA_MAX_ATTACHMENT_BYTES", "0", "a whole number, at least 1"),
