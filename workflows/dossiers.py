@@ -264,6 +264,12 @@ def find_by_instance(session: Session, instance_id: int) -> Dossier | None:
     return session.scalars(select(Dossier).where(Dossier.instance_id == instance_id)).first()
 
 
+def dossiers_of(session: Session, instance_ids: list[int]) -> dict[int, Dossier]:
+    """The dossiers of these instances (those that have one), by instance id, in one read."""
+    query = select(Dossier).where(Dossier.instance_id.in_(instance_ids))
+    return {dossier.instance_id: dossier for dossier in session.scalars(query)}
+
+
 def list_dossiers(session: Session, filters: DossierFilters, *, page: int = 1, per_page: int = 20,
                   principal: Principal | None = None) -> tuple[list[DossierView], int]:
     """A page of dossiers, newest first (the applicants' data masked), and the total matching the filters;

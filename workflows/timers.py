@@ -17,8 +17,9 @@ from engine import instances
 from engine.clock import utcnow
 from engine.errors import ConcurrentUpdate
 from workflows import incidents
-from workflows.dossiers import find_by_instance
+from workflows.dossiers import dossiers_of
 from workflows.lifecycle import apply_model_effects, has_effects
+from workflows.models import Dossier
 
 log = logging.getLogger(__name__)
 # Instances fired per transaction: a commit per instance was most of the cost of a firing. The
@@ -51,15 +52,24 @@ def fire_due_timers(session_factory: sessionmaker, *, now: datetime | None = Non
 
 def _fire(session: Session, instance_ids: list[int], now: datetime) -> int:
     """Fire the instances' due timers and apply what the model says to their dossiers; how many moved."""
-    return len(instances.fire_due_timers_of(session, instance_ids, now=now, effects=_effects(session)))
+    return len(instances.fire_due_timers_of(session, instance_ids, now=now, effects=_effects(session, instance_ids)))
 
 
-def _effects(session: Session):
+def _effects(session: Session, instance_ids: list[int]):
     """What a fired timer's step means to its dossier (a timer of an instance without one: nothing);
-    a step that ends the process always concerns it (it resolves)."""
+    a step that ends the process always concerns it (it resolves). The batch's dossiers are read in one
+    statement when the first step wants one: the instances are locked by then, and the rows the steps
+    have written so far wait for the batch's one flush at its commit."""
+    dossiers: dict[int, Dossier] | None = None
+
     def effects(step) -> None:
-        wanted = step.finished or has_effects(step.completed)
-        dossier = find_by_instance(session, step.instance.id) if wanted else None
+        nonlocal dossiers
+        if not (step.finished or has_effects(step.completed)):
+            return
+        if dossiers is None:
+            with session.no_autoflush:
+                dossiers = dossiers_of(session, instance_ids)
+        dossier = dossiers.get(step.instance.id)
         if dossier is not None:
             apply_model_effects(session, dossier, step, actor="scheduler")
     return effects
