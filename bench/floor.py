@@ -1,8 +1,8 @@
 """Part `floor`: what a request costs the server before it does any work of its own (issue #16).
 
 Issue #16's step is three HTTP requests (list, claim, complete) in 4 ms of server CPU. This part
-measures, on the same `motcua serve --workers N` as the `steps` part (gunicorn, gthread, 8 threads
-per worker, its access log), the CPU the server spends on requests that do almost nothing, with
+measures, on the same `motcua serve --workers N` as the `steps` part (gunicorn, gthread, the run's
+threads per worker, its access log), the CPU the server spends on requests that do almost nothing, with
 the same 8 keep-alive clients:
 
 - `GET /healthz`: no sign-in; one `SELECT 1`-like read of the database (`workflows.health`), the
