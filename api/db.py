@@ -12,12 +12,15 @@ from engine import calendar_store
 from engine.db import make_engine, make_session_factory
 from workflows.errors import RecordedFailure
 
+SCHEDULER_CONNECTIONS = 2  # the timer firing and the outbox or sealing jobs that run beside it
+
 
 def init_app(app: Flask) -> None:
     settings = app.config["MOTCUA"]
-    # as many kept connections as the worker serves requests at once (plus the scheduler's, which
-    # borrow beyond them): fewer would open and close a connection for the requests beyond
-    engine = make_engine(settings.database_url, pool_size=settings.threads)
+    # as many kept connections as the worker serves requests at once, and its scheduler's: with
+    # fewer, a connection is opened and closed for each use beyond them (on PostgreSQL a backend
+    # started for one request or one scheduler job)
+    engine = make_engine(settings.database_url, pool_size=settings.threads + SCHEDULER_CONNECTIONS)
     app.extensions["motcua_engine"] = engine
     app.extensions["motcua_sessions"] = make_session_factory(engine)
     app.teardown_appcontext(_close_session)
