@@ -48,7 +48,8 @@ def test_every_variable_is_read(tmp_path):
     found = read({
         "MOTCUA_ENV": "Production", "MOTCUA_SECRET_KEY": " k" * 20, "MOTCUA_DATA_DIR": str(tmp_path / "data"),
         "MOTCUA_DATABASE_URL": "postgresql+psycopg://motcua:pw@db:5432/motcua", "MOTCUA_HOST": "0.0.0.0",
-        "PORT": "8080", "MOTCUA_WORKERS": "4", "MOTCUA_THREADS": "2", "MOTCUA_TOKEN_TTL_MINUTES": "60", "MOTCUA_DOSSIER_PREFIX": "SGDST",
+        "PORT": "8080", "MOTCUA_WORKERS": "4", "MOTCUA_THREADS": "2", "MOTCUA_TOKEN_TTL_MINUTES": "60",
+        "MOTCUA_DOSSIER_PREFIX": "SGDST",
         "MOTCUA_SCHEDULER": "OFF", "MOTCUA_TIMER_POLL_SECONDS": "0.5", "MOTCUA_MAX_UPLOAD_BYTES": "1000",
         "MOTCUA_MAX_ATTACHMENT_BYTES": "2000", "MOTCUA_OUTBOX_POLL_SECONDS": "2.5", "MOTCUA_TRUSTED_PROXIES": "1",
         "MOTCUA_FONT_CACHE": str(tmp_path / "fonts"), "MOTCUA_NODE_MODULES": str(tmp_path / "npm"),
