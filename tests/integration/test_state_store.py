@@ -161,15 +161,17 @@ def test_timers_fired_in_one_batch_fire_once_each_stamped_when_it_fired(sessions
 def test_an_instance_that_cannot_fire_does_not_hold_back_the_others_of_its_batch(sessions, monkeypatch):
     ids = fire_all_due(sessions, 5)
     failing = ids[2]
-    real_find = timer_firing.find_by_instance
+    real_dossiers_of = timer_firing.dossiers_of
 
-    def find_by_instance(session, instance_id):
-        if instance_id == failing:  # after the engine wrote its step: its writes must be undone
-            raise ExecutionFailed("a failing effect")
-        return real_find(session, instance_id)
+    class FailingForOne(dict):
+        def get(self, instance_id, default=None):
+            if instance_id == failing:  # after the engine wrote its step: its writes must be undone
+                raise ExecutionFailed("a failing effect")
+            return super().get(instance_id, default)
 
     monkeypatch.setattr(timer_firing, "has_effects", lambda completed: True)
-    monkeypatch.setattr(timer_firing, "find_by_instance", find_by_instance)
+    monkeypatch.setattr(timer_firing, "dossiers_of",
+                        lambda session, instance_ids: FailingForOne(real_dossiers_of(session, instance_ids)))
     assert timer_firing.fire_due_timers(sessions) == 4
     assert timer_firing.fire_due_timers(sessions) == 0  # it fails again; nothing fires twice
 
