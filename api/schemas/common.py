@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from api.db import display_timezone
-from api.i18n import language
+from api.i18n import actor_label, language
 from workflows import statuses
 
 
@@ -44,6 +44,21 @@ INSTANT_RANGE = validate.Range(min=datetime(1990, 1, 1, tzinfo=timezone.utc),
 class StrictSchema(Schema):
     class Meta:
         ordered = True
+
+
+class DeployedSchema(StrictSchema):
+    """A deployed model version's when and who (a process model's or a decision table's)."""
+
+    deployed_at = LocalDateTime()
+    deployed_by = fields.String(metadata={
+        "description": "the login that deployed it; deployed_by_label says it in the reader's words "
+                       "(\"Hệ thống (mẫu đi kèm)\" for a bundled model deployed from the command line)"})
+
+    @post_dump
+    def _deployer_in_words(self, data, **_kwargs):
+        if "deployed_by" in data:
+            data["deployed_by_label"] = actor_label(data["deployed_by"])
+        return data
 
 
 class RequiredDocumentSchema(StrictSchema):

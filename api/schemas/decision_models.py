@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, post_dump, pre_dump
+from marshmallow import fields, pre_dump
 
-from api.i18n import actor_label
-from api.schemas.common import LocalDateTime, StrictSchema
+from api.schemas.common import DeployedSchema, StrictSchema
 
 
-class DecisionVersionSchema(StrictSchema):
+class DecisionVersionSchema(DeployedSchema):
     decision_id = fields.String()
     version = fields.Integer()
     name = fields.String()
@@ -21,16 +20,6 @@ class DecisionVersionSchema(StrictSchema):
     outputs = fields.List(fields.Dict(), metadata={"description": "the output columns: name (the data variable), "
                                                                  "label, values"})
     rule_count = fields.Integer()
-    deployed_at = LocalDateTime()
-    deployed_by = fields.String(metadata={
-        "description": "the login that deployed it; deployed_by_label says it in the reader's words "
-                       "(\"Hệ thống (mẫu đi kèm)\" for a bundled model deployed from the command line)"})
-
-    @post_dump
-    def _deployer_in_words(self, data, **_kwargs):
-        if "deployed_by" in data:
-            data["deployed_by_label"] = actor_label(data["deployed_by"])
-        return data
 
 
 class _VersionWithExtraSchema(DecisionVersionSchema):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, post_dump, pre_dump
+from marshmallow import Schema, fields, pre_dump
 
-from api.i18n import actor_label, language
+from api.i18n import language
 from api.problem_messages import render
-from api.schemas.common import LocalDateTime, StrictSchema
+from api.schemas.common import DeployedSchema, StrictSchema
 from workflows import process_models
 
 
@@ -44,7 +44,7 @@ class UploadSchema(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
-class ProcessVersionSchema(StrictSchema):
+class ProcessVersionSchema(DeployedSchema):
     process_id = fields.String()
     version = fields.Integer()
     name = fields.String()
@@ -54,16 +54,6 @@ class ProcessVersionSchema(StrictSchema):
     user_tasks = fields.List(fields.Dict())
     decisions = fields.List(fields.Dict(), metadata={
         "description": "the decision versions bound into this version: decision_id, version, elements"})
-    deployed_at = LocalDateTime()
-    deployed_by = fields.String(metadata={
-        "description": "the login that deployed it; deployed_by_label says it in the reader's words "
-                       "(\"Hệ thống (mẫu đi kèm)\" for a bundled model deployed from the command line)"})
-
-    @post_dump
-    def _deployer_in_words(self, data, **_kwargs):
-        if "deployed_by" in data:
-            data["deployed_by_label"] = actor_label(data["deployed_by"])
-        return data
 
 
 class _VersionWithCountSchema(ProcessVersionSchema):
