@@ -56,7 +56,7 @@ import sqlalchemy as sa
 from bench.api_load import APPLICANT, STEPS, USERS, Quota
 from bench.common import cpu_seconds, ms, percentile
 from bench.server import HttpClient, Server, login, prepare_database, running_server, server_env
-from bench.steps import _latency_figures, database_pids
+from bench.steps import _latency_figures, database_pids, timed_step
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 from workflows import statuses
 from workflows.models import Dossier
@@ -206,24 +206,11 @@ def _step(client: HttpClient, tokens: dict[str, str], code: str, user: str) -> t
     """One officer's step on dossier `code` as `user`: list its tasks, claim the one of `user`'s role,
     complete it with its form data. The three latencies, the task's bpmn id, and the user of the next
     task (None when the completion answers none)."""
-    token = tokens[user]
-    t0 = time.perf_counter()
-    status, listed = client.call("GET", f"/api/v1/tasks?dossier_code={code}", token)
-    t1 = time.perf_counter()
-    task = next((t for t in listed or [] if t["bpmn_id"] in STEP_DATA), None) if status == 200 else None
-    if task is None:
-        raise RuntimeError(f"listing the tasks of {code} as {user}: {status} {str(listed)[:300]}")
-    status, claimed = client.call("POST", f"/api/v1/tasks/{task['id']}/claim", token)
-    t2 = time.perf_counter()
-    if status != 200:
-        raise RuntimeError(f"claiming {task['bpmn_id']} of {code}: {status} {str(claimed)[:300]}")
-    status, done = client.call("POST", f"/api/v1/tasks/{task['id']}/complete", token,
-                               {"data": STEP_DATA[task["bpmn_id"]][1]})
-    t3 = time.perf_counter()
-    if status != 200:
-        raise RuntimeError(f"completing {task['bpmn_id']} of {code}: {status} {str(done)[:300]}")
+    latencies, task, done = timed_step(
+        client, tokens[user], code, lambda listed: next((t for t in listed if t["bpmn_id"] in STEP_DATA), None),
+        lambda bpmn_id: STEP_DATA[bpmn_id][1])
     following = next((t for t in done["next_tasks"] if t["bpmn_id"] in STEP_DATA), None)
-    return (t1 - t0, t2 - t1, t3 - t2), task["bpmn_id"], STEP_DATA[following["bpmn_id"]][0] if following else None
+    return latencies, task["bpmn_id"], STEP_DATA[following["bpmn_id"]][0] if following else None
 
 
 def _read_inbox(client: HttpClient, desk_token: str, log: ClientLog) -> None:

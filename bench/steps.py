@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -130,22 +131,32 @@ def _receive_many(server: Server, token: str, count: int) -> tuple[list[str], di
 def _step(client: HttpClient, token: str, code: str) -> tuple[tuple[float, float, float], bool]:
     """One step on dossier `code`: list its tasks, claim the ready one, complete it. The three
     latencies, and whether the dossier has a next task."""
+    latencies, _task, done = timed_step(client, token, code, lambda listed: listed[0] if listed else None,
+                                        lambda bpmn_id: STEP_DATA[bpmn_id][1])
+    return latencies, bool(done["next_tasks"])
+
+
+def timed_step(client: HttpClient, token: str, code: str, pick: Callable[[list[dict]], dict | None],
+               data_of: Callable[[str], dict]) -> tuple[tuple[float, float, float], dict, dict]:
+    """An officer's step on dossier `code`, as a client does it: list its tasks, claim the one `pick`
+    chooses among them, complete it with `data_of(its bpmn id)`. The three latencies, the task and the
+    completion's answer; RuntimeError when a request fails or there is no task to pick."""
     t0 = time.perf_counter()
     status, listed = client.call("GET", f"/api/v1/tasks?dossier_code={code}", token)
     t1 = time.perf_counter()
-    if status != 200 or not listed:
+    task = pick(listed or []) if status == 200 else None
+    if task is None:
         raise RuntimeError(f"listing the tasks of {code}: {status} {str(listed)[:300]}")
-    task = listed[0]
     status, claimed = client.call("POST", f"/api/v1/tasks/{task['id']}/claim", token)
     t2 = time.perf_counter()
     if status != 200:
         raise RuntimeError(f"claiming {task['bpmn_id']} of {code}: {status} {str(claimed)[:300]}")
     status, done = client.call("POST", f"/api/v1/tasks/{task['id']}/complete", token,
-                               {"data": STEP_DATA[task["bpmn_id"]][1]})
+                               {"data": data_of(task["bpmn_id"])})
     t3 = time.perf_counter()
     if status != 200:
         raise RuntimeError(f"completing {task['bpmn_id']} of {code}: {status} {str(done)[:300]}")
-    return (t1 - t0, t2 - t1, t3 - t2), bool(done["next_tasks"])
+    return (t1 - t0, t2 - t1, t3 - t2), task, done
 
 
 def _latency_figures(latencies: list[tuple[float, float, float]]) -> dict:
