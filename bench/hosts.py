@@ -6,14 +6,15 @@ PostgreSQL core keeps about 3.5 server cores busy. This part runs real dossiers 
 end to end and measures both, on one host and then on two sharing the database:
 
 1. one fresh PostgreSQL database, prepared as `make run` does (bench/server.py); host A, a
-   `motcua serve --workers 2` (a host is 2 cores), is started; the demo users log in (their tokens
+   `motcua serve --workers 4` (a host is 2 cores, served with the production settings: two workers
+   per core, one thread each), is started; the demo users log in (their tokens
    live in the database, so either host accepts them); BACKLOG dossiers are received and left at
    the desk, so that every inbox read lists 50 tasks, as the model's inbox figure does;
 2. warm-up on host A, then the one-host phase: half the clients, each driving dossiers one after
    another until `dossiers` are done;
-3. host B, a second `motcua serve --workers 2` on its own port, same database; warm-up on both,
+3. host B, a second `motcua serve --workers 4` on its own port, same database; warm-up on both,
    then the two-host phase: all the clients, split evenly over the hosts, `dossiers` more;
-4. the control: one server of both hosts' workers (`--workers 4`), all the clients, `dossiers` more:
+4. the control: one server of both hosts' workers (`--workers 8`), all the clients, `dossiers` more:
    as many server processes and clients on the machine's cores as two hosts, on one host; what
    contention alone does to a dossier's CPU, to tell it from what two hosts on one database do;
 5. the check, in the database: every dossier driven returned to its applicant (status 10), its
@@ -55,7 +56,7 @@ import sqlalchemy as sa
 
 from bench.api_load import APPLICANT, STEPS, USERS, Quota
 from bench.common import cpu_seconds, ms, percentile
-from bench.server import HttpClient, Server, login, prepare_database, running_server, server_env
+from bench.server import HttpClient, Server, login, prepare_database, production_workers, running_server, server_env
 from bench.steps import _latency_figures, database_pids, timed_step
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 from workflows import statuses
@@ -67,7 +68,7 @@ FIRST_TASK = "check_dossier"  # a received dossier's first task, the desk's
 INBOX_READS = 10  # per dossier, as the Capacity model assumes
 READS_PER_EVENT = 2  # of them after the receipt and after each step
 BACKLOG = 60  # dossiers left at the desk: every inbox read lists 50 tasks
-HOST_WORKERS = 2  # a host is 2 cores
+HOST_WORKERS = production_workers(cores=2)  # a host is 2 cores, served with the production settings
 ATTEMPTS = 3  # a step that fails is tried again (listing the dossier's tasks anew) up to this many times in all
 IDLE_SECONDS = 5.0  # the hosts left idle before a phase: their schedulers' own CPU, and the database's
 DOCUMENTED_RATIO = 3.5  # docs/benchmarks.md: "one PostgreSQL core keeps about 3.5 server cores busy"

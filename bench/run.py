@@ -21,10 +21,13 @@ Parts (all by default; each database part runs on a fresh database it creates an
   floor    what a request costs the server before any work of its own (GET /healthz, /auth/me, an
            empty task list) at the steps part's clients, through `motcua serve` and in-process (bench/floor.py)
   hosts    issue #16's check of the Capacity model: seed-procedure dossiers driven end to end (receipt,
-           every step, 10 inbox reads) on one `motcua serve --workers 2`, then on two such servers
+           every step, 10 inbox reads) on one 2-core host's `motcua serve --workers 4`, then on two such servers
            on one PostgreSQL, then on one server of both hosts' workers (the control); server and
            database CPU per dossier, their ratio, and a check in the database that nothing was lost
            or doubled; PostgreSQL only (bench/hosts.py)
+
+Every server a run starts serves with the production settings of docs/deployment.md (two workers
+per core, one thread each) unless `--workers` and `--threads` say otherwise.
 
 The run ends with issue #16's targets, each with its measured value and met / missed (bench/targets.py).
 
@@ -83,11 +86,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--databases", default=",".join(DATABASES), help="comma-separated: sqlite, postgresql")
     parser.add_argument("--postgres-url", default=postgres_admin_url(),
                         help="where throwaway PostgreSQL databases are created (default: %(default)s)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="gunicorn workers of the servers of the steps, floor and api parts (default: 2)")
-    parser.add_argument("--threads", type=int,
+    parser.add_argument("--workers", type=int, default=server.production_workers(),
+                        help="gunicorn workers of the servers of the steps, floor and api parts (default: the "
+                             "production settings', two per core: %(default)s)")
+    parser.add_argument("--threads", type=int, default=server.PRODUCTION_THREADS,
                         help="threads per worker of every server the run starts (MOTCUA_THREADS; default: the "
-                             "server's, 8)")
+                             "production settings', %(default)s)")
     parser.add_argument("--clients", default="1,8,32", help="concurrent clients of the api part (default: 1,8,32)")
     parser.add_argument("--procedures", default=f"{api_load.LINEAR10},CHUYEN_TRUONG_THPT",
                         help="procedures of the api part (also: CAP_BAN_SAO_VAN_BANG)")
@@ -290,8 +294,8 @@ def print_hosts(rows: list[dict]) -> None:
     phases = [{"phase": label + (f" {row[phase].get('workers')} workers" if phase == "control" else ""), **row[phase]}
               for row in rows for phase, label in labels.items() if phase in row]
     print_table("Seed-procedure dossiers end to end (receipt, steps, 10 inbox reads) on one and on two hosts "
-                "(motcua serve --workers 2 each) sharing one PostgreSQL, and on one server of both hosts' workers "
-                "(the control); CPU per dossier finished",
+                f"(motcua serve --workers {hosts.HOST_WORKERS} each) sharing one PostgreSQL, and on one server of both "
+                "hosts' workers (the control); CPU per dossier finished",
                 phases, ("phase", "clients", "finished", "errors", "retries", "dossiers_per_s", "steps_per_s",
                          "steps_per_dossier", "server_cpu_ms_per_dossier", "server_cpu_ms_per_step",
                          "database_cpu_ms_per_dossier", "server_per_database", "client_cpu_ms_per_dossier",

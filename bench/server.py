@@ -40,8 +40,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# The production settings docs/deployment.md gives ("How many workers and threads"), which the runs use
+# unless told otherwise: two workers per core, one thread each.
+WORKERS_PER_CORE = 2
+PRODUCTION_THREADS = 1
+
+
+def production_workers(cores: int | None = None) -> int:
+    """The workers of a host of `cores` cores (this machine's, by default) under the production settings."""
+    return WORKERS_PER_CORE * (cores or len(os.sched_getaffinity(0)))
+
+
 # Threads per worker of every server the run starts (`bench.run --threads`); None: the server's default.
-THREADS: int | None = None
+THREADS: int | None = PRODUCTION_THREADS
 
 
 def server_env(database_url: str, data_dir: Path, **extra: str) -> dict:
