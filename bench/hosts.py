@@ -2,7 +2,7 @@
 (issue #16).
 
 The model predicts a dossier's server CPU and PostgreSQL CPU from one host's figures and says that one
-PostgreSQL core keeps about 3.5 server cores busy. This part runs real dossiers of a seed procedure
+PostgreSQL core keeps about 2.5–3 server cores busy. This part runs real dossiers of a seed procedure
 end to end and measures both, on one host and then on two sharing the database:
 
 1. one fresh PostgreSQL database, prepared as `make run` does (bench/server.py); host A, a
@@ -31,7 +31,7 @@ would send them: a step on one host, the next on the other.
 
 Server CPU is the user + system time of both hosts' gunicorn masters and workers (/proc) over the
 phase; database CPU that of the PostgreSQL backends connected to the database
-(bench.steps.database_pids), both per dossier finished; their ratio is the model's 3.5. Both hold
+(bench.steps.database_pids), both per dossier finished; their ratio is the model's 2.5–3. Both hold
 the hosts' background work (each host's scheduler polls the database): before each phase the hosts
 are left idle IDLE_SECONDS and that CPU per second is given beside. The clients run in this
 process; their CPU is given too. The model's prediction for two hosts is the one-host phase's CPU
@@ -71,7 +71,7 @@ BACKLOG = 60  # dossiers left at the desk: every inbox read lists 50 tasks
 HOST_WORKERS = production_workers(cores=2)  # a host is 2 cores, served with the production settings
 ATTEMPTS = 3  # a step that fails is tried again (listing the dossier's tasks anew) up to this many times in all
 IDLE_SECONDS = 5.0  # the hosts left idle before a phase: their schedulers' own CPU, and the database's
-DOCUMENTED_RATIO = 3.5  # docs/benchmarks.md: "one PostgreSQL core keeps about 3.5 server cores busy"
+DOCUMENTED_RATIO = 2.5  # docs/benchmarks.md, Capacity: "plan on a ratio of 2.5" (measured 2.5-3.0)
 
 
 @dataclass
