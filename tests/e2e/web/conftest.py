@@ -89,6 +89,16 @@ def sign_in(page, username: str, password: str = "demo", *, then: str = "/app/in
     page.wait_for_url(lambda url: urlsplit(url).path == then)
 
 
+def pick_file(page, label: str, files) -> None:
+    """Pick `files` in the file field labelled `label` as a person does: once the page enables it
+    (the designer's fields wait for its script, which opens what is picked)."""
+    from playwright.sync_api import expect
+
+    field = page.get_by_label(label)
+    expect(field).to_be_enabled()
+    field.set_input_files(files)
+
+
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot as a test artifact."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

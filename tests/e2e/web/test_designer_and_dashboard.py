@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import BPMN_MODELS, FIXTURES
 from tests.e2e.test_server import call, login
-from tests.e2e.web.conftest import screenshot, sign_in
+from tests.e2e.web.conftest import pick_file, screenshot, sign_in
 
 TRANSFER = "chuyen_truong_thpt"
 TRANSFER_NAME = "Chuyển trường đối với học sinh trung học phổ thông"
@@ -124,15 +124,15 @@ def test_a_designer_opens_a_bpmn_file_from_disk_and_downloads_it(new_page):
     page = new_page(width=800, height=1000)  # a tablet
     sign_in(page, "admin", then="/app/designer")
 
-    page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(
+    pick_file(page, "Mở tệp .bpmn trên máy",
         files=[{"name": "ghi-chu.bpmn", "mimeType": "application/xml", "buffer": b"<not a diagram"}])
     expect(page.locator("#model-result").get_by_role("alert")).to_contain_text("Không mở được tệp")
     expect(page.get_by_role("button", name="Kiểm tra", exact=True)).to_be_disabled()
 
-    page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(FIXTURES / "bpmn" / "parallel_review.bpmn")
+    pick_file(page, "Mở tệp .bpmn trên máy", FIXTURES / "bpmn" / "parallel_review.bpmn")
     expect(page.locator("#model-result").get_by_role("alert")).to_contain_text("Tệp không có phần sơ đồ (BPMN DI)")
 
-    page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(BPMN_MODELS / "cap_ban_sao_van_bang.bpmn")
+    pick_file(page, "Mở tệp .bpmn trên máy", BPMN_MODELS / "cap_ban_sao_van_bang.bpmn")
     expect(page.locator("#model-status")).to_have_text("Đang mở tệp cap_ban_sao_van_bang.bpmn từ máy.")
     expect(page.locator("#model-result")).to_be_empty()
     page.get_by_role("button", name="Kiểm tra", exact=True).click()

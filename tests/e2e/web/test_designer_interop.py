@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import FIXTURES
 from tests.e2e.test_server import call, login
-from tests.e2e.web.conftest import screenshot, sign_in
+from tests.e2e.web.conftest import pick_file, screenshot, sign_in
 
 JUEL_FILE = FIXTURES / "interop" / "camunda7_juel_method_call_and_composite_conditions.bpmn"
 JUEL_PROCESS = "Process_0mc1a2l"
@@ -45,7 +45,7 @@ def set_condition(page, flow: str, condition: str) -> None:
 def test_a_designer_sees_every_problem_of_a_camunda_file_at_once_fixes_them_and_deploys(new_page, web_server):
     page = new_page(width=1366, height=768)
     sign_in(page, "admin", then="/app/designer")
-    page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(JUEL_FILE)
+    pick_file(page, "Mở tệp .bpmn trên máy", JUEL_FILE)
     expect(page.locator("#model-status")).to_have_text(f"Đang mở tệp {JUEL_FILE.name} từ máy.")
     overlap = palette_overlap(page)
     assert overlap["model"] >= overlap["palette"], overlap
@@ -185,7 +185,7 @@ def test_a_designer_edits_a_decision_table_in_the_page_and_deploys_it(new_page, 
 def test_a_camunda_files_ignored_extensions_are_marked_as_warnings_with_their_reasons(new_page):
     page = new_page(width=1366, height=768)
     sign_in(page, "admin", then="/app/designer")
-    page.get_by_label("Mở tệp .bpmn trên máy").set_input_files(
+    pick_file(page, "Mở tệp .bpmn trên máy",
         FIXTURES / "interop" / "camunda7_listeners_io_mappings_async_ignored.bpmn")
 
     page.get_by_role("button", name="Kiểm tra", exact=True).click()

@@ -21,7 +21,6 @@ const watched = new WeakSet(); // the dmn-js viewers whose edits are followed
 
 export async function startDecisions() {
   if (typeof window.DmnJS !== "function") { // the vendor script did not load (npm packages not installed)
-    $("dmn-file").disabled = true;
     clear($("dmn-result"), h("div", { class: "alert error", role: "alert" }, t("designer.dmn.editor_missing")));
     await loadDecisions();
     return;
@@ -29,6 +28,7 @@ export async function startDecisions() {
   modeler = new window.DmnJS({ container: $("dmn-canvas") });
   modeler.on("views.changed", watchActiveViewer);
   $("dmn-file").addEventListener("change", openFromDisk);
+  $("dmn-file").disabled = false; // disabled in the page until a file picked can be opened
   $("dmn-validate").addEventListener("click", validate);
   $("dmn-deploy").addEventListener("click", deploy);
   $("dmn-download").addEventListener("click", download);

@@ -28,7 +28,6 @@ if (user) {
 
 async function start() {
   if (typeof window.BpmnJS !== "function") { // the vendor script did not load (npm packages not installed)
-    $("bpmn-file").disabled = true;
     clear($("model-result"), h("div", { class: "alert error", role: "alert" }, t("designer.modeler_missing")));
     await loadProcesses();
     return;
@@ -40,6 +39,7 @@ async function start() {
     onProblemBadge: (bpmnId) => document.querySelector(`#model-result .problem-target[data-element="${CSS.escape(bpmnId)}"]`)?.focus(),
   });
   $("bpmn-file").addEventListener("change", openFromDisk);
+  $("bpmn-file").disabled = false; // disabled in the page until a file picked can be opened
   $("validate").addEventListener("click", validate);
   $("deploy").addEventListener("click", deploy);
   $("download").addEventListener("click", download);
