@@ -261,7 +261,7 @@ def shown(session: Session, principal: Principal, dossier: Dossier) -> DossierVi
 
 
 def find_by_instance(session: Session, instance_id: int) -> Dossier | None:
-    return session.scalars(select(Dossier).where(Dossier.instance_id == instance_id)).first()
+    return dossiers_of(session, [instance_id]).get(instance_id)
 
 
 def dossiers_of(session: Session, instance_ids: list[int]) -> dict[int, Dossier]:
