@@ -148,6 +148,10 @@ def profile_completions(database_url: str, label: str, *, procedure: str, count:
         with statements_of(app.extensions["motcua_engine"]) as statements:
             complete(task)
         print_statements(statements, f"one completion ({task['bpmn_id']}), all transactions of the request")
+    with statements_of(app.extensions["motcua_engine"]) as statements:
+        _json(client.post("/api/v1/dossiers", headers=headers["desk"], json={
+            "procedure_code": procedure, "channel": "in_person", "applicant": APPLICANT, "data": {}}))
+    print_statements(statements, f"one receipt ({procedure}), all transactions of the request")
     app.extensions["motcua_engine"].dispose()
 
 

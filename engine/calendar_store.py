@@ -47,12 +47,16 @@ def settings_from_dict(data: dict) -> CalendarSettings:
     )
 
 
-def get_settings(session: Session) -> CalendarSettings:
-    row = session.get(CalendarSettingsRow, SETTINGS_ROW_ID)
-    return settings_from_dict(row.data) if row else CalendarSettings()
-
-
+# The calendar's rows are read on the session's connection, not through the session: a read there
+# costs about half (no autoflush, no ORM result), and every request reads the zone. The changes
+# below flush at once, so that such a read in the same transaction sees them.
 _SETTINGS_DATA = select(CalendarSettingsRow.data).where(CalendarSettingsRow.id == SETTINGS_ROW_ID)
+_EXCEPTIONS = select(CalendarException.day, CalendarException.kind)
+
+
+def get_settings(session: Session) -> CalendarSettings:
+    data = session.connection().execute(_SETTINGS_DATA).scalar()
+    return settings_from_dict(data) if data else CalendarSettings()
 
 
 def get_timezone(session: Session) -> str:
@@ -61,7 +65,7 @@ def get_timezone(session: Session) -> str:
     calendar = session.info.get(_CACHE_KEY)
     if calendar is not None:
         return calendar.settings.timezone
-    data = session.scalar(_SETTINGS_DATA)
+    data = session.connection().execute(_SETTINGS_DATA).scalar()
     return data.get("timezone", CalendarSettings().timezone) if data else CalendarSettings().timezone
 
 
@@ -80,6 +84,7 @@ def update_settings(session: Session, changes: dict, *, actor: str) -> CalendarS
         session.add(row)
     else:
         row.data, row.updated_at, row.updated_by = after, utcnow(), actor
+    session.flush()
     audit.record(session, actor=actor, action="calendar.settings_updated", subject="calendar",
                  data={"changes": {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}})
     return settings
@@ -112,6 +117,7 @@ def delete_exception(session: Session, day: date, *, actor: str) -> None:
         raise NotFound(f"{day.isoformat()} has no calendar exception.", date=day.isoformat())
     session.info.pop(_CACHE_KEY, None)
     session.delete(exception)
+    session.flush()
     audit.record(session, actor=actor, action="calendar.exception_deleted", subject=day.isoformat(),
                  data={"kind": exception.kind, "reason": exception.reason})
 
@@ -120,7 +126,7 @@ def load_calendar(session: Session) -> WorkingCalendar:
     """The calendar as it stands in the database, read once per transaction."""
     calendar = session.info.get(_CACHE_KEY)
     if calendar is None:
-        exceptions = {day: kind for day, kind in session.execute(select(CalendarException.day, CalendarException.kind))}
+        exceptions = dict(session.connection().execute(_EXCEPTIONS).all())
         calendar = session.info[_CACHE_KEY] = WorkingCalendar(get_settings(session), exceptions)
     return calendar
 

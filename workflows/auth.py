@@ -254,7 +254,8 @@ def principal_for_token(session: Session, raw: str) -> Principal:
     together); an API token's use is recorded (`last_used_at`), so the caller commits it."""
     if is_api_token(raw):
         return _principal_for_api_token(session, raw)
-    rows = session.execute(_TOKEN_HOLDER, {"token_hash": _digest(raw)}).all()
+    # on the connection: through the session, the same read costs about twice (autoflush, ORM result)
+    rows = session.connection().execute(_TOKEN_HOLDER, {"token_hash": _digest(raw)}).all()
     token = rows[0] if rows else None
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.active:
         raise Unauthenticated("The access token is invalid or has expired; log in again.")
