@@ -34,7 +34,14 @@ from engine.errors import ConcurrentUpdate, Conflict, ExecutionFailed, InstanceS
 from engine.forms import form_schema, validate_form_data
 from engine.models import HumanTask, ProcessInstance, ProcessVersion
 from engine.scripting import make_script_engine
-from engine.task_rows import RowSnapshot, get_task, instances_with_due_timers, next_timer_due_at, tasks_of_instance
+from engine.task_rows import (
+    RowSnapshot,
+    TaskRow,
+    get_task,
+    instances_with_due_timers,
+    next_timer_due_at,
+    tasks_of_instance,
+)
 
 __all__ = [
     "CompletedElement", "StepResult", "check_active", "claim_task", "complete_task", "completed_element",
@@ -197,18 +204,19 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
     return result
 
 
-def claim_task(session: Session, task_id: str, *, actor: str) -> HumanTask:
-    row = get_task(session, task_id)
+def claim_task(session: Session, task: str | TaskRow, *, actor: str) -> TaskRow:
+    """Take a ready task (by id, or as the caller read it: `task_rows.task_row`) for `actor`."""
+    row = task if isinstance(task, TaskRow) else task_rows.task_row(session, task)
     if row.state == "claimed" and row.assignee == actor:
         return row
-    check_active(row.instance)
+    _check_not_suspended(row.instance_id, row.suspended_at, row.suspend_reason, row.suspended_by)
     return task_rows.move_task(session, row, actor=actor, action="task.claimed", expected_state="ready",
                                values={"state": "claimed", "assignee": actor})
 
 
-def unclaim_task(session: Session, task_id: str, *, actor: str) -> HumanTask:
+def unclaim_task(session: Session, task: str | TaskRow, *, actor: str) -> TaskRow:
     """Give a claimed task back to the pool. The caller checks who may do it."""
-    row = get_task(session, task_id)
+    row = task if isinstance(task, TaskRow) else task_rows.task_row(session, task)
     return task_rows.move_task(session, row, actor=actor, action="task.unclaimed", expected_state="claimed",
                                values={"state": "ready", "assignee": None}, previous_assignee=row.assignee)
 
@@ -353,10 +361,15 @@ def get_instance(session: Session, instance_id: int) -> ProcessInstance:
 
 def check_active(instance: ProcessInstance) -> None:
     """`InstanceSuspended` while an administrator holds the instance."""
-    if instance.suspended_at is not None:
+    _check_not_suspended(instance.id, instance.suspended_at, instance.suspend_reason, instance.suspended_by)
+
+
+def _check_not_suspended(instance_id: int, suspended_at: datetime | None, reason: str | None,
+                         suspended_by: str | None) -> None:
+    if suspended_at is not None:
         raise InstanceSuspended(
-            f"This dossier is suspended by an administrator ({instance.suspend_reason or 'no reason given'}); "
-            "it cannot be worked until it is resumed.", instance_id=instance.id, suspended_by=instance.suspended_by)
+            f"This dossier is suspended by an administrator ({reason or 'no reason given'}); "
+            "it cannot be worked until it is resumed.", instance_id=instance_id, suspended_by=suspended_by)
 
 
 def run_step(session: Session, instance: ProcessInstance, *, actor: str,

@@ -77,6 +77,51 @@ def committed(row, values: dict) -> None:
 
 # --- human tasks ------------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A human task's columns and its instance's hold, read as plain values: what a claim or a release
+    needs, without the ORM objects (task, instance, its version) a completion loads."""
+
+    id: str
+    instance_id: int
+    bpmn_id: str
+    name: str
+    lane: str | None
+    role: str | None
+    assignee: str | None
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    suspended_at: datetime | None
+    suspended_by: str | None
+    suspend_reason: str | None
+
+
+_INSTANCES = ProcessInstance.__table__
+# TaskRow's columns, in its order, for a caller's select joined to the task's instance (`of_task_row`)
+TASK_ROW_COLUMNS = (_TASKS.c.id, _TASKS.c.instance_id, _TASKS.c.bpmn_id, _TASKS.c.name, _TASKS.c.lane,
+                    _TASKS.c.role, _TASKS.c.assignee, _TASKS.c.state, _TASKS.c.created_at, _TASKS.c.due_at,
+                    _TASKS.c.completed_at, _TASKS.c.completed_by, _INSTANCES.c.suspended_at,
+                    _INSTANCES.c.suspended_by, _INSTANCES.c.suspend_reason)
+_TASK_ROW = (select(*TASK_ROW_COLUMNS).join(_INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id)
+             .where(_TASKS.c.id == bindparam("task_id")))
+_TASK_NOW = select(_TASKS.c.state, _TASKS.c.assignee).where(_TASKS.c.id == bindparam("task_id"))
+
+
+def of_task_row(select_statement):
+    """`select_statement` (of TASK_ROW_COLUMNS first) from the task joined to its instance."""
+    return select_statement.select_from(_TASKS).join(_INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id)
+
+
+def task_row(session: Session, task_id: str) -> TaskRow:
+    found = session.connection().execute(_TASK_ROW, {"task_id": task_id}).first()
+    if found is None:
+        raise NotFound(f"Task '{task_id}' does not exist.", task_id=task_id)
+    return TaskRow(*found)
+
+
 def get_task(session: Session, task_id: str) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
@@ -109,18 +154,17 @@ def _move_statement(expected_state: str, keys: tuple[str, ...]):
             .values({key: bindparam(f"b_{key}", type_=_TASKS.c[key].type) for key in keys}))
 
 
-def move_task(session: Session, row: HumanTask, *, actor: str, action: str, expected_state: str,
-              values: dict, **audit_data) -> HumanTask:
-    """Change a task row only if it is still in `expected_state`: the database decides races."""
+def move_task(session: Session, row: TaskRow, *, actor: str, action: str, expected_state: str,
+              values: dict, **audit_data) -> TaskRow:
+    """Change a task row only if it is still in `expected_state`: the database decides races. The row
+    as it now is."""
     moved = session.connection().execute(_move_statement(expected_state, tuple(sorted(values))),
                                          {"task_id": row.id, **{f"b_{key}": value for key, value in values.items()}})
-    if moved.rowcount == 1:
-        committed(row, values)
-    else:
-        session.refresh(row)  # to say what it is now
-        who = f" by {row.assignee}" if row.assignee else ""
-        raise Conflict(f"Task '{row.name}' is {row.state}{who}, not {expected_state}.", task_id=row.id,
-                       state=row.state)
+    if moved.rowcount != 1:
+        state, assignee = session.connection().execute(_TASK_NOW, {"task_id": row.id}).one()  # to say what it is now
+        who = f" by {assignee}" if assignee else ""
+        raise Conflict(f"Task '{row.name}' is {state}{who}, not {expected_state}.", task_id=row.id, state=state)
+    row = replace(row, **values)
     audit.record(session, actor=actor, action=action, instance_id=row.instance_id, subject=row.id,
                  data={"bpmn_id": row.bpmn_id, "name": row.name, **audit_data})
     return row

@@ -37,13 +37,14 @@ def require_handler(principal: Principal, dossier: Dossier) -> None:
                         "the desk and the leaders; you are not among them.", dossier_code=dossier.code)
 
 
-def may_work_task(principal: Principal, task_role: str | None, dossier: Dossier) -> bool:
-    """A task of the specialist lane belongs to the specialists of the dossier's deciding unit."""
+def may_work_task(principal: Principal, task_role: str | None, deciding_unit_code: str) -> bool:
+    """A task of the specialist lane belongs to the specialists of the dossier's deciding unit (its
+    procedure's, given by code)."""
     if task_role not in principal.roles:
         return False
     if task_role == DESK_OFFICER and boundary.is_at_centre(principal):
         return False  # the department desk's tasks; another centre's desk follows its dossiers only
-    return task_role != SPECIALIST or principal.unit_code == dossier.procedure.deciding_unit.code
+    return task_role != SPECIALIST or principal.unit_code == deciding_unit_code
 
 
 @dataclass(frozen=True)

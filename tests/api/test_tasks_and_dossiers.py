@@ -74,6 +74,53 @@ def test_a_claimed_task_belongs_to_its_claimer_until_released(api, sessions):
     assert api.get(f"/api/v1/tasks/{task_id}", user="desk").get_json()["completed_by"] == "desk2"
 
 
+def test_a_claim_answers_with_the_task_as_the_inbox_lists_it_now_claimed(api):
+    code = api.receive()["code"]
+    listed = api.open_task(code, "desk", "check_dossier")
+
+    claimed = api.post(f"/api/v1/tasks/{listed['id']}/claim", user="desk")
+    released = api.post(f"/api/v1/tasks/{listed['id']}/unclaim", user="desk")
+
+    assert claimed.status_code == 200
+    assert claimed.get_json() == {**listed, "state": "claimed", "assignee": "desk"}
+    assert claimed.get_json()["procedure_name"] and claimed.get_json()["dossier_due_at"]
+    assert released.get_json() == listed
+
+
+def test_a_claim_that_comes_second_says_who_holds_the_task(api, sessions):
+    from workflows.auth import create_user
+
+    with sessions() as session, session.begin():
+        create_user(session, username="desk2", password="demo", full_name="Một Cửa Hai", roles=["desk_officer"],
+                    demo=True)
+    code = api.receive()["code"]
+    task_id = api.open_task(code, "desk", "check_dossier")["id"]
+    api.post(f"/api/v1/tasks/{task_id}/claim", user="desk")
+
+    second = api.post(f"/api/v1/tasks/{task_id}/claim", user="desk2")
+
+    assert second.status_code == 409
+    assert second.get_json()["errors"]["state"] == "claimed"
+    assert "desk" in second.get_json()["errors"]["detail"]
+    assert api.get(f"/api/v1/tasks/{task_id}", user="desk").get_json()["assignee"] == "desk"
+
+
+def test_a_task_of_a_suspended_dossier_cannot_be_claimed(api, sessions):
+    from engine import repair
+    from workflows.dossiers import get_dossier
+
+    code = api.receive()["code"]
+    task_id = api.open_task(code, "desk", "check_dossier")["id"]
+    with sessions() as session, session.begin():
+        repair.suspend(session, get_dossier(session, code).instance_id, actor="admin", reason="kiểm tra lại")
+
+    refused = api.post(f"/api/v1/tasks/{task_id}/claim", user="desk")
+
+    assert refused.status_code == 409
+    assert "kiểm tra lại" in refused.get_json()["errors"]["detail"]
+    assert api.open_task(code, "desk", "check_dossier")["state"] == "ready"
+
+
 def test_completing_a_completed_task_is_a_409(api):
     code = api.receive()["code"]
     task_id = api.open_task(code, "desk", "check_dossier")["id"]
