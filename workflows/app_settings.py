@@ -5,16 +5,21 @@ their values and write their own audit event (`changes` gives what it says chang
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.clock import utcnow
 from workflows.models import AppSetting
 
+_VALUE = select(AppSetting.value).where(AppSetting.key == bindparam("key"))
+
 
 def stored(session: Session, key: str) -> dict:
-    """What was saved under `key` (nothing saved: an empty dict)."""
-    row = session.get(AppSetting, key)
-    return dict(row.value) if row and row.value else {}
+    """What was saved under `key` (nothing saved: an empty dict). Read on the session's connection
+    (about half the cost of a read through the session; several are read on every receipt): `store`
+    flushes, so what this transaction saved is seen."""
+    value = session.connection().execute(_VALUE, {"key": key}).scalar()
+    return dict(value) if value else {}
 
 
 def store(session: Session, key: str, value: dict, *, actor: str) -> None:

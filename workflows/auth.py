@@ -81,6 +81,7 @@ class Principal:
     unit_code: str | None
     scopes: frozenset[str] = frozenset()  # an API token's; users have none
     unit_kind: str = "internal"  # `service_centre`: another centre of the province (workflows.boundary)
+    unit_name: str | None = None  # as the pages show who did what (workflows.people)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -238,7 +239,7 @@ def login(session: Session, *, username: str, password: str, ttl_minutes: int) -
 # A user's token with its user, unit and roles (one row per role), built once: it runs on every request.
 _TOKEN_HOLDER = (
     select(AccessToken.revoked_at, AccessToken.expires_at, User.id, User.username, User.full_name, User.active,
-           Unit.code, Unit.kind, UserRole.role)
+           Unit.code, Unit.kind, Unit.name, UserRole.role)
     .join(User, User.id == AccessToken.user_id).outerjoin(Unit, Unit.id == User.unit_id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(AccessToken.token_hash == bindparam("token_hash"))
@@ -260,12 +261,14 @@ def principal_for_token(session: Session, raw: str) -> Principal:
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.active:
         raise Unauthenticated("The access token is invalid or has expired; log in again.")
     roles = frozenset(row.role for row in rows if row.role is not None)
-    return Principal(token.id, token.username, token.full_name, roles, token.code, unit_kind=token.kind or "internal")
+    return Principal(token.id, token.username, token.full_name, roles, token.code, unit_kind=token.kind or "internal",
+                     unit_name=token.name)
 
 
 def principal_of(user: User) -> Principal:
     return Principal(user.id, user.username, user.full_name, frozenset(user.roles),
-                     user.unit.code if user.unit else None, unit_kind=user.unit.kind if user.unit else "internal")
+                     user.unit.code if user.unit else None, unit_kind=user.unit.kind if user.unit else "internal",
+                     unit_name=user.unit.name if user.unit else None)
 
 
 def revoke_token(session: Session, raw: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from workflows.agency import get_agency
 from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure, Unit
-from workflows.people import people
+from workflows.people import Person, people
 from workflows.procedures import deadline_policy, get_procedure, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
@@ -211,14 +211,17 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
 def _next_code(session: Session, prefix: str, now: datetime, timezone: str) -> str:
     """`PREFIX-YYMMDD-NNNN`, numbered per local day; safe under concurrent receipts."""
     day = now.astimezone(ZoneInfo(timezone)).strftime("%y%m%d")
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    statement = (
-        dialect.insert(DossierCounter).values(day=day, last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": DossierCounter.last + 1})
-        .returning(DossierCounter.last)
-    )
-    number = session.execute(statement).scalar_one()
+    connection = session.connection()
+    number = connection.execute(_COUNT_UP[connection.dialect.name == "sqlite"], {"day": day}).scalar_one()
     return f"{prefix}-{day}-{number:04d}"
+
+
+# the day's counter, up by one (built once per dialect: PostgreSQL's, SQLite's)
+_COUNT_UP = tuple(
+    dialect.insert(DossierCounter).values(day=bindparam("day"), last=1)
+    .on_conflict_do_update(index_elements=["day"], set_={"last": DossierCounter.last + 1})
+    .returning(DossierCounter.last)
+    for dialect in (postgresql, sqlite))
 
 
 def find_by_code(session: Session, code: str) -> Dossier | None:
@@ -256,7 +259,8 @@ def shown(session: Session, principal: Principal, dossier: Dossier) -> DossierVi
     incident = session.get(Incident, instance.incident_id) if instance and instance.incident_id else None
     if incident is not None and incident.state not in INCIDENT_UNRESOLVED:
         incident = None
-    named = people(session, [dossier.received_by, instance.suspended_by if instance else None])
+    caller = Person(principal.username, principal.full_name, principal.unit_name) if principal.user_id else None
+    named = people(session, [dossier.received_by, instance.suspended_by if instance else None], known=caller)
     return replace(access.shown_to(principal, dossier), incident=incident, people=named)
 
 

@@ -19,15 +19,20 @@ class Person:
     unit: str | None
 
 
-def people(session: Session, usernames: Iterable[str | None]) -> dict[str, Person]:
+def people(session: Session, usernames: Iterable[str | None], *, known: Person | None = None) -> dict[str, Person]:
     """The accounts among `usernames`, by login, in one query; a name that is no account (the
-    applicant online, the scheduler, the system) is left out, for the caller to name it."""
+    applicant online, the scheduler, the system) is left out, for the caller to name it. `known`, a
+    person the caller has at hand (the signed-in user, read with their token), is not looked up."""
     wanted = {name for name in usernames if name}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.username, User.full_name, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
-                           .where(User.username.in_(sorted(wanted))))
-    return {username: Person(username, full_name, unit) for username, full_name, unit in rows}
+    found = {}
+    if known is not None and known.username in wanted:
+        wanted.discard(known.username)
+        found[known.username] = known
+    if wanted:
+        rows = session.execute(select(User.username, User.full_name, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
+                               .where(User.username.in_(sorted(wanted))))
+        found.update((username, Person(username, full_name, unit)) for username, full_name, unit in rows)
+    return found
 
 
 def person(session: Session, username: str | None) -> Person | None:

@@ -88,10 +88,16 @@ def test_someone_who_does_not_handle_the_dossier_sees_its_steps_but_not_what_was
 
 
 def test_the_dossier_names_the_officer_who_received_it(api):
-    code = api.receive()["code"]
+    receipt = api.receive()
+    code = receipt["code"]
     dossier = api.dossier(code)
     assert dossier["received_by"] == "desk"
     assert dossier["received_by_person"]["full_name"] == "Nguyễn Thị Một Cửa (demo)"
+    # the receipt's answer names the receiver from the signed-in user's token, the same as a later read
+    assert receipt["received_by_person"] == dossier["received_by_person"]
+    assert dossier["received_by_person"]["unit"]
+    leader_view = api.get(f"/api/v1/dossiers/{code}", user="leader").get_json()
+    assert leader_view["received_by_person"] == dossier["received_by_person"]
     listed = api.get("/api/v1/dossiers", user="desk").get_json()["items"]
     assert "received_by_person" not in listed[0]
 
