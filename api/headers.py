@@ -30,26 +30,35 @@ def init_app(app: Flask) -> None:
     app.after_request(_secure)
 
 
+EVERY_RESPONSE = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                  ("Referrer-Policy", "no-referrer"), ("Cross-Origin-Opener-Policy", "same-origin"),
+                  ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+
+
 def _secure(response: Response) -> Response:
+    """Each header added unless the view set it: the names present are read once (Werkzeug's
+    `setdefault` scans the headers for each name, on every answer)."""
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.blueprint in ("public_pages", "applicant_pages", "payment_pages"):
-        headers.setdefault("Content-Security-Policy", PAGE_POLICY)
-    elif request.blueprint == "web":
-        headers.setdefault("Content-Security-Policy", WEB_POLICY)
-    elif request.endpoint == "api-docs.openapi_swagger_ui":
-        headers.setdefault("Content-Security-Policy", _docs_policy(response))
-    else:
-        headers.setdefault("Content-Security-Policy", API_POLICY)
-    if (request.path.startswith("/api/") or request.blueprint == "applicant_pages") and "Cache-Control" not in headers:
-        headers["Cache-Control"] = "no-store"
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    present = {name.lower() for name, _ in headers.items()}
+    added = [(name, value) for name, value in EVERY_RESPONSE if name.lower() not in present]
+    if "content-security-policy" not in present:
+        added.append(("Content-Security-Policy", _policy(response)))
+    if (request.path.startswith("/api/") or request.blueprint == "applicant_pages") and "cache-control" not in present:
+        added.append(("Cache-Control", "no-store"))
+    if request.is_secure and "strict-transport-security" not in present:
+        added.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    headers.extend(added)
     return response
+
+
+def _policy(response: Response) -> str:
+    if request.blueprint in ("public_pages", "applicant_pages", "payment_pages"):
+        return PAGE_POLICY
+    if request.blueprint == "web":
+        return WEB_POLICY
+    if request.endpoint == "api-docs.openapi_swagger_ui":
+        return _docs_policy(response)
+    return API_POLICY
 
 
 def _docs_policy(response: Response) -> str:

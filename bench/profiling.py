@@ -5,16 +5,19 @@ of the scheduler firing due timers.
                                                    [--database sqlite|postgresql] [--top 30]
     .venv/bin/python -m bench.profiling timers [--count 1000] [--database sqlite|postgresql]
     .venv/bin/python -m bench.profiling step [--count 300] [--database sqlite|postgresql]
+    .venv/bin/python -m bench.profiling reads [--count 3000] [--database sqlite|postgresql]
 
 `completion` drives the app with Flask's test client: the whole request (authentication, validation,
 the service, the answer's serialization) without gunicorn and the socket. `timers` inserts due
 timers as bench/timers.py does and calls `workflows.timers.fire_due_timers` until none is left, as
 the scheduler does. `step` is an officer's step on the 10-task model as bench/steps.py sends it
 (GET /tasks?dossier_code=, claim, complete), each of the three requests profiled on its own, and an
-inbox read (GET /tasks?scope=available). Each prints the functions with the most time of their own, the application's
-functions with the most cumulative time, and the SQL statements of one more request or firing
-(transactions included); the raw profiles go to bench/results/profile-*.pstats (`python -m pstats`,
+inbox read (GET /tasks?scope=available). Each prints the functions with the most time of their own,
+the application's functions with the most cumulative time, and the SQL statements of one more
+request or firing (transactions included); the raw profiles go to bench/results/profile-*.pstats (`python -m pstats`,
 snakeviz). The profiler roughly doubles the time of what it watches: compare shares, not totals.
+`reads` (no profiler) times two reads of the hot path each way: through the session or on its
+connection, as ORM objects or as plain values.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from bench.api_load import APPLICANT, LINEAR10, LINEAR10_PROCEDURE, STEPS, STEPS
 from bench.common import MODELS, RESULTS, ROOT, fresh_database, postgres_admin_url
 from bench.server import prepare_database
 from engine.db import make_engine, make_session_factory
-from workflows import auth
+from workflows import auth, tasks
 from workflows.settings import from_env
 from workflows.timers import fire_due_timers
 
@@ -155,7 +158,9 @@ def profile_completions(database_url: str, label: str, *, procedure: str, count:
     app.extensions["motcua_engine"].dispose()
 
 
-def profile_steps(database_url: str, label: str, *, count: int, top: int, timing_only: bool = False) -> None:
+def _linear10_desk(database_url: str, dossiers: int):
+    """The app in-process on a prepared database with the 10-task model registered, the desk's
+    headers, and `dossiers` dossiers received: (app, client, desk headers, their codes)."""
     auth.use_cheap_hashing_for_tests()
     prepare_database(database_url)
     app = create_app(from_env().with_overrides(database_url=database_url))
@@ -172,7 +177,40 @@ def profile_steps(database_url: str, label: str, *, count: int, top: int, timing
     _json(client.post("/api/v1/procedures", headers=admin, json=LINEAR10_PROCEDURE))
     codes = [_json(client.post("/api/v1/dossiers", headers=desk, json={
         "procedure_code": LINEAR10, "channel": "in_person", "applicant": APPLICANT, "data": {}}))["code"]
-        for _ in range(-(-count // 10) + 1)]
+        for _ in range(dossiers)]
+    return app, client, desk, codes
+
+
+def profile_reads(database_url: str, label: str, *, count: int, top: int) -> None:
+    """Two reads of the hot path each way, `count` times in one transaction, CPU µs per read: the token's
+    holder through the session and on its connection; a task to claim as ORM objects (its task,
+    instance, version, dossier, procedure and unit, as a completion reads it) and as plain values
+    (as a claim reads it)."""
+    app, client, desk, codes = _linear10_desk(database_url, 1)
+    task_id = _json(client.get(f"/api/v1/tasks?dossier_code={codes[0]}", headers=desk))[0]["id"]
+    holder = {"token_hash": auth._digest(desk["Authorization"].split()[1])}
+    reads = {
+        "token holder, through the session": lambda s: s.execute(auth._TOKEN_HOLDER, holder).all(),
+        "token holder, on the connection": lambda s: s.connection().execute(auth._TOKEN_HOLDER, holder).all(),
+        "task to claim, ORM objects": lambda s: (s.execute(tasks._TASK_AND_DOSSIER, {"task_id": task_id}).first(),
+                                                 s.expunge_all()),
+        "task to claim, plain values": lambda s: s.connection().execute(tasks._TASK_TO_MOVE,
+                                                                        {"task_id": task_id}).first(),
+    }
+    print(f"\n{count} reads each on {label}, CPU µs per read (this process):")
+    for name, read in reads.items():
+        with app.extensions["motcua_sessions"]() as session, session.begin():
+            for _ in range(min(count, 200)):  # warm: statements compiled, connection begun
+                read(session)
+            started = time.process_time()
+            for _ in range(count):
+                read(session)
+            print(f"  {name}: {1e6 * (time.process_time() - started) / count:.0f}")
+    app.extensions["motcua_engine"].dispose()
+
+
+def profile_steps(database_url: str, label: str, *, count: int, top: int, timing_only: bool = False) -> None:
+    app, client, desk, codes = _linear10_desk(database_url, -(-count // 10) + 1)
     profilers = {name: cProfile.Profile() for name in ("list", "claim", "complete", "inbox")}
     seconds = dict.fromkeys(profilers, 0.0)
 
@@ -234,7 +272,7 @@ def profile_timers(database_url: str, label: str, *, count: int, top: int) -> No
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("completion", "timers", "step"))
+    parser.add_argument("what", choices=("completion", "timers", "step", "reads"))
     parser.add_argument("--procedure", default=LINEAR10, choices=sorted(STEPS), help="completion only")
     parser.add_argument("--count", type=int, default=300, help="completions, or due timers (default: 300)")
     parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql"))
@@ -248,6 +286,8 @@ def main() -> None:
         run, options = profile_completions, {"procedure": args.procedure}
     elif args.what == "step":
         run, options = profile_steps, {"timing_only": args.timing_only}
+    elif args.what == "reads":
+        run, options = profile_reads, {}
     else:
         run, options = profile_timers, {}
     with fresh_database(args.database, args.postgres_url, "profile") as url:
