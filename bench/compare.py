@@ -7,16 +7,19 @@ On a shared machine the CPU a request costs drifts by a third from one minute to
 most changes move it, so two runs one after the other compare the machine's moods, not the code. Here
 each round runs `bench.profiling step --timing-only` (list, claim, complete and inbox requests, and
 the receipts before them, through the Flask app in-process, without the profiler) in this checkout
-and in a worktree of REV at the same moment, one process each (the machine has two cores), so that
-both see the same noise; the table gives each round's figures and the ratio of the medians
-(this ÷ REV: below 1, this checkout costs less). REV's worktree is made in a temporary folder with
-`git worktree add --detach` and removed at the end; it must have `bench.profiling step --timing-only`
-(2026-12-05 and later; the receipt's figure from 2026-12-06). It uses this checkout's virtualenv.
+and in a worktree of REV at the same moment, one process each on a core of its own (the machine has
+two), the cores swapped from one round to the next, so that both see the same noise; the table gives
+each round's figures and the ratio of the medians (this ÷ REV: below 1, this checkout costs less).
+Compared with itself (`bench.compare HEAD`) it gives 0.98–1.00. REV's worktree is made in a temporary
+folder with `git worktree add --detach` and removed at the end; it must have `bench.profiling step
+--timing-only` (2026-12-05 and later; the receipt's figure from 2026-12-06). It uses this
+checkout's virtualenv.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -38,12 +41,23 @@ def figures(output: str) -> dict[str, float]:
     return {name: float(value) for name, value in _FIGURE.findall(lines[-1])}
 
 
-def side_by_side(folders: dict[str, Path], *, count: int, database: str) -> dict[str, dict[str, float]]:
-    """One round: the step figures of each folder's code, measured at the same time."""
+def side_by_side(folders: dict[str, Path], *, count: int, database: str,
+                 shift: int = 0) -> dict[str, dict[str, float]]:
+    """One round: the step figures of each folder's code, measured at the same time, each process held
+    to a core of its own where the machine has enough (the `shift`th of the cores for the first, the
+    next for the second, ...): over rounds with shifts 0 and 1, each side runs as often on each core."""
     command = [sys.executable, "-m", "bench.profiling", "step", "--timing-only", "--count", str(count),
                "--database", database]
+    cores = sorted(os.sched_getaffinity(0))
+
+    def on_core(index: int):
+        if len(cores) < len(folders):
+            return None
+        return lambda: os.sched_setaffinity(0, {cores[(index + shift) % len(cores)]})
+
     running = {name: subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      text=True) for name, folder in folders.items()}
+                                      text=True, preexec_fn=on_core(index))
+               for index, (name, folder) in enumerate(folders.items())}
     results = {}
     for name, process in running.items():
         output, _ = process.communicate()
@@ -71,7 +85,7 @@ def table(rounds: list[dict[str, dict[str, float]]], names: tuple[str, str]) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("revision", help="the git revision to compare this checkout with (e.g. HEAD~3, a commit)")
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=4, help="an even number: each side as often on each core")
     parser.add_argument("--count", type=int, default=400, help="steps per round (default: 400)")
     parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql"))
     args = parser.parse_args()
@@ -87,7 +101,7 @@ def main() -> None:
             for number in range(1, args.rounds + 1):
                 print(f"  round {number} of {args.rounds} ({args.database}, {args.count} steps each)", flush=True)
                 rounds.append(side_by_side({label: other, "this checkout": ROOT}, count=args.count,
-                                           database=args.database))
+                                           database=args.database, shift=number))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT, check=False)
     print(f"\nCPU ms per request in-process ({args.database}), {label} and this checkout side by side:")
