@@ -11,9 +11,9 @@ and in a worktree of REV at the same moment, one process each on a core of its o
 two), the cores swapped from one round to the next, so that both see the same noise; the table gives
 each round's figures and the ratio of the medians (this ÷ REV: below 1, this checkout costs less).
 Compared with itself (`bench.compare HEAD`) it gives 0.98–1.00. REV's worktree is made in a temporary
-folder with `git worktree add --detach` and removed at the end; it must have `bench.profiling step
---timing-only` (2026-12-05 and later; the receipt's figure from 2026-12-06). It uses this
-checkout's virtualenv.
+folder with `git worktree add --detach` and removed at the end; its `bench/` is replaced by this
+checkout's, so that the measuring code is the same on both sides and only the code it measures
+differs. It uses this checkout's virtualenv.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -94,6 +95,9 @@ def main() -> None:
         subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(other), args.revision], cwd=ROOT,
                        check=True)
         try:
+            # the same measuring code on both sides: only the code it measures differs
+            shutil.rmtree(other / "bench")
+            shutil.copytree(ROOT / "bench", other / "bench", ignore=shutil.ignore_patterns("results", "__pycache__"))
             label = subprocess.run(["git", "rev-parse", "--short", args.revision], cwd=ROOT, check=True,
                                    capture_output=True, text=True).stdout.strip()
             names = (label, "this checkout")
