@@ -31,7 +31,7 @@ from bench.steps import _closed_loop, _receive_many
 # a thread waiting (in C, below these): gunicorn's main loop on its sockets, a pool thread for work
 IDLE = ("EpollSelector.select (selectors.py)", "Condition.wait (threading.py)",
         "_worker (concurrent/futures/thread.py)")
-_FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^:()]*)(?::\d+)?\)$")
+_FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>.*?)(?::\d+)?\)$")
 
 
 def frame_name(frame: str, ours: str = f"{ROOT}/") -> tuple[str, str]:
@@ -41,13 +41,13 @@ def frame_name(frame: str, ours: str = f"{ROOT}/") -> tuple[str, str]:
     if match is None:
         return frame, frame
     path = match["file"]
-    if path.startswith(ours) or not path.startswith("/"):  # a worker started in the checkout: relative
-        short = path.removeprefix(ours)
-        package = short.split("/")[0]
-    else:
-        short = re.sub(r".*site-packages/|.*/python3\.\d+/", "", path)
-        package = short.split("/")[0] if "/" in short else "python"
-    return package, f"{match['function']} ({short})"
+    if path.startswith("<"):  # code a library generated: "<sqlalchemy generated ...>", "<string>"
+        return path[1:].split()[0].rstrip(">"), f"{match['function']} ({path})"
+    short = path.removeprefix(ours)
+    if path.startswith(ours) or (not path.startswith("/") and Path(ours, short).is_file()):
+        return short.split("/")[0], f"{match['function']} ({short})"
+    short = re.sub(r".*site-packages/|.*/python3\.\d+/", "", path)
+    return short.split("/")[0] if "/" in short else "python", f"{match['function']} ({short})"
 
 
 def summarise(lines: list[str], ours: str = f"{ROOT}/") -> tuple[int, collections.Counter, collections.Counter]:

@@ -23,6 +23,8 @@ def test_a_frame_is_named_by_its_package_or_our_folder_and_its_function():
     assert frame_name("_worker (/usr/lib/python3.11/concurrent/futures/thread.py:83)", ours)[0] == "concurrent"
     assert frame_name("loads (/usr/lib/python3.11/json/__init__.py:346)", ours)[0] == "json"
     assert frame_name("Thread.run (/usr/lib/python3.11/threading.py:982)", ours)[0] == "python"
+    generated = "_go (<sqlalchemy generated _go() wrapper for sqlalchemy.orm.session.SessionTransaction.commit>:2)"
+    assert frame_name(generated, ours)[0] == "sqlalchemy"
 
 
 def test_idle_waits_are_left_out_and_a_function_counts_once_a_sample():
