@@ -44,7 +44,8 @@ def frame_name(frame: str, ours: str = f"{ROOT}/") -> tuple[str, str]:
     if path.startswith("<"):  # code a library generated: "<sqlalchemy generated ...>", "<string>"
         return path[1:].split()[0].rstrip(">"), f"{match['function']} ({path})"
     short = path.removeprefix(ours)
-    if path.startswith(ours) or (not path.startswith("/") and Path(ours, short).is_file()):
+    if path.startswith(ours) or (not path.startswith("/") and path.endswith(".py") and len(path) < 200
+                                 and Path(ours, short).is_file()):
         return short.split("/")[0], f"{match['function']} ({short})"
     short = re.sub(r".*site-packages/|.*/python3\.\d+/", "", path)
     return short.split("/")[0] if "/" in short else "python", f"{match['function']} ({short})"
