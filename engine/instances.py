@@ -107,9 +107,12 @@ def start_instance(
     due_at: datetime | None = None,
     version: ProcessVersion | None = None,
     effects: Effects | None = None,
+    on_created: Callable[[ProcessInstance], None] | None = None,
 ) -> StepResult:
     """Start the latest version of `process_id` (`version`, if the caller has read it) and run it
-    to its first wait.
+    to its first wait. `on_created(instance)` is called once the instance's row is added to the
+    session, before it is written: a caller's row that refers to it (the dossier) is then inserted
+    with it, in the same flush, instead of inserted and updated.
 
     `lane_roles` (lane or candidate group -> role) and `default_role` give each human task its role
     (engine/assignment.py). `step_allocations` (step key -> {value, unit}) is what `deadline()` reads
@@ -130,6 +133,8 @@ def start_instance(
         lane_roles=lane_roles or {}, default_role=default_role, started_at=now, started_by=actor, updated_at=now,
     )
     session.add(instance)
+    if on_created is not None:
+        on_created(instance)
     session.flush()
     result = StepResult(instance)
     with _calendar(session):

@@ -22,7 +22,7 @@ from engine.calendar_store import load_calendar
 from engine.clock import utcnow
 from engine.deployments import find_latest_version, load_spec
 from engine.forms import start_form_schema, validate_task_data
-from engine.models import INCIDENT_UNRESOLVED, Incident, ProcessVersion
+from engine.models import INCIDENT_UNRESOLVED, Incident, ProcessInstance, ProcessVersion
 from engine.progress import progress_of
 from workflows import access, boundary, lifecycle, outcomes, statuses
 from workflows.access import DossierView
@@ -182,12 +182,14 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
         deadline_policy=policy,
         due_at=due_at if received_at is not None else None,
     )
+    # written with its instance, in the instance's first flush (`on_created`): one insert, no update
     session.add(dossier)
-    session.flush()
     action = "dossier.received" if received_at is not None else "dossier.submitted_online"
 
+    def created(instance: ProcessInstance) -> None:
+        dossier.instance = instance  # the answer needs no read
+
     def effects(step) -> None:
-        dossier.instance_id, dossier.instance = step.instance.id, step.instance  # the answer needs no read
         audit.record(session, actor=actor, action=action, instance_id=dossier.instance_id, subject=dossier.code,
                      at=now, data={"procedure_code": procedure.code, "channel": channel,
                                    "receiving_unit": receiving_unit.code if receiving_unit else None,
@@ -200,7 +202,7 @@ def _create(session: Session, *, actor: str, procedure_code: str, channel: str, 
         session, procedure.process_id, actor=actor, business_key=dossier.code, version=version,
         lane_roles=lane_role_map(session, procedure, version), default_role=procedure.default_role,
         step_allocations=policy["step_allocations"],
-        due_at=due_at, effects=effects,
+        due_at=due_at, effects=effects, on_created=created,
         data={**data, "dossier_code": dossier.code, "procedure_code": procedure.code, "channel": channel,
               "apology_lead_days": policy["apology_lead_days"], "checked_at_desk": intake is not None,
               **(intake.process_data() if intake else {})},
