@@ -78,12 +78,10 @@ def committed(row, values: dict) -> None:
 # --- human tasks ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
-class TaskRow:
-    """A human task's columns and its instance's hold, read as plain values: what a claim or a release
-    needs, without the ORM objects (task, instance, its version) a completion loads."""
+class TaskColumns:
+    """A human task's columns as lists and answers show them, read as plain values (an inbox, a claim)."""
 
     id: str
-    instance_id: int
     bpmn_id: str
     name: str
     lane: str | None
@@ -94,17 +92,25 @@ class TaskRow:
     due_at: datetime | None
     completed_at: datetime | None
     completed_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow(TaskColumns):
+    """The task's columns shown, its instance and that instance's hold: what a claim or a release
+    needs, without the ORM objects (task, instance, its version) a completion loads."""
+
+    instance_id: int
     suspended_at: datetime | None
     suspended_by: str | None
     suspend_reason: str | None
 
 
 _INSTANCES = ProcessInstance.__table__
-# TaskRow's columns, in its order, for a caller's select joined to the task's instance (`of_task_row`)
-TASK_ROW_COLUMNS = (_TASKS.c.id, _TASKS.c.instance_id, _TASKS.c.bpmn_id, _TASKS.c.name, _TASKS.c.lane,
-                    _TASKS.c.role, _TASKS.c.assignee, _TASKS.c.state, _TASKS.c.created_at, _TASKS.c.due_at,
-                    _TASKS.c.completed_at, _TASKS.c.completed_by, _INSTANCES.c.suspended_at,
-                    _INSTANCES.c.suspended_by, _INSTANCES.c.suspend_reason)
+# TaskColumns' columns, then TaskRow's, in their order (`of_task_row` joins the task's instance)
+TASK_COLUMNS = (_TASKS.c.id, _TASKS.c.bpmn_id, _TASKS.c.name, _TASKS.c.lane, _TASKS.c.role, _TASKS.c.assignee,
+                _TASKS.c.state, _TASKS.c.created_at, _TASKS.c.due_at, _TASKS.c.completed_at, _TASKS.c.completed_by)
+TASK_ROW_COLUMNS = (*TASK_COLUMNS, _TASKS.c.instance_id, _INSTANCES.c.suspended_at, _INSTANCES.c.suspended_by,
+                    _INSTANCES.c.suspend_reason)
 _TASK_ROW = (select(*TASK_ROW_COLUMNS).join(_INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id)
              .where(_TASKS.c.id == bindparam("task_id")))
 _TASK_NOW = select(_TASKS.c.state, _TASKS.c.assignee).where(_TASKS.c.id == bindparam("task_id"))

@@ -28,7 +28,7 @@ SORTS = ("created", "due")
 class TaskView:
     """A task with the dossier it belongs to: the rows themselves, or in a list the columns shown."""
 
-    task: HumanTask | ListedTask | task_rows.TaskRow
+    task: HumanTask | task_rows.TaskColumns
     dossier: Dossier | ListedDossier
     form_schema: dict | None = None
 
@@ -50,7 +50,7 @@ def list_tasks(session: Session, principal: Principal, *, dossier_code: str | No
     number: every word of it must be found in one of them.
 
     Rows only read: one statement per combination of filters, built once, and the columns shown
-    read as plain values (`ListedTask`, `ListedDossier`), not as ORM objects."""
+    read as plain values (`engine.task_rows.TaskColumns`, `ListedDossier`), not as ORM objects."""
     if scope is not None and scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}.", scope=scope)
     if state is not None and state not in STATES:
@@ -65,26 +65,10 @@ def list_tasks(session: Session, principal: Principal, *, dossier_code: str | No
         "state": state, "dossier_code": dossier_code, "procedure_code": procedure_code,
         "dossier_status": dossier_status, "offset": (page - 1) * per_page, "limit": per_page,
         **{f"term_{index}": f"%{_escaped(term)}%" for index, term in enumerate(terms)}})
-    return [TaskView(ListedTask(*row[:11]), ListedDossier(row[11], row[12], row[13], row[14],
-                                                         _procedure(row[15], row[16])))
+    shown = len(task_rows.TASK_COLUMNS)
+    return [TaskView(task_rows.TaskColumns(*row[:shown]),
+                     ListedDossier(*row[shown:shown + 4], _procedure(row[shown + 4], row[shown + 5])))
             for row in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class ListedTask:
-    """A task's columns as the inbox shows them."""
-
-    id: str
-    bpmn_id: str
-    name: str
-    lane: str | None
-    role: str | None
-    assignee: str | None
-    state: str
-    created_at: datetime
-    due_at: datetime | None
-    completed_at: datetime | None
-    completed_by: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +105,8 @@ def _role(by_dossier: bool):
 def _list_statement(by_state: bool, scope: str | None, by_dossier: bool, by_procedure: bool, by_status: bool,
                     sort: str, at_centre: bool, terms: int):
     """The inbox statement for one combination of filters, its values bound at execution."""
-    query = (select(HumanTask.id, HumanTask.bpmn_id, HumanTask.name, HumanTask.lane, HumanTask.role,
-                    HumanTask.assignee, HumanTask.state, HumanTask.created_at, HumanTask.due_at,
-                    HumanTask.completed_at, HumanTask.completed_by,
-                    Dossier.code, Dossier.status, Dossier.applicant_name, Dossier.due_at, Procedure.code,
-                    Procedure.name)
+    query = (select(*task_rows.TASK_COLUMNS, Dossier.code, Dossier.status, Dossier.applicant_name, Dossier.due_at,
+                    Procedure.code, Procedure.name)
              .join(Dossier, Dossier.instance_id == HumanTask.instance_id)
              .join(Procedure, Procedure.id == Dossier.procedure_id).join(Unit, Unit.id == Procedure.deciding_unit_id)
              .where(_role(by_dossier).in_(bindparam("roles", expanding=True)),

@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from engine.clock import utcnow
+
+
+@pytest.fixture
+def second_desk(sessions) -> str:
+    """A second desk officer, `desk2`, beside the demo's `desk`."""
+    from workflows.auth import create_user
+
+    with sessions() as session, session.begin():
+        create_user(session, username="desk2", password="demo", full_name="Một Cửa Hai", roles=["desk_officer"],
+                    demo=True)
+    return "desk2"
 
 
 def test_each_role_sees_only_its_own_tasks(api):
@@ -47,12 +60,7 @@ def test_data_that_does_not_fit_the_form_is_refused_field_by_field(api):
     assert api.dossier(code)["status"] == 2
 
 
-def test_a_claimed_task_belongs_to_its_claimer_until_released(api, sessions):
-    from workflows.auth import create_user
-
-    with sessions() as session, session.begin():
-        create_user(session, username="desk2", password="demo", full_name="Một Cửa Hai", roles=["desk_officer"],
-                    demo=True)
+def test_a_claimed_task_belongs_to_its_claimer_until_released(api, second_desk):
     code = api.receive()["code"]
     task_id = api.open_task(code, "desk", "check_dossier")["id"]
 
@@ -87,12 +95,7 @@ def test_a_claim_answers_with_the_task_as_the_inbox_lists_it_now_claimed(api):
     assert released.get_json() == listed
 
 
-def test_a_claim_that_comes_second_says_who_holds_the_task(api, sessions):
-    from workflows.auth import create_user
-
-    with sessions() as session, session.begin():
-        create_user(session, username="desk2", password="demo", full_name="Một Cửa Hai", roles=["desk_officer"],
-                    demo=True)
+def test_a_claim_that_comes_second_says_who_holds_the_task(api, second_desk):
     code = api.receive()["code"]
     task_id = api.open_task(code, "desk", "check_dossier")["id"]
     api.post(f"/api/v1/tasks/{task_id}/claim", user="desk")
