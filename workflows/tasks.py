@@ -231,15 +231,16 @@ _TASK_TO_MOVE = (task_rows.of_task_row(select(
     .outerjoin(Dossier, Dossier.instance_id == HumanTask.instance_id)
     .outerjoin(Procedure, Procedure.id == Dossier.procedure_id).outerjoin(Unit, Unit.id == Procedure.deciding_unit_id)
     .where(HumanTask.id == bindparam("task_id")))
-_TASK_COLUMNS = len(task_rows.TASK_ROW_COLUMNS)
+_TASK_ROW_WIDTH = len(task_rows.TASK_ROW_COLUMNS)
 
 
 def _task_to_move(session: Session, principal: Principal, task_id: str, *, for_work: bool = True) -> TaskView:
     found = session.connection().execute(_TASK_TO_MOVE, {"task_id": task_id}).first()
     if found is None:
         raise NotFound(f"Task '{task_id}' does not exist.", task_id=task_id)
-    task = task_rows.TaskRow(*found[:_TASK_COLUMNS])
-    code, status, applicant_name, due_at, procedure_code, procedure_name, deciding_unit, offered = found[_TASK_COLUMNS:]
+    task = task_rows.TaskRow(*found[:_TASK_ROW_WIDTH])
+    code, status, applicant_name, due_at, procedure_code, procedure_name, deciding_unit, offered = (
+        found[_TASK_ROW_WIDTH:])
     _check_may_work(session, principal, task.id, task.role, deciding_unit if code is not None else None,
                     offered=offered and for_work)
     dossier = ListedDossier(code, status, applicant_name, due_at, _procedure(procedure_code, procedure_name))
