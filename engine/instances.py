@@ -36,6 +36,7 @@ from engine.models import HumanTask, ProcessInstance, ProcessVersion
 from engine.scripting import make_script_engine
 from engine.task_rows import (
     RowSnapshot,
+    TaskColumns,
     TaskRow,
     get_task,
     instances_with_due_timers,
@@ -67,7 +68,7 @@ class StepResult:
 
     instance: ProcessInstance
     completed: list[CompletedElement] = field(default_factory=list)
-    ready_tasks: list[HumanTask] = field(default_factory=list)
+    ready_tasks: list[HumanTask | TaskColumns] = field(default_factory=list)  # new rows as TaskColumns
     finished: bool = False
     terminated: bool = False  # ended from outside (engine.repair.terminate), not by reaching its end
     new_due_at: datetime | None = None

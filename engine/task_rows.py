@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -235,7 +235,7 @@ def due_timers_of(session: Session, instance_ids: list[int], now: datetime) -> d
 # --- after a step -----------------------------------------------------------------------------------
 
 def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, before: RowSnapshot,
-         now: datetime) -> list[HumanTask]:
+         now: datetime) -> list[HumanTask | TaskColumns]:
     """Bring the task and timer rows in line with `workflow`, writing only what changed against
     `before`; returns the rows of the tasks now open."""
     timers = tuple(runtime.waiting_timers(workflow))
@@ -262,9 +262,10 @@ def refresh_open_rows(session: Session, instance: ProcessInstance, workflow: Bpm
 
 def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
                       timers: tuple[runtime.WaitingTimerInfo, ...], before: RowSnapshot,
-                      now: datetime) -> list[HumanTask]:
+                      now: datetime) -> list[HumanTask | TaskColumns]:
     """Open rows for the tasks that became ready, cancelled ones for those that are no longer ready
     (interrupted by a boundary event, or cancelled), each task's deadline from its interrupting timer.
+    New rows are inserted on the connection and given back as `TaskColumns`; rows already open, as read.
     The task rows that stay open are read only if there are any (parallel branches)."""
     ready = {str(t.id): t for t in runtime.ready_human_tasks(workflow)}
     gone = [task_id for task_id in before.ready if task_id not in ready]
@@ -284,7 +285,7 @@ def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Bpm
         if timer.parent_task_id is not None and timer.interrupting:
             current = due_by_parent.get(timer.parent_task_id)
             due_by_parent[timer.parent_task_id] = min(current, timer.due_at) if current else timer.due_at
-    rows = []
+    rows, opened, offered = [], [], []
     for task_id, task in ready.items():
         row = open_rows.get(task_id)
         due_at = due_by_parent.get(str(task.parent.id)) if task.parent is not None else None
@@ -292,16 +293,26 @@ def _sync_human_tasks(session: Session, instance: ProcessInstance, workflow: Bpm
             session.connection().execute(_MOVE_TASK_DUE, {"task_id": task_id, "due_at": due_at})
             committed(row, {"due_at": due_at})
         if row is None:
-            row = HumanTask(
-                id=task_id, instance_id=instance.id, bpmn_id=runtime.element_id(task),
-                name=runtime.element_name(task), lane=getattr(task.task_spec, "lane", None),
-                role=role_of(instance, task), state="ready", created_at=now, due_at=due_at,
-                candidates=[HumanTaskCandidate(username=user)
-                            for user in assignment.candidate_users(runtime.properties(task))],
-            )
-            session.add(row)
+            row = TaskColumns(task_id, runtime.element_id(task), runtime.element_name(task),
+                              getattr(task.task_spec, "lane", None), role_of(instance, task), None, "ready", now,
+                              due_at, None, None)
+            opened.append({**_columns(row), "instance_id": instance.id, "data": None})
+            offered.extend({"task_id": task_id, "username": user}
+                           for user in assignment.candidate_users(runtime.properties(task)))
         rows.append(row)
+    if opened:  # on the connection, not through the unit of work: a new row costs a third of its flush
+        session.connection().execute(_OPEN_TASK, opened)
+    if offered:
+        session.connection().execute(_OFFER_TASK, offered)
     return rows
+
+
+_OPEN_TASK = insert(_TASKS)
+_OFFER_TASK = insert(HumanTaskCandidate.__table__)
+
+
+def _columns(row: TaskColumns) -> dict:
+    return {column.name: getattr(row, column.name) for column in TASK_COLUMNS}
 
 
 def role_of(instance: ProcessInstance, task) -> str | None:

@@ -58,3 +58,20 @@ def test_the_users_a_task_names_are_stored_with_its_row(sessions):
     assert (row.role, users) == ("desk_officer", ["an", "binh"])
     complete_open_task(sessions, instance_id)
     assert open_row(sessions, instance_id)[1] == []
+
+
+def test_the_rows_a_step_gives_back_are_the_rows_it_stored(sessions):
+    model = CAMUNDA.replace(b'camunda:candidateGroups="mot_cua"', b'camunda:candidateGroups="mot_cua" '
+                            b'camunda:candidateUsers="binh"')
+    with sessions() as session, session.begin():
+        deployments.deploy(session, model, "camunda_candidate_groups.bpmn", actor="designer")
+        started = instances.start_instance(session, "Process_0dc7inz", actor="t",
+                                           lane_roles={"mot_cua": "desk_officer"})
+        given = [(t.id, t.bpmn_id, t.name, t.lane, t.role, t.assignee, t.state, t.created_at, t.due_at)
+                 for t in started.ready_tasks]
+
+    row, users = open_row(sessions, started.instance.id)
+
+    assert given == [(row.id, row.bpmn_id, row.name, row.lane, row.role, row.assignee, row.state, row.created_at,
+                      row.due_at)]
+    assert users == ["binh"]
