@@ -111,14 +111,13 @@ TASK_COLUMNS = (_TASKS.c.id, _TASKS.c.bpmn_id, _TASKS.c.name, _TASKS.c.lane, _TA
                 _TASKS.c.state, _TASKS.c.created_at, _TASKS.c.due_at, _TASKS.c.completed_at, _TASKS.c.completed_by)
 TASK_ROW_COLUMNS = (*TASK_COLUMNS, _TASKS.c.instance_id, _INSTANCES.c.suspended_at, _INSTANCES.c.suspended_by,
                     _INSTANCES.c.suspend_reason)
-_TASK_ROW = (select(*TASK_ROW_COLUMNS).join(_INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id)
-             .where(_TASKS.c.id == bindparam("task_id")))
-_TASK_NOW = select(_TASKS.c.state, _TASKS.c.assignee).where(_TASKS.c.id == bindparam("task_id"))
-
-
 def of_task_row(select_statement):
     """`select_statement` (of TASK_ROW_COLUMNS first) from the task joined to its instance."""
     return select_statement.select_from(_TASKS).join(_INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id)
+
+
+_TASK_ROW = of_task_row(select(*TASK_ROW_COLUMNS)).where(_TASKS.c.id == bindparam("task_id"))
+_TASK_NOW = select(_TASKS.c.state, _TASKS.c.assignee).where(_TASKS.c.id == bindparam("task_id"))
 
 
 def task_row(session: Session, task_id: str) -> TaskRow:
