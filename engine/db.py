@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import select
 import sqlite3
 import threading
 import time
@@ -64,6 +65,9 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
     A file database's writers queue first (`_WriterQueue`): on a lock of their process, then on a
     lock file beside the database tried every few milliseconds. SQLite's own busy handler sleeps up
     to 100 ms between tries, which made waiting writers late by far more than the transaction ahead.
+
+    A PostgreSQL engine checks each pooled connection as it is taken (`_check_at_checkout`), unless
+    the caller asks for SQLAlchemy's `pool_pre_ping`.
     """
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
@@ -92,15 +96,68 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     # as many kept connections as a server worker has threads (the caller says; api/db.py): with
     # fewer, every request beyond them opened a connection and closed it after (a PostgreSQL
     # backend started for one request), which is what a busy server does most
     kwargs.setdefault("pool_size", POOL_SIZE)
-    return sa.create_engine(url, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping") and engine.dialect.name == "postgresql":
+        _check_at_checkout(engine)
+    return engine
 
 
 POOL_SIZE = 8
+
+
+PING_AFTER_IDLE = 1.0  # seconds a pooled connection may rest before it is pinged at checkout
+_RESTING_SINCE = "motcua_resting_since"
+
+
+def _check_at_checkout(engine: sa.Engine) -> None:
+    """A pooled PostgreSQL connection is checked when it is taken, without a round trip when it was in
+    use a moment ago.
+
+    A connection the server has closed or is closing (a restart, `pg_terminate_backend`, an idle
+    timeout) has something to read on its socket while it rests in the pool: the server's last message
+    or the end of the stream. One poll of the socket sees it, where SQLAlchemy's `pool_pre_ping` sent
+    `SELECT 1` and waited for the answer on every checkout, three times in an officer's step. A
+    connection that rested longer than PING_AFTER_IDLE is pinged as before: a host that vanished
+    without closing its sockets leaves nothing to read. Either way the dead connection is replaced
+    before it is handed out (a failed ping drops the whole pool, as `pool_pre_ping` does), and no
+    request sees it.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def _rests(_dbapi_connection, record) -> None:
+        record.info[_RESTING_SINCE] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection, record, _proxy) -> None:
+        resting_since = record.info.pop(_RESTING_SINCE, None)
+        if resting_since is None:
+            return  # a new connection
+        if closed_by_server(dbapi_connection):
+            raise sa.exc.DisconnectionError("the server closed the connection while it rested in the pool")
+        if time.monotonic() - resting_since > PING_AFTER_IDLE:
+            try:
+                ping(dbapi_connection)
+            except Exception as exc:
+                raise sa.exc.InvalidatePoolError(f"a pooled connection did not answer: {exc}") from exc
+
+
+def closed_by_server(dbapi_connection) -> bool:
+    """The connection is closed, or its server has sent something while nothing was asked of it (its
+    goodbye, or the end of the stream)."""
+    if dbapi_connection.closed:
+        return True
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+def ping(dbapi_connection) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
 
 
 QUEUE_SECONDS = 30.0  # SQLite's own busy timeout
