@@ -22,6 +22,7 @@ from engine.working_calendar import (
 
 SETTINGS_ROW_ID = 1
 _CACHE_KEY = "motcua_working_calendar"
+_ZONE_KEY = "motcua_calendar_timezone"
 
 
 def settings_to_dict(settings: CalendarSettings) -> dict:
@@ -59,14 +60,30 @@ def get_settings(session: Session) -> CalendarSettings:
     return settings_from_dict(data) if data else CalendarSettings()
 
 
+# The zone as a column another read can carry (`remember_timezone`): the bearer token's, which every
+# signed-in request makes and nearly every one then wants the zone to show its times in.
+TIMEZONE = (select(CalendarSettingsRow.data["timezone"].as_string())
+            .where(CalendarSettingsRow.id == SETTINGS_ROW_ID).scalar_subquery())
+
+
 def get_timezone(session: Session) -> str:
     """The calendar's time zone, in one small read (it is wanted on every request, to show times),
-    none when the transaction has loaded the calendar already (a step that computed a deadline)."""
+    none when the transaction has loaded the calendar already (a step that computed a deadline) or
+    read the zone with another row (`remember_timezone`)."""
     calendar = session.info.get(_CACHE_KEY)
     if calendar is not None:
         return calendar.settings.timezone
+    zone = session.info.get(_ZONE_KEY)
+    if zone is not None:
+        return zone
     data = session.connection().execute(_SETTINGS_DATA).scalar()
     return data.get("timezone", CalendarSettings().timezone) if data else CalendarSettings().timezone
+
+
+def remember_timezone(session: Session, zone: str | None) -> None:
+    """The zone a read of this transaction carried (the `TIMEZONE` column; None: no settings row yet),
+    for `get_timezone` until the transaction ends or the settings change."""
+    session.info[_ZONE_KEY] = zone or CalendarSettings().timezone
 
 
 def update_settings(session: Session, changes: dict, *, actor: str) -> CalendarSettings:
@@ -78,6 +95,7 @@ def update_settings(session: Session, changes: dict, *, actor: str) -> CalendarS
         raise CalendarError(f"These calendar settings are not valid: {exc}", **changes) from None
     after = settings_to_dict(settings)
     session.info.pop(_CACHE_KEY, None)
+    session.info.pop(_ZONE_KEY, None)
     row = session.get(CalendarSettingsRow, SETTINGS_ROW_ID)
     if row is None:
         row = CalendarSettingsRow(id=SETTINGS_ROW_ID, data=after, updated_at=utcnow(), updated_by=actor)
@@ -135,6 +153,7 @@ def load_calendar(session: Session) -> WorkingCalendar:
 def _forget_at_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_CACHE_KEY, None)
+        session.info.pop(_ZONE_KEY, None)
 
 
 def year_days(session: Session, year: int, language: str | None = None) -> dict:

@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit
+from engine import audit, calendar_store
 from engine.clock import utcnow
 from workflows import notifications, rate_limits
 from workflows.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -237,9 +237,11 @@ def login(session: Session, *, username: str, password: str, ttl_minutes: int) -
 
 
 # A user's token with its user, unit and roles (one row per role), built once: it runs on every request.
+# The display zone rides along (engine.calendar_store.TIMEZONE): nearly every signed-in request shows
+# times, and it would otherwise cost a read of its own.
 _TOKEN_HOLDER = (
     select(AccessToken.revoked_at, AccessToken.expires_at, User.id, User.username, User.full_name, User.active,
-           Unit.code, Unit.kind, Unit.name, UserRole.role)
+           Unit.code, Unit.kind, Unit.name, UserRole.role, calendar_store.TIMEZONE.label("timezone"))
     .join(User, User.id == AccessToken.user_id).outerjoin(Unit, Unit.id == User.unit_id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(AccessToken.token_hash == bindparam("token_hash"))
@@ -260,6 +262,7 @@ def principal_for_token(session: Session, raw: str) -> Principal:
     token = rows[0] if rows else None
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.active:
         raise Unauthenticated("The access token is invalid or has expired; log in again.")
+    calendar_store.remember_timezone(session, token.timezone)
     roles = frozenset(row.role for row in rows if row.role is not None)
     return Principal(token.id, token.username, token.full_name, roles, token.code, unit_kind=token.kind or "internal",
                      unit_name=token.name)
