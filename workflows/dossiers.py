@@ -20,7 +20,7 @@ from engine import audit, instances
 from engine.calendar_store import get_settings as get_calendar_settings
 from engine.calendar_store import load_calendar
 from engine.clock import utcnow
-from engine.deployments import find_latest_version, load_spec
+from engine.deployments import load_spec
 from engine.forms import start_form_schema, validate_task_data
 from engine.models import INCIDENT_UNRESOLVED, Incident, ProcessInstance, ProcessVersion
 from engine.progress import progress_of
@@ -31,7 +31,7 @@ from workflows.auth import Principal
 from workflows.errors import InvalidInput, NotFound
 from workflows.models import Dossier, DossierCounter, DossierNotice, Procedure, Unit
 from workflows.people import Person, people
-from workflows.procedures import deadline_policy, get_procedure, lane_role_map
+from workflows.procedures import deadline_policy, get_procedure_with_latest_version, lane_role_map
 
 CHANNELS = ("in_person", "online", "post")
 DESK_CHANNELS = ("in_person", "post")
@@ -132,8 +132,7 @@ def intake_form(session: Session, procedure_code: str) -> dict | None:
 
 def _intake(session: Session, procedure_code: str) -> tuple[Procedure, ProcessVersion | None, dict | None]:
     """The procedure, its latest model version and that version's intake form (`intake_form`)."""
-    procedure = get_procedure(session, procedure_code)
-    version = find_latest_version(session, procedure.process_id)
+    procedure, version = get_procedure_with_latest_version(session, procedure_code)
     return procedure, version, start_form_schema(load_spec(version)[0]) if version is not None else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine import audit, calls
@@ -48,8 +48,32 @@ def find_procedure(session: Session, code: str) -> Procedure | None:
 def get_procedure(session: Session, code: str) -> Procedure:
     procedure = find_procedure(session, code)
     if procedure is None:
-        raise NotFound(f"Procedure '{code}' does not exist.", procedure_code=code)
+        raise _no_such_procedure(code)
     return procedure
+
+
+# A procedure with its model's latest version (`engine.deployments.find_latest_version`), in one read.
+_WITH_LATEST_VERSION = (
+    select(Procedure, ProcessVersion)
+    .outerjoin(ProcessVersion, and_(
+        ProcessVersion.process_id == Procedure.process_id,
+        ProcessVersion.version == select(func.max(ProcessVersion.version))
+        .where(ProcessVersion.process_id == Procedure.process_id).correlate(Procedure).scalar_subquery()))
+    .where(Procedure.code == bindparam("code"))
+)
+
+
+def get_procedure_with_latest_version(session: Session, code: str) -> tuple[Procedure, ProcessVersion | None]:
+    """The procedure and the latest version of its model (None while none is deployed): what a
+    receipt starts."""
+    found = session.execute(_WITH_LATEST_VERSION, {"code": code}).first()
+    if found is None:
+        raise _no_such_procedure(code)
+    return found[0], found[1]
+
+
+def _no_such_procedure(code: str) -> NotFound:
+    return NotFound(f"Procedure '{code}' does not exist.", procedure_code=code)
 
 
 def role_for_lane(lane_roles: dict, lane: str | None) -> str | None:
