@@ -37,11 +37,16 @@ def _backend(engine: sa.Engine) -> int:
 
 
 def _terminate(database_url: str, pid: int) -> None:
+    """End the backend `pid` and wait until it has gone: its goodbye and the end of its stream are then
+    on the resting connection's socket."""
     admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    alive = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
     with admin.connect() as connection:
         assert connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+        deadline = time.monotonic() + 30
+        while connection.execute(alive, {"pid": pid}).scalar_one() and time.monotonic() < deadline:
+            time.sleep(0.02)
     admin.dispose()
-    time.sleep(0.2)  # the goodbye reaches the resting connection's socket
 
 
 def test_a_connection_taken_again_at_once_is_not_pinged(pool, pings):
