@@ -1,7 +1,8 @@
 """Audit events: who did what, when, written in the caller's transaction; an append-only hash chain.
 
 `record` adds an event in the caller's transaction and takes no lock: events are not chained when
-written. The sealer (`seal_pending`, run every few seconds by the scheduler) chains them later,
+written. `record_at_once` inserts it on the connection at once (a claim's, whose change is written
+there too), for the few actions no flush hook watches. The sealer (`seal_pending`, run every few seconds by the scheduler) chains them later,
 under one lock: each unsealed event, in id order, gets the next `chain_seq` and
 `chain_hash = sha256(previous chain_hash + canonical JSON of the event)`, the first one chaining
 on 64 zeros. An event whose transaction commits late is simply sealed in a later batch. The
@@ -65,6 +66,24 @@ def record(
     )
     session.add(event)
     return event
+
+
+# Events `record_at_once` writes: none of them is one a flush hook looks for in `session.new` (the
+# portal's outbox, workflows/portal/events.py, checks that in its tests).
+WRITTEN_AT_ONCE = frozenset({"task.claimed", "task.unclaimed"})
+_INSERT_EVENT = AuditEvent.__table__.insert()
+
+
+def record_at_once(session: Session, *, actor: str, action: str, instance_id: int | None = None,
+                   subject: str | None = None, data: dict | None = None, at: datetime | None = None) -> None:
+    """`record`, inserted at once on the session's connection, in the same transaction, instead of
+    waiting for the unit of work: for a change written on the connection (a claim) the event was the
+    commit's only flush. Only for the actions in WRITTEN_AT_ONCE."""
+    if action not in WRITTEN_AT_ONCE:
+        raise ValueError(f"'{action}' is not written at once (audit.WRITTEN_AT_ONCE)")
+    session.connection().execute(_INSERT_EVENT, {
+        "occurred_at": at or utcnow(), "actor": actor, "action": action, "instance_id": instance_id,
+        "subject": subject, "data": data or {}})
 
 
 def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:

@@ -170,8 +170,8 @@ def move_task(session: Session, row: TaskRow, *, actor: str, action: str, expect
         who = f" by {assignee}" if assignee else ""
         raise Conflict(f"Task '{row.name}' is {state}{who}, not {expected_state}.", task_id=row.id, state=state)
     row = replace(row, **values)
-    audit.record(session, actor=actor, action=action, instance_id=row.instance_id, subject=row.id,
-                 data={"bpmn_id": row.bpmn_id, "name": row.name, **audit_data})
+    audit.record_at_once(session, actor=actor, action=action, instance_id=row.instance_id, subject=row.id,
+                         data={"bpmn_id": row.bpmn_id, "name": row.name, **audit_data})
     return row
 
 

@@ -20,6 +20,7 @@ from engine.clock import utcnow
 from engine.models import AuditChainHead, AuditEvent
 from tests.conftest import ROOT
 from tests.servers import wait_for
+from workflows.portal.events import concerns_portal
 from workflows.scheduler import build_scheduler
 
 MOTCUA = str(Path(sys.executable).parent / "motcua")
@@ -358,3 +359,31 @@ def test_motcua_verify_audit_exits_0_on_a_good_chain_and_1_after_tampering(sessi
     assert tampered.returncode == 1, tampered.stdout + tampered.stderr
     assert f"TAMPERED: event {ids[1]} (chain_seq 2) does not match its hash" in tampered.stdout
     assert tampered.stdout.splitlines()[-1] == "audit chain: TAMPERED"
+
+
+def test_an_event_written_at_once_is_in_the_chain_like_any_other_and_leaves_with_its_transaction(sessions):
+    write_events(sessions, 1)
+    with sessions() as session, session.begin():
+        audit.record_at_once(session, actor="chuyenvien1", action="task.claimed", subject="task-1",
+                             data={"bpmn_id": "xem_xet", "name": "Xem xét hồ sơ"})
+        session.rollback()
+    with sessions() as session, session.begin():
+        audit.record_at_once(session, actor="chuyenvien1", action="task.claimed", subject="task-1",
+                             data={"bpmn_id": "xem_xet", "name": "Xem xét hồ sơ"})
+    write_events(sessions, 1, start=1)
+
+    assert seal(sessions) == 3
+    assert verify(sessions).report()[-1] == "audit chain: OK"
+    with sessions() as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        claimed = events[1]
+        assert [e.action for e in events] == ["test.happened", "task.claimed", "test.happened"]
+        assert (claimed.actor, claimed.subject, claimed.data) == (
+            "chuyenvien1", "task-1", {"bpmn_id": "xem_xet", "name": "Xem xét hồ sơ"})
+        assert claimed.occurred_at.tzinfo is not None
+
+
+def test_only_the_actions_no_flush_hook_watches_are_written_at_once(sessions):
+    assert not any(concerns_portal(action) for action in audit.WRITTEN_AT_ONCE)
+    with sessions() as session, session.begin(), pytest.raises(ValueError, match="task.completed"):
+        audit.record_at_once(session, actor="chuyenvien1", action="task.completed")
