@@ -2,8 +2,9 @@
 
 `record` adds an event in the caller's transaction and takes no lock: events are not chained when
 written. `record_at_once` inserts it on the connection at once (a claim's, whose change is written
-there too), for the few actions no flush hook watches. The sealer (`seal_pending`, run every few seconds by the scheduler) chains them later,
-under one lock: each unsealed event, in id order, gets the next `chain_seq` and
+there too), for the few actions no flush hook watches. The sealer (`seal_pending`, run every few
+seconds by the scheduler) chains them later, under one lock: each unsealed event, in id order, gets
+the next `chain_seq` and
 `chain_hash = sha256(previous chain_hash + canonical JSON of the event)`, the first one chaining
 on 64 zeros. An event whose transaction commits late is simply sealed in a later batch. The
 chain's end is kept in `audit_chain_head`, so deleting the newest sealed events shows too.
