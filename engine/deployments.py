@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine import audit, calls
 from engine.clock import utcnow
@@ -81,6 +81,14 @@ def find_latest_version(session: Session, process_id: str) -> ProcessVersion | N
     query = (select(ProcessVersion).where(ProcessVersion.process_id == process_id)
              .order_by(ProcessVersion.version.desc()).limit(1))
     return session.scalars(query).first()
+
+
+def is_latest_version_of(process_id) -> sa.ColumnElement[bool]:
+    """A condition on ProcessVersion: it is the latest version of `process_id` (a value, or another
+    table's column, for a join: what `find_latest_version` finds)."""
+    other = aliased(ProcessVersion)
+    return sa.and_(ProcessVersion.process_id == process_id, ProcessVersion.version == (
+        select(func.max(other.version)).where(other.process_id == process_id).scalar_subquery()))
 
 
 def get_latest_version(session: Session, process_id: str) -> ProcessVersion:

@@ -111,6 +111,8 @@ TASK_COLUMNS = (_TASKS.c.id, _TASKS.c.bpmn_id, _TASKS.c.name, _TASKS.c.lane, _TA
                 _TASKS.c.state, _TASKS.c.created_at, _TASKS.c.due_at, _TASKS.c.completed_at, _TASKS.c.completed_by)
 TASK_ROW_COLUMNS = (*TASK_COLUMNS, _TASKS.c.instance_id, _INSTANCES.c.suspended_at, _INSTANCES.c.suspended_by,
                     _INSTANCES.c.suspend_reason)
+
+
 def of_task_row(select_statement):
     """`select_statement` (of TASK_ROW_COLUMNS first) from the task joined to its instance."""
     return select_statement.select_from(_TASKS).join(_INSTANCES, _INSTANCES.c.id == _TASKS.c.instance_id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import audit, calls
 from engine.assignment import task_role
 from engine.clock import utcnow
-from engine.deployments import find_latest_version
+from engine.deployments import find_latest_version, is_latest_version_of
 from engine.models import ProcessVersion
 from engine.working_calendar import UNITS, CalendarError, WorkingCalendar
 from workflows.auth import Principal
@@ -52,15 +52,10 @@ def get_procedure(session: Session, code: str) -> Procedure:
     return procedure
 
 
-# A procedure with its model's latest version (`engine.deployments.find_latest_version`), in one read.
-_WITH_LATEST_VERSION = (
-    select(Procedure, ProcessVersion)
-    .outerjoin(ProcessVersion, and_(
-        ProcessVersion.process_id == Procedure.process_id,
-        ProcessVersion.version == select(func.max(ProcessVersion.version))
-        .where(ProcessVersion.process_id == Procedure.process_id).correlate(Procedure).scalar_subquery()))
-    .where(Procedure.code == bindparam("code"))
-)
+# A procedure with its model's latest version, in one read.
+_WITH_LATEST_VERSION = (select(Procedure, ProcessVersion)
+                        .outerjoin(ProcessVersion, is_latest_version_of(Procedure.process_id))
+                        .where(Procedure.code == bindparam("code")))
 
 
 def get_procedure_with_latest_version(session: Session, code: str) -> tuple[Procedure, ProcessVersion | None]:
