@@ -27,7 +27,8 @@ Parts (all by default; each database part runs on a fresh database it creates an
            or doubled; PostgreSQL only (bench/hosts.py)
 
 Every server a run starts serves with the production settings of docs/deployment.md (two workers
-per core, one thread each) unless `--workers` and `--threads` say otherwise.
+per core, one thread each) unless `--workers` and `--threads` say otherwise, under gunicorn
+(`motcua serve`) unless `--uwsgi` says to compare with uWSGI (bench/server.py, `serve_command`).
 
 The run ends with issue #16's targets, each with its measured value and met / missed (bench/targets.py).
 
@@ -48,6 +49,7 @@ import time
 import traceback
 from datetime import datetime, timezone
 from importlib.metadata import version
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -124,6 +126,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peer-cpu-ms", type=float,
                         help="spiffworkflow-backend's server CPU per completed task, as measured by the recipe of "
                              "bench/spiffworkflow_backend.md (default: the last figure cited)")
+    parser.add_argument("--uwsgi", metavar="SITE_PACKAGES",
+                        help="serve under uWSGI instead of gunicorn, to compare them: the site-packages folder of a "
+                             "throw-away virtualenv with pyuwsgi (python3 -m venv /tmp/uw && /tmp/uw/bin/pip install "
+                             "pyuwsgi: /tmp/uw/lib/python3.11/site-packages); not a dependency")
     parser.add_argument("--output", help="JSON file to write (default: bench/results/bench-<time>.json)")
     args = parser.parse_args(argv)
     for name, (full, quick) in SIZES.items():
@@ -134,6 +140,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.clients = [int(n) for n in args.clients.split(",")]
     args.procedures = [p.strip() for p in args.procedures.split(",") if p.strip()]
     args.history_steps = [int(n) for n in str(args.history_steps).split(",")]
+    if args.uwsgi and not list(Path(args.uwsgi).glob("pyuwsgi*")):
+        parser.error(f"--uwsgi: no pyuwsgi in {args.uwsgi}")
     unknown = [p for p in args.procedures if p not in api_load.STEPS]
     if unknown:
         parser.error(f"unknown procedure(s) {', '.join(unknown)}; known: {', '.join(api_load.STEPS)}")
@@ -346,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             results["skipped"].append(problem)
             args.databases.remove("postgresql")
     server.THREADS = args.threads
+    server.UWSGI_SITE = args.uwsgi
     started = time.perf_counter()
     run_parts(args, results)
     add_ratios(results)

@@ -77,6 +77,29 @@ def prepare_database(database_url: str, *, seed: bool = True) -> None:
     engine.dispose()
 
 
+# Where pyuwsgi is installed (a throw-away virtualenv's site-packages, `bench.run --uwsgi`): the servers
+# then run the same app under uWSGI instead of `motcua serve` (gunicorn), to compare the two. None: gunicorn.
+UWSGI_SITE: str | None = None
+# The app under uWSGI as `motcua serve` runs it under gunicorn: N processes of the run's threads, each
+# building its app (and scheduler) after the fork, 60 s per request at most. Its HTTP router keeps the
+# clients' keep-alive connections and hands each request to an idle worker; its buffer holds a whole
+# answer of up to 256 KiB (with the default 4 KiB, an answer written in pieces waited 40 ms for an
+# acknowledgement the client delays: 56 ms against 13 for the OpenAPI document).
+_UWSGI_LAUNCH = ("import sys; sys.path.insert(0, sys.argv.pop(1)); from pyuwsgi import run; "
+                 "sys.argv[0] = 'uwsgi'; sys.exit(run())")
+
+
+def serve_command(env: dict, workers: int) -> list[str]:
+    """The command of a server of `workers` workers on env's PORT: `motcua serve`, or uWSGI (UWSGI_SITE)."""
+    if UWSGI_SITE is None:
+        return [MOTCUA, "serve", "--workers", str(workers)]
+    return [sys.executable, "-c", _UWSGI_LAUNCH, UWSGI_SITE, "--master", "--lazy-apps", "--enable-threads",
+            "--die-on-term", "--need-app", "--module", "api.wsgi:app", "--chdir", str(ROOT),
+            "--processes", str(workers), "--threads", env.get("MOTCUA_THREADS", "1"), "--harakiri", "60",
+            "--http", f"{HOST}:{env['PORT']}", "--http-keepalive", "--http-buffer-size", "262144",
+            "--buffer-size", "32768"]
+
+
 @dataclass
 class Server:
     base: str
@@ -96,10 +119,11 @@ class Server:
 
 @contextmanager
 def running_server(env: dict, *, workers: int, log_path: Path, timeout: float = 120) -> Iterator[Server]:
-    """`motcua serve --workers N` until the block ends (SIGTERM to its process group)."""
+    """`motcua serve --workers N` (or uWSGI: `serve_command`) until the block ends (SIGTERM to its process
+    group)."""
     log = log_path.open("w")
     started = time.perf_counter()
-    process = subprocess.Popen([MOTCUA, "serve", "--workers", str(workers)], env=env, cwd=ROOT, stdout=log,
+    process = subprocess.Popen(serve_command(env, workers), env=env, cwd=ROOT, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://{HOST}:{env['PORT']}"
     try:
