@@ -48,10 +48,11 @@ def cli(env: dict, *args: str) -> str:
 
 
 @contextmanager
-def running_server(env: dict):
+def running_server(env: dict, output: list[str] | None = None):
+    """`motcua serve` until the block ends; its output (access log, errors) goes into `output` as it comes."""
     process = subprocess.Popen([MOTCUA, "serve"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    output: list[str] = []  # read as it comes: a full pipe (64 KiB of log) would block the server's every thread
+    output = [] if output is None else output  # read as it comes: a full pipe (64 KiB) would block the server
     threading.Thread(target=lambda: output.extend(process.stdout), daemon=True).start()
     base = f"http://127.0.0.1:{env['PORT']}"
     try:

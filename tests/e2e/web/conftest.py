@@ -41,7 +41,7 @@ def web_server(tmp_path_factory):
     env.update(MOTCUA_SIGNING_PKCS12=str(data / "demo-signing" / "signer.p12"),
                MOTCUA_SIGNING_PKCS12_PASSWORD_FILE=str(data / "demo-signing" / "signer.password"),
                MOTCUA_SIGNING_TRUST_ROOTS=str(data / "demo-signing" / "root.pem"))
-    with running_server(env) as base:
+    with running_server(env, SERVER_OUTPUT) as base:
         yield base
 
 
@@ -60,9 +60,11 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, web_server):
-    """Open pages in fresh browser contexts (no shared sign-in); all are closed after the test."""
+def new_page(request, browser, web_server):
+    """Open pages in fresh browser contexts (no shared sign-in); all are closed after the test. A failed
+    test's report shows what its pages logged as errors and the end of the server's output."""
     contexts = []
+    request.node.motcua_pages = pages = []
 
     def open_page(*, width: int = 1280, height: int = 900):
         context = browser.new_context(base_url=web_server, viewport={"width": width, "height": height},
@@ -73,11 +75,32 @@ def new_page(browser, web_server):
         page.console_errors = []
         page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        pages.append(page)
         return page
 
     yield open_page
     for context in contexts:
         context.close()
+
+
+# What the shared server (`web_server`) has printed: its access log and its errors.
+SERVER_OUTPUT: list[str] = []
+SERVER_LINES_SHOWN = 80
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test says what its pages logged as errors (an error box's cause is often
+    there) and what the server printed last: which requests came, how they were answered."""
+    outcome = yield
+    report = outcome.get_result()
+    pages = getattr(item, "motcua_pages", None)
+    if report.when != "call" or not report.failed or pages is None:
+        return
+    logged = [f"page {index}: {text}" for index, page in enumerate(pages) for text in page.console_errors]
+    report.sections.append(("browser console errors", "\n".join(logged) or "(none)"))
+    if SERVER_OUTPUT:
+        report.sections.append(("server output, last lines", "".join(SERVER_OUTPUT[-SERVER_LINES_SHOWN:])))
 
 
 def sign_in(page, username: str, password: str = "demo", *, then: str = "/app/inbox"):
