@@ -24,6 +24,11 @@ def run(settings: Settings) -> None:
             # the path without its query string: public lookups carry check digits there
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss')
             self.cfg.set("timeout", 60)
+            # No control socket (gunicorn 25.1+ opens one per user account, in $XDG_RUNTIME_DIR or
+            # ~/.gunicorn): nothing here uses it, every `motcua serve` of the host would take the same
+            # path from the one before, and any process of the account could resize or stop the server.
+            if "control_socket_disable" in self.cfg.settings:  # not before 25.1 (setup.cfg allows 22)
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             # Each worker builds its own app and scheduler; timers are claimed in the database.

@@ -130,3 +130,20 @@ def test_the_scheduler_in_the_server_fires_a_boundary_timer(server_env):
         _, history = call(base, "GET", f"/api/v1/dossiers/{dossier['code']}/history", leader)
         fired = [e for e in history if e["action"] == "timer.fired"]
         assert fired and fired[0]["actor"] == "scheduler"
+
+
+def test_the_server_opens_no_control_socket_through_which_another_process_could_resize_or_stop_it(
+        server_env, tmp_path):
+    # gunicorn's default is one socket per user account ($XDG_RUNTIME_DIR or ~/.gunicorn): every
+    # `motcua serve` of the host would take it from the one before
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**{k: v for k, v in server_env.items() if k != "XDG_RUNTIME_DIR"}, "HOME": str(home)}
+    cli(env, "migrate")
+    output: list[str] = []
+
+    with running_server(env, output) as base:
+        assert call(base, "GET", "/healthz")[0] == 200
+
+    assert not (home / ".gunicorn").exists()
+    assert not any("Control socket" in line for line in output), "".join(output)
