@@ -1,8 +1,9 @@
 """Audit events: who did what, when, written in the caller's transaction; an append-only hash chain.
 
 `record` adds an event in the caller's transaction and takes no lock: events are not chained when
-written. `record_at_once` inserts it on the connection at once (a claim's, whose change is written
-there too), for the few actions no flush hook watches. The sealer (`seal_pending`, run every few
+written. `record_at_once` inserts it on the connection at once, for the few actions of a step whose
+other changes are written there too (claim, release, completion); `written_at_once` tells a commit hook
+which they were. The sealer (`seal_pending`, run every few
 seconds by the scheduler) chains them later, under one lock: each unsealed event, in id order, gets
 the next `chain_seq` and
 `chain_hash = sha256(previous chain_hash + canonical JSON of the event)`, the first one chaining
@@ -69,22 +70,44 @@ def record(
     return event
 
 
-# Events `record_at_once` writes: none of them is one a flush hook looks for in `session.new` (the
-# portal's outbox, workflows/portal/events.py, checks that in its tests).
-WRITTEN_AT_ONCE = frozenset({"task.claimed", "task.unclaimed"})
+# The events `record_at_once` may write: a claim's and a release's (their change is written on the
+# connection too, so the event was their commit's only flush) and a completion's (the event was the flush
+# of a step that changed nothing else through the session).
+WRITTEN_AT_ONCE = frozenset({"task.claimed", "task.unclaimed", "task.completed"})
 _INSERT_EVENT = AuditEvent.__table__.insert()
+_AT_ONCE_KEY = "motcua_audit_written_at_once"
 
 
 def record_at_once(session: Session, *, actor: str, action: str, instance_id: int | None = None,
-                   subject: str | None = None, data: dict | None = None, at: datetime | None = None) -> None:
+                   subject: str | None = None, data: dict | None = None, at: datetime | None = None) -> int:
     """`record`, inserted at once on the session's connection, in the same transaction, instead of
-    waiting for the unit of work: for a change written on the connection (a claim) the event was the
-    commit's only flush. Only for the actions in WRITTEN_AT_ONCE."""
+    waiting for the commit's unit of work: its id. Only for the actions in WRITTEN_AT_ONCE.
+
+    Events recorded before it and not yet flushed are flushed first, so that ids keep the order in
+    which things happened. A flush hook does not see such an event in `session.new`: `written_at_once`
+    gives its id and action until the transaction ends (a hook reads the row back at the commit, so
+    that one a rolled-back savepoint took is not there)."""
     if action not in WRITTEN_AT_ONCE:
         raise ValueError(f"'{action}' is not written at once (audit.WRITTEN_AT_ONCE)")
-    session.connection().execute(_INSERT_EVENT, {
+    if any(isinstance(obj, AuditEvent) for obj in session.new):
+        session.flush()
+    written = session.connection().execute(_INSERT_EVENT, {
         "occurred_at": at or utcnow(), "actor": actor, "action": action, "instance_id": instance_id,
         "subject": subject, "data": data or {}})
+    event_id = written.inserted_primary_key[0]
+    session.info.setdefault(_AT_ONCE_KEY, []).append((event_id, action))
+    return event_id
+
+
+def written_at_once(session: Session) -> list[tuple[int, str]]:
+    """(id, action) of the events `record_at_once` wrote in the session's transaction, oldest first."""
+    return session.info.get(_AT_ONCE_KEY, [])
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_AT_ONCE_KEY, None)
 
 
 def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:

@@ -203,8 +203,8 @@ def complete_task(session: Session, task_id: str, *, actor: str, data: dict | No
             result.completed.append(completed_element(task))
             runtime.run_engine_steps(workflow, _collect(result))
         task_rows.close_task(session, row, actor=actor, data=data, now=now)
-        audit.record(session, actor=actor, action="task.completed", instance_id=instance.id, subject=task_id,
-                     data={"bpmn_id": row.bpmn_id, "name": row.name, "data": data}, at=now)
+        audit.record_at_once(session, actor=actor, action="task.completed", instance_id=instance.id,
+                             subject=task_id, data={"bpmn_id": row.bpmn_id, "name": row.name, "data": data}, at=now)
         _finish_step(session, instance, workflow, result, before.without_task(task_id), effects, actor=actor,
                      now=now)
     return result

@@ -20,7 +20,6 @@ from engine.clock import utcnow
 from engine.models import AuditChainHead, AuditEvent
 from tests.conftest import ROOT
 from tests.servers import wait_for
-from workflows.portal.events import concerns_portal
 from workflows.scheduler import build_scheduler
 
 MOTCUA = str(Path(sys.executable).parent / "motcua")
@@ -383,7 +382,20 @@ def test_an_event_written_at_once_is_in_the_chain_like_any_other_and_leaves_with
         assert claimed.occurred_at.tzinfo is not None
 
 
-def test_only_the_actions_no_flush_hook_watches_are_written_at_once(sessions):
-    assert not any(concerns_portal(action) for action in audit.WRITTEN_AT_ONCE)
-    with sessions() as session, session.begin(), pytest.raises(ValueError, match="task.completed"):
-        audit.record_at_once(session, actor="chuyenvien1", action="task.completed")
+def test_only_a_claim_a_release_and_a_completion_are_written_at_once(sessions):
+    assert audit.WRITTEN_AT_ONCE == {"task.claimed", "task.unclaimed", "task.completed"}
+    with sessions() as session, session.begin(), pytest.raises(ValueError, match="dossier.received"):
+        audit.record_at_once(session, actor="motcua", action="dossier.received")
+
+
+def test_an_event_written_at_once_comes_after_the_events_recorded_before_it_and_is_told_to_the_commit(sessions):
+    with sessions() as session:
+        with session.begin():
+            audit.record(session, actor="motcua", action="dossier.received", subject="HS-1")
+            completed = audit.record_at_once(session, actor="chuyenvien1", action="task.completed",
+                                             subject="task-1")
+            audit.record(session, actor="motcua", action="dossier.status_changed", subject="HS-1")
+            assert audit.written_at_once(session) == [(completed, "task.completed")]
+        assert audit.written_at_once(session) == []  # until its transaction ends
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["dossier.received", "task.completed", "dossier.status_changed"]

@@ -12,6 +12,7 @@ import time_machine
 from click.testing import CliRunner
 
 from api import cli, create_app
+from engine import instances
 from engine.clock import utcnow
 from tests.api.conftest import ApiClient
 from tests.api.portal.support import call_of, deliver, events, review_and_sign
@@ -101,6 +102,22 @@ def test_each_change_is_written_in_the_transaction_of_the_change_and_a_refused_s
 
     api.complete(code, "desk", "check_dossier", {"check_result": "complete"})
     assert [e.trigger for e in events(sessions, code)][2:] == ["dossier.status_changed", "task.completed"]
+
+
+def test_a_completion_its_savepoint_rolled_back_sends_nothing_and_a_kept_one_sends_its_step(api, app, sessions):
+    code = api.receive()["code"]
+    task = api.open_task(code, "desk", "check_dossier")
+    completion = {"actor": "desk", "data": {"check_result": "complete"}}
+    with app.extensions["motcua_sessions"]() as session, session.begin():  # the app's sessions: synchronised
+        savepoint = session.begin_nested()
+        instances.complete_task(session, task["id"], **completion)  # its event goes on the connection at once
+        savepoint.rollback()
+    assert len(events(sessions, code)) == 2  # the receipt's, nothing more
+
+    with app.extensions["motcua_sessions"]() as session, session.begin():
+        instances.complete_task(session, task["id"], **completion)
+    step = events(sessions, code)[2:]
+    assert [(e.service, e.trigger) for e in step] == [("CapNhatTienDoHoSoMC", "task.completed")]
 
 
 def test_with_the_portal_not_configured_nothing_is_queued(database_url, tmp_path, seeded, sessions):
