@@ -85,8 +85,9 @@ def record_at_once(session: Session, *, actor: str, action: str, instance_id: in
 
     Events recorded before it and not yet flushed are flushed first, so that ids keep the order in
     which things happened. A flush hook does not see such an event in `session.new`: `written_at_once`
-    gives its id and action until the transaction ends (a hook reads the row back at the commit, so
-    that one a rolled-back savepoint took is not there)."""
+    gives its id and action until the transaction ends, or until a commit hook takes them
+    (`take_written_at_once`; it reads the rows back, so that one a rolled-back savepoint took is not
+    there)."""
     if action not in WRITTEN_AT_ONCE:
         raise ValueError(f"'{action}' is not written at once (audit.WRITTEN_AT_ONCE)")
     if any(isinstance(obj, AuditEvent) for obj in session.new):
@@ -102,6 +103,12 @@ def record_at_once(session: Session, *, actor: str, action: str, instance_id: in
 def written_at_once(session: Session) -> list[tuple[int, str]]:
     """(id, action) of the events `record_at_once` wrote in the session's transaction, oldest first."""
     return session.info.get(_AT_ONCE_KEY, [])
+
+
+def take_written_at_once(session: Session) -> list[tuple[int, str]]:
+    """`written_at_once`, handed to one commit hook once: a savepoint's commit and the transaction's
+    both run the hooks, and the second must not see the events the first took."""
+    return session.info.pop(_AT_ONCE_KEY, [])
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -3,7 +3,7 @@
 Every change of a dossier is already an audit event of that transaction (engine/audit.py,
 workflows/lifecycle.py). With synchronisation on (`attach` on the session factory), a commit turns
 the transaction's new audit events about dossiers into `portal_event` rows, in that same commit (the
-new events of the session, and those inserted on its connection, `audit.written_at_once`):
+new events of the session, and those inserted on its connection, `audit.take_written_at_once`):
 
 * per dossier, one `DongBoHoSoMC` when the dossier itself changed (received, submitted online,
   status, a notice, a new due date, an attachment) — the dossier as it stands at the commit;
@@ -67,7 +67,7 @@ def _forget(session: Session, _previous_transaction) -> None:
 
 
 def _enqueue_on_commit(session: Session) -> None:
-    at_once = [event_id for event_id, action in audit.written_at_once(session) if concerns_portal(action)]
+    at_once = [event_id for event_id, action in audit.take_written_at_once(session) if concerns_portal(action)]
     if not session.info.get(_NEW_EVENTS) and not at_once and not any(
             isinstance(obj, AuditEvent) and concerns_portal(obj.action) for obj in session.new):
         return
