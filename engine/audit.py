@@ -30,6 +30,7 @@ from sqlalchemy import event, func, inspect, or_, select, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from engine.clock import utcnow
+from engine.db import forget_at_transaction_end
 from engine.errors import EngineError
 from engine.models import AuditChainHead, AuditEvent
 
@@ -111,10 +112,7 @@ def take_written_at_once(session: Session) -> list[tuple[int, str]]:
     return session.info.pop(_AT_ONCE_KEY, [])
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_at_transaction_end(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_AT_ONCE_KEY, None)
+forget_at_transaction_end(_AT_ONCE_KEY)
 
 
 def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:

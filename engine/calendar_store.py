@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.clock import utcnow
+from engine.db import forget_at_transaction_end
 from engine.errors import Conflict, NotFound
 from engine.models import CalendarException, CalendarSettingsRow
 from engine.working_calendar import (
@@ -149,11 +150,7 @@ def load_calendar(session: Session) -> WorkingCalendar:
     return calendar
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_at_transaction_end(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_CACHE_KEY, None)
-        session.info.pop(_ZONE_KEY, None)
+forget_at_transaction_end(_CACHE_KEY, _ZONE_KEY)
 
 
 def year_days(session: Session, year: int, language: str | None = None) -> dict:

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -239,3 +239,15 @@ def _writer_queued(queue_path: str) -> type[_WriterQueue]:
 
 def make_session_factory(engine: sa.Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def forget_at_transaction_end(*keys: str) -> None:
+    """`session.info` keys that hold something for one transaction only (a calendar read once, the
+    workflows a step saved, the audit events written at once): dropped from every session when its
+    outermost transaction ends, committed or rolled back."""
+
+    @sa.event.listens_for(Session, "after_transaction_end")
+    def _forget(session: Session, transaction) -> None:
+        if transaction.parent is None:
+            for key in keys:
+                session.info.pop(key, None)

@@ -35,6 +35,7 @@ from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session, object_session
 
 from engine import calls
+from engine.db import forget_at_transaction_end
 from engine.models import InstanceTask, ProcessInstance
 from engine.serialization import assemble, envelope_of, envelope_to_json, state_from_dict, task_to_json
 
@@ -274,8 +275,4 @@ def _cache_saved(session: Session) -> None:
             _cache.popitem(last=False)
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _drop_unsaved(session: Session, transaction) -> None:
-    if transaction.parent is None:  # committed ones were cached just before; the rest rolled back
-        session.info.pop(_PENDING, None)
-        session.info.pop(_PREFETCHED, None)
+forget_at_transaction_end(_PENDING, _PREFETCHED)  # committed ones were cached just before; the rest rolled back
