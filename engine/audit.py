@@ -2,8 +2,8 @@
 
 `record` adds an event in the caller's transaction and takes no lock: events are not chained when
 written. `record_at_once` inserts it on the connection at once, for the few actions of a step whose
-other changes are written there too (claim, release, completion); `written_at_once` tells a commit hook
-which they were. The sealer (`seal_pending`, run every few
+other changes are written there too (claim, release, completion); `take_written_at_once` tells a
+commit hook which they were. The sealer (`seal_pending`, run every few
 seconds by the scheduler) chains them later, under one lock: each unsealed event, in id order, gets
 the next `chain_seq` and
 `chain_hash = sha256(previous chain_hash + canonical JSON of the event)`, the first one chaining
@@ -85,10 +85,9 @@ def record_at_once(session: Session, *, actor: str, action: str, instance_id: in
     waiting for the commit's unit of work: its id. Only for the actions in WRITTEN_AT_ONCE.
 
     Events recorded before it and not yet flushed are flushed first, so that ids keep the order in
-    which things happened. A flush hook does not see such an event in `session.new`: `written_at_once`
-    gives its id and action until the transaction ends, or until a commit hook takes them
-    (`take_written_at_once`; it reads the rows back, so that one a rolled-back savepoint took is not
-    there)."""
+    which things happened. A flush hook does not see such an event in `session.new`: its id and action
+    are kept until the transaction ends, for a commit hook to take (`take_written_at_once`; it reads
+    the rows back, so that one a rolled-back savepoint took is not there)."""
     if action not in WRITTEN_AT_ONCE:
         raise ValueError(f"'{action}' is not written at once (audit.WRITTEN_AT_ONCE)")
     if any(isinstance(obj, AuditEvent) for obj in session.new):
@@ -101,14 +100,10 @@ def record_at_once(session: Session, *, actor: str, action: str, instance_id: in
     return event_id
 
 
-def written_at_once(session: Session) -> list[tuple[int, str]]:
-    """(id, action) of the events `record_at_once` wrote in the session's transaction, oldest first."""
-    return session.info.get(_AT_ONCE_KEY, [])
-
-
 def take_written_at_once(session: Session) -> list[tuple[int, str]]:
-    """`written_at_once`, handed to one commit hook once: a savepoint's commit and the transaction's
-    both run the hooks, and the second must not see the events the first took."""
+    """(id, action) of the events `record_at_once` wrote in the session's transaction and nobody took
+    yet, oldest first, handed over once: a savepoint's commit and the transaction's both run the
+    commit hooks, and the second must not see the events the first took."""
     return session.info.pop(_AT_ONCE_KEY, [])
 
 

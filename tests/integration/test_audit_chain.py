@@ -395,7 +395,10 @@ def test_an_event_written_at_once_comes_after_the_events_recorded_before_it_and_
             completed = audit.record_at_once(session, actor="chuyenvien1", action="task.completed",
                                              subject="task-1")
             audit.record(session, actor="motcua", action="dossier.status_changed", subject="HS-1")
-            assert audit.written_at_once(session) == [(completed, "task.completed")]
-        assert audit.written_at_once(session) == []  # until its transaction ends
+            assert audit.take_written_at_once(session) == [(completed, "task.completed")]
+            assert audit.take_written_at_once(session) == []  # taken once
+        with session.begin():
+            audit.record_at_once(session, actor="chuyenvien1", action="task.claimed", subject="task-2")
+        assert audit.take_written_at_once(session) == []  # forgotten when its transaction ended
         actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions == ["dossier.received", "task.completed", "dossier.status_changed"]
+    assert actions == ["dossier.received", "task.completed", "dossier.status_changed", "task.claimed"]
