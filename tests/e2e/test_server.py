@@ -72,9 +72,19 @@ def running_server(env: dict, output: list[str] | None = None):
         process.wait(timeout=60)  # gunicorn lets a request in flight finish (up to its 30 s graceful timeout)
 
 
+_TOKENS: dict[tuple[str, str], str] = {}  # (server, user): the token its last login gave
+
+
 def login(base: str, username: str) -> str:
+    """A token of `username` (password "demo") at the server `base`. A login is a password hash of
+    production cost (argon2, about 0.1 s of the server's CPU), so the token a test got before is used
+    again while the server still takes it (a new server on the same port, a revoked token: not)."""
+    token = _TOKENS.get((base, username))
+    if token is not None and call(base, "GET", "/api/v1/auth/me", token)[0] == 200:
+        return token
     status, body = call(base, "POST", "/api/v1/auth/login", body={"username": username, "password": "demo"})
     assert status == 200, body
+    _TOKENS[base, username] = body["access_token"]
     return body["access_token"]
 
 

@@ -154,3 +154,20 @@ def test_every_schema_violation_is_listed_with_its_line():
     assert [p.element for p in violations] == ["Event_0ok0ok0", "Event_1refuse"]
     assert "isForCompensation" in violations[0].message and "bpmn:endEvent" in violations[0].message
     assert "{http" not in violations[0].message
+
+
+def test_every_broken_form_is_named_with_its_task_and_named_again_when_the_file_is_checked_again():
+    forms = {"Activity_0json": "{not json", "Activity_0meta": '{"type": "object", "minProperties": -1}',
+             "Activity_0list": '{"type": "array"}', "Activity_0good": '{"type": "object", "properties": {}}'}
+    nodes = [Node("startEvent", "StartEvent_1", lane="Lane_0desk"),
+             *(Node("userTask", task, "Bước", extensions=properties(form_schema=form), lane="Lane_0desk")
+               for task, form in forms.items()),
+             Node("endEvent", "Event_0end", extensions=DONE, lane="Lane_0desk")]
+    content = camunda_model(nodes, chain_flows("StartEvent_1", *forms, "Event_0end"), lanes=LANES)
+
+    for _ in range(2):  # the metaschema's verdict on a form is kept per text; the second check says the same
+        problems = [p for p in refusal(content).problems if p.code == "form_schema_invalid"]
+        assert [p.element for p in problems] == ["Activity_0json", "Activity_0meta", "Activity_0list"]
+        assert "not a valid JSON Schema: Expecting property name" in problems[0].message
+        assert "not a valid JSON Schema: -1 is less than the minimum of 0" in problems[1].message
+        assert 'must describe an object ("type": "object")' in problems[2].message
