@@ -31,7 +31,7 @@ bp = Blueprint("web", __name__, url_prefix="/app", template_folder="templates", 
                static_url_path="/static")
 
 # The files of an npm package the pages load: package -> folder inside node_modules. swagger-ui-dist is
-# the API documentation's (/api/docs, OPENAPI_SWAGGER_UI_URL in api/__init__.py).
+# the API documentation's (/api/docs, OPENAPI_SWAGGER_UI_URL in api/app.py).
 VENDOR = {"bpmn-js": "bpmn-js/dist", "dmn-js": "dmn-js/dist", "swagger-ui-dist": "swagger-ui-dist"}
 LANGUAGE_COOKIE = "motcua_lang"
 
