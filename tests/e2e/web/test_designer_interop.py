@@ -206,3 +206,26 @@ def test_a_camunda_files_ignored_extensions_are_marked_as_warnings_with_their_re
     expect(warnings.filter(has_text="Activity_1pd0i1j").get_by_role("button")).to_be_focused()
     screenshot(page, "designer-interop-warnings-1366")
     assert page.console_errors == []
+
+
+def test_a_model_can_be_checked_while_the_page_is_still_loading_its_decision_tables(new_page, web_server):
+    """The page's script finishes starting (the decision tables' list) after the designer can already
+    open a file and press "Kiểm tra": on a slow connection, or a busy machine, that came first and the
+    check failed in the page itself ("Không kết nối được máy chủ")."""
+    page = new_page(width=1366, height=768)
+    held = []
+    page.route(re.compile(r"/api/v1/decision-models(\?.*)?$"), lambda route: held.append(route))  # answered at the end
+    sign_in(page, "admin", then="/app/designer")
+    pick_file(page, "Mở tệp .bpmn trên máy", JUEL_FILE)
+    expect(page.locator("#model-status")).to_have_text(f"Đang mở tệp {JUEL_FILE.name} từ máy.")
+    assert held, "the decision tables' list was not asked for"
+
+    page.get_by_role("button", name="Kiểm tra", exact=True).click()
+    alert = page.locator("#model-result").get_by_role("alert")
+    expect(alert).to_contain_text(f"Tệp BPMN '{JUEL_FILE.name}' không hợp lệ")
+    expect(alert.locator("li.problem")).to_have_count(2)
+
+    for route in held:
+        route.continue_()
+    expect(page.locator("#decisions")).not_to_have_attribute("aria-busy", "true")
+    assert all(REFUSED.search(error) for error in page.console_errors), page.console_errors

@@ -20,12 +20,6 @@ const state = {
 
 let editor;
 
-const user = await startPage({ roles: ["designer"] });
-if (user) {
-  await start();
-  await startDecisions();
-}
-
 async function start() {
   if (typeof window.BpmnJS !== "function") { // the vendor script did not load (npm packages not installed)
     clear($("model-result"), h("div", { class: "alert error", role: "alert" }, t("designer.modeler_missing")));
@@ -268,7 +262,9 @@ function filename() {
   return withExtension(state.opened?.filename || `${state.opened?.processId || "quy-trinh"}.bpmn`, "bpmn");
 }
 
-const upload = (xml) => xmlUpload(xml, filename());
+function upload(xml) {
+  return xmlUpload(xml, filename());
+}
 
 /** The validation's verdict goes when the model changes: it spoke of the model as it was. */
 function modelChanged() {
@@ -396,4 +392,13 @@ async function download() {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// The page starts last, once every declaration above is made: the buttons answer as soon as start()
+// wires them, while startDecisions() may still be waiting for the server (a top-level await before
+// a `const` left it uninitialised for a click in that moment).
+const user = await startPage({ roles: ["designer"] });
+if (user) {
+  await start();
+  await startDecisions();
 }
