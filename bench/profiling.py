@@ -17,13 +17,15 @@ the application's functions with the most cumulative time, and the SQL statement
 request or firing (transactions included); the raw profiles go to bench/results/profile-*.pstats (`python -m pstats`,
 snakeviz). The profiler roughly doubles the time of what it watches: compare shares, not totals.
 `reads` (no profiler) times two reads of the hot path each way: through the session or on its
-connection, as ORM objects or as plain values.
+connection, as ORM objects or as plain values. `step --timing-only` also says how much of the steps'
+CPU went to Python's cyclic garbage collector (its collections, timed by `gc.callbacks`).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import pstats
 import time
@@ -232,6 +234,9 @@ def profile_steps(database_url: str, label: str, *, count: int, top: int, timing
         return answer
 
     done = 0
+    collector = _CollectorTime()
+    gc.callbacks.append(collector)
+    started = time.process_time()
     while done < count and codes:
         code = codes.pop(0)
         task = timed("list", "GET", f"/api/v1/tasks?dossier_code={code}")[0]
@@ -246,13 +251,34 @@ def profile_steps(database_url: str, label: str, *, count: int, top: int, timing
           f"(this process, the test client's share included): "
           + ", ".join(f"{name} {1000 * value / done:.2f}" for name, value in seconds.items())
           + f"; receipt {1000 * receipts / received:.2f} (of {received}, without the profiler)")
+    gc.callbacks.remove(collector)
     if timing_only:
+        cpu = time.process_time() - started
+        print(f"Python's garbage collector during the steps: {sum(collector.collections)} collections "
+              f"(by generation {collector.collections}), {1000 * collector.seconds:.1f} ms, "
+              f"{100 * collector.seconds / cpu:.1f} % of their CPU")
         app.extensions["motcua_engine"].dispose()
         return
     for name, profiler in profilers.items():
         print_profile(profiler, f"{name} ({done})", top)
         save_profile(profiler, f"step-{name}-{label}")
     app.extensions["motcua_engine"].dispose()
+
+
+class _CollectorTime:
+    """A `gc.callbacks` entry: the collections of each generation and the CPU seconds they took."""
+
+    def __init__(self) -> None:
+        self.collections = [0, 0, 0]
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.collections[info["generation"]] += 1
+            self.seconds += time.process_time() - self._started
 
 
 def profile_timers(database_url: str, label: str, *, count: int, top: int) -> None:
