@@ -7,6 +7,7 @@ version's dossiers."""
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -218,6 +219,9 @@ def test_a_model_can_be_checked_while_the_page_is_still_loading_its_decision_tab
     sign_in(page, "admin", then="/app/designer")
     pick_file(page, "Mở tệp .bpmn trên máy", JUEL_FILE)
     expect(page.locator("#model-status")).to_have_text(f"Đang mở tệp {JUEL_FILE.name} từ máy.")
+    deadline = time.monotonic() + 15  # the page asks for the list once it has listed the processes
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets Playwright hand the request to the route
     assert held, "the decision tables' list was not asked for"
 
     page.get_by_role("button", name="Kiểm tra", exact=True).click()
